@@ -1,0 +1,132 @@
+use super::*;
+use crate::report::Code;
+
+fn host_codes(input: &str) -> Vec<Code> {
+    check_host(input, HostOptions::default()).codes()
+}
+
+#[test]
+fn hosts_of_the_seed_providers_are_valid() {
+    for h in [
+        "smtp.gmail.com",
+        "email-smtp.eu-west-1.amazonaws.com",
+        "smtp-relay.brevo.com",
+        "smtp.mandrillapp.com",
+        "smtp.mailersend.net",
+        "smtp.mailgun.org",
+        "smtp.postmarkapp.com",
+        "smtp.resend.com",
+        "smtp.sendgrid.net",
+        "SMTP.Example.COM.",
+        "r3---sn-ab5l6nzr.example.com",
+    ] {
+        let r = check_host(h, HostOptions::default());
+        assert!(r.valid, "{h}: {:?}", r.issues);
+        assert_eq!(r.value.unwrap().kind, HostKind::Domain);
+    }
+    assert_eq!(
+        check_host("SMTP.Example.COM.", HostOptions::default())
+            .value
+            .unwrap()
+            .ascii,
+        "smtp.example.com"
+    );
+    assert_eq!(
+        check_host("mail.bücher.de", HostOptions::default())
+            .value
+            .unwrap()
+            .ascii,
+        "mail.xn--bcher-kva.de"
+    );
+}
+
+#[test]
+fn typing_mistakes_in_the_host_field_are_named() {
+    let table: &[(&str, Code)] = &[
+        ("", Code::HostEmpty),
+        ("  ", Code::HostEmpty),
+        (" smtp.gmail.com", Code::HostWhitespace),
+        ("smtp://smtp.gmail.com", Code::HostHasScheme),
+        ("smtps://smtp.gmail.com", Code::HostHasScheme),
+        ("smtp.gmail.com:587", Code::HostHasPort),
+        ("[2001:db8::1]:465", Code::HostHasPort),
+        ("smtp.gmail.com/", Code::HostHasPath),
+        ("me@gmail.com", Code::HostHasUserinfo),
+        ("ex ample.com", Code::DomainInvalidChar),
+        ("smtp_relay.example.com", Code::DomainUnderscore),
+        ("999.1.1.1", Code::HostInvalidIp),
+        ("1.2.3", Code::HostInvalidIp),
+        ("2001:db8::zz", Code::HostInvalidIp),
+        ("localhost", Code::DomainDotless),
+        ("mail.localhost", Code::DomainSpecialUse),
+        ("127.0.0.1", Code::HostPrivate),
+        ("10.1.2.3", Code::HostPrivate),
+        ("192.168.1.1", Code::HostPrivate),
+        ("169.254.169.254", Code::HostPrivate),
+        ("::1", Code::HostPrivate),
+        ("[::ffff:127.0.0.1]", Code::HostPrivate),
+        ("fd00::1", Code::HostPrivate),
+        ("mailhost", Code::DomainDotless),
+    ];
+    for (input, code) in table {
+        let c = host_codes(input);
+        assert!(c.contains(code), "{input:?}: expected {code}, got {c:?}");
+        assert!(
+            !check_host(input, HostOptions::default()).valid,
+            "{input:?} must be invalid"
+        );
+    }
+    let r = check_host("smtp.gmail.com:587", HostOptions::default());
+    assert!(r.issues[0].message.contains("587 in the Port field"));
+}
+
+#[test]
+fn ip_hosts_are_accepted_with_a_tls_warning_and_private_ones_by_option() {
+    let r = check_host("192.0.2.10", HostOptions::default());
+    assert!(r.valid);
+    assert!(r.has(Code::HostIpLiteral));
+    let r = check_host("[2001:db8::25]", HostOptions::default());
+    assert_eq!(r.value.unwrap().kind, HostKind::Ipv6);
+    let local = HostOptions {
+        allow_private: true,
+        ..HostOptions::default()
+    };
+    assert!(check_host("127.0.0.1", local).valid);
+    assert!(check_host("localhost", local).valid);
+}
+
+#[test]
+fn dns_record_names_allow_underscore_labels() {
+    let r = check_dns_name("_dmarc.Example.com.");
+    assert!(r.valid, "{:?}", r.issues);
+    assert_eq!(r.value.unwrap().ascii, "_dmarc.example.com");
+    assert!(check_dns_name("abcdefgh._domainkey.example.com").valid);
+    assert!(!check_domain("_dmarc.example.com").valid);
+}
+
+#[test]
+fn idna_uses_the_strict_api_that_refuses_spaces() {
+    assert!(idna_to_ascii("ex ample.com").is_err());
+    assert_eq!(idna_to_ascii("Bücher.de").unwrap(), "xn--bcher-kva.de");
+}
+
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn no_input_panics(s in "\\PC{0,80}") {
+            let _ = check_host(&s, HostOptions::default());
+            let _ = check_dns_name(&s);
+        }
+
+        #[test]
+        fn normalization_is_idempotent(s in "[a-zA-Z0-9.-]{1,40}|[a-zäöüß]{1,10}\\.[a-z]{2,5}") {
+            if let Some(h) = check_host(&s, HostOptions::default()).value {
+                let again = check_host(&h.ascii, HostOptions::default()).value.unwrap();
+                prop_assert_eq!(again.ascii, h.ascii);
+            }
+        }
+    }
+}

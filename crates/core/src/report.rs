@@ -1,0 +1,647 @@
+//! Reports: the one shape every check returns (DESIGN.md, "The core").
+//!
+//! A check never answers with a bare bool. It returns a [`Report`]: the normalized value
+//! (when the input could be understood) and a list of [`Issue`]s, each with a stable
+//! kebab-case [`Code`] from the catalogue below, a [`Severity`] and an English message
+//! that says what is wrong and what to do.
+
+use serde::{Deserialize, Serialize};
+
+macro_rules! catalogue {
+    ($( $(#[doc = $doc:literal])+ $variant:ident = $s:literal, )*) => {
+        /// A stable, documented identifier for every issue and diagnosis Sendready reports.
+        ///
+        /// Front ends may translate by code; the English text lives in [`Code::summary`]
+        /// and in each issue's message. The full table is `docs/codes.md`.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum Code {
+            $( $(#[doc = $doc])+ $variant, )*
+        }
+
+        impl Code {
+            /// Every code, in catalogue order.
+            pub const ALL: &'static [Code] = &[ $(Code::$variant,)* ];
+
+            /// The kebab-case identifier, e.g. `address-missing-at`.
+            pub const fn as_str(self) -> &'static str {
+                match self { $(Code::$variant => $s,)* }
+            }
+
+            /// One-line description of what the code means.
+            pub fn summary(self) -> &'static str {
+                match self { $(Code::$variant => concat!($($doc),+).trim_ascii(),)* }
+            }
+
+            /// Looks a code up by its kebab-case identifier.
+            pub fn parse(s: &str) -> Option<Code> {
+                match s { $($s => Some(Code::$variant),)* _ => None }
+            }
+        }
+    };
+}
+
+catalogue! {
+    // ---- email addresses (address), RFC 5321 §4.1.2, RFC 5322 §3.4.1, RFC 6531
+    /// The email address is empty.
+    AddressEmpty = "address-empty",
+    /// The address has spaces or tabs before or after it.
+    AddressWhitespace = "address-whitespace",
+    /// The address has no `@` between local part and domain.
+    AddressMissingAt = "address-missing-at",
+    /// The address has more than one `@` outside quotes.
+    AddressMultipleAt = "address-multiple-at",
+    /// A display name (`Name <addr>`) was typed where only an address belongs.
+    AddressDisplayName = "address-display-name",
+    /// The part before `@` is empty.
+    AddressLocalEmpty = "address-local-empty",
+    /// The local part starts or ends with a dot, or has two dots in a row.
+    AddressLocalDot = "address-local-dot",
+    /// The local part has a character that is not allowed unquoted.
+    AddressLocalInvalidChar = "address-local-invalid-char",
+    /// The local part is longer than 64 octets (RFC 5321 §4.5.3.1.1).
+    AddressLocalTooLong = "address-local-too-long",
+    /// The whole address is longer than 254 octets (RFC 5321 §4.5.3.1.3).
+    AddressTooLong = "address-too-long",
+    /// The local part is quoted, which is only accepted when quoted local parts are enabled.
+    AddressQuotedLocal = "address-quoted-local",
+    /// A quoted local part is unclosed or has a character not allowed inside quotes.
+    AddressQuotedInvalid = "address-quoted-invalid",
+    /// A quoted local part that needs no quotes; the normalized form drops them.
+    AddressUnnecessaryQuotes = "address-unnecessary-quotes",
+    /// The domain is an address literal (`[192.0.2.1]`), only accepted when enabled.
+    AddressDomainLiteral = "address-domain-literal",
+    /// The address literal is not a valid IPv4 or `IPv6:` literal (RFC 5321 §4.1.3).
+    AddressLiteralInvalid = "address-literal-invalid",
+    /// The local part has non-ASCII characters and needs SMTPUTF8 (RFC 6531).
+    AddressSmtputf8 = "address-smtputf8",
+
+    // ---- domain names and DNS names (host), RFC 1035 §2.3.1, RFC 5890, UTS #46
+    /// The domain is empty.
+    DomainEmpty = "domain-empty",
+    /// The domain starts or ends with a dot, or has two dots in a row.
+    DomainEmptyLabel = "domain-empty-label",
+    /// The domain has a character that is not a letter, digit or hyphen.
+    DomainInvalidChar = "domain-invalid-char",
+    /// A label of the domain starts or ends with a hyphen.
+    DomainLabelHyphen = "domain-label-hyphen",
+    /// A label of the domain is longer than 63 octets after IDNA conversion.
+    DomainLabelTooLong = "domain-label-too-long",
+    /// The domain is longer than 253 octets after IDNA conversion.
+    DomainTooLong = "domain-too-long",
+    /// The internationalized domain is not valid under IDNA2008 / UTS #46.
+    DomainIdnaInvalid = "domain-idna-invalid",
+    /// The domain has no dot, so it cannot be a public domain.
+    DomainDotless = "domain-dotless",
+    /// The domain is a special-use name (RFC 6761 and others) that never resolves publicly.
+    DomainSpecialUse = "domain-special-use",
+    /// The top-level label is all digits, which no real top-level domain is.
+    DomainNumericTld = "domain-numeric-tld",
+    /// An underscore label, allowed in DNS record names but not in host or mail domains.
+    DomainUnderscore = "domain-underscore",
+
+    // ---- SMTP server host field (host)
+    /// The SMTP server host is empty.
+    HostEmpty = "host-empty",
+    /// The host has spaces before or after it.
+    HostWhitespace = "host-whitespace",
+    /// A URL scheme such as `smtp://` was typed into the host field.
+    HostHasScheme = "host-has-scheme",
+    /// A port (`:587`) was typed into the host field.
+    HostHasPort = "host-has-port",
+    /// A path (`/...`) was typed into the host field.
+    HostHasPath = "host-has-path",
+    /// An email address or `user@` was typed into the host field.
+    HostHasUserinfo = "host-has-userinfo",
+    /// The host looks like an IP address but is not a valid one.
+    HostInvalidIp = "host-invalid-ip",
+    /// The host is a loopback, private, link-local or unspecified address or name.
+    HostPrivate = "host-private",
+    /// The host is an IP address; TLS certificates are issued to names.
+    HostIpLiteral = "host-ip-literal",
+
+    // ---- SMTP settings form (smtp)
+    /// The port is missing.
+    SmtpPortMissing = "smtp-port-missing",
+    /// The port is not between 1 and 65535.
+    SmtpPortRange = "smtp-port-range",
+    /// The port is not one of the usual SMTP submission ports.
+    SmtpPortUnusual = "smtp-port-unusual",
+    /// The security mode does not match what servers use on this port.
+    SmtpSecurityPortMismatch = "smtp-security-port-mismatch",
+    /// Credentials would be sent over an unencrypted connection.
+    SmtpCleartextAuth = "smtp-cleartext-auth",
+    /// The username is missing.
+    SmtpUsernameMissing = "smtp-username-missing",
+    /// The username has spaces before or after it.
+    SmtpUsernameWhitespace = "smtp-username-whitespace",
+    /// The username must be the sender's email address (Zuora External SMTP).
+    SmtpUsernameNotEmail = "smtp-username-not-email",
+    /// The password is missing.
+    SmtpPasswordMissing = "smtp-password-missing",
+    /// The password has spaces before or after it.
+    SmtpPasswordWhitespace = "smtp-password-whitespace",
+    /// A password was given that will not be used.
+    SmtpPasswordUnused = "smtp-password-unused",
+    /// OAuth 2.0 authentication needs an OAuth 2.0 provider.
+    SmtpOauth2ProviderMissing = "smtp-oauth2-provider-missing",
+    /// The default from address is missing.
+    SmtpFromMissing = "smtp-from-missing",
+    /// The from address's domain differs from the username's: the server must allow relaying.
+    SmtpFromDomainMismatch = "smtp-from-domain-mismatch",
+    /// The from name has a line break or control character.
+    SmtpFromNameInvalid = "smtp-from-name-invalid",
+    /// An additional header line is not `Name=Value`.
+    SmtpHeaderSyntax = "smtp-header-syntax",
+    /// An additional header name has a character not allowed by RFC 5322 §3.6.8.
+    SmtpHeaderNameInvalid = "smtp-header-name-invalid",
+    /// An additional header value has a control character.
+    SmtpHeaderValueInvalid = "smtp-header-value-invalid",
+    /// An additional header would replace one the mailer sets (From, To, Subject...).
+    SmtpHeaderForbidden = "smtp-header-forbidden",
+    /// The same additional header is given twice.
+    SmtpHeaderDuplicate = "smtp-header-duplicate",
+    /// An additional header line is longer than 998 characters (RFC 5322 §2.1.1).
+    SmtpHeaderTooLong = "smtp-header-too-long",
+    /// Zuora: an SMTP SocketFactory Class needs an SMTP SocketFactory Port.
+    SmtpSocketFactoryPortMissing = "smtp-socket-factory-port-missing",
+    /// Zuora: the SMTP SocketFactory Class is not `javax.net.ssl.SSLSocketFactory`.
+    SmtpSocketFactoryClassUnknown = "smtp-socket-factory-class-unknown",
+    /// Zuora: StartTLS and an SSL socket factory are both set.
+    SmtpSocketFactoryConflict = "smtp-socket-factory-conflict",
+    /// Debug output is on; it logs the SMTP conversation.
+    SmtpDebugEnabled = "smtp-debug-enabled",
+
+    // ---- provider rules (provider), FusionAuth seed
+    /// This provider expects a fixed username.
+    ProviderUsernameFixed = "provider-username-fixed",
+    /// This provider expects the account's full email address as username.
+    ProviderUsernameEmail = "provider-username-email",
+    /// Gmail needs an app password, not the account password.
+    ProviderGmailAppPassword = "provider-gmail-app-password",
+    /// Gmail is for small tests, not production.
+    ProviderGmailNotProduction = "provider-gmail-not-production",
+    /// Gmail rewrites a From address that is not the account's own.
+    ProviderGmailFromMismatch = "provider-gmail-from-mismatch",
+    /// SES SMTP credentials belong to one region.
+    ProviderSesRegion = "provider-ses-region",
+    /// The SES password looks like an AWS secret access key, not SMTP credentials.
+    ProviderSesSecretKey = "provider-ses-secret-key",
+    /// SES in the sandbox sends only between verified addresses.
+    ProviderSesSandbox = "provider-ses-sandbox",
+    /// The Brevo password is an API key (`xkeysib-`), not an SMTP key.
+    ProviderBrevoApiKey = "provider-brevo-api-key",
+    /// The provider does not offer SMTP on this port.
+    ProviderPortUnsupported = "provider-port-unsupported",
+    /// Something to know about this provider before sending.
+    ProviderNote = "provider-note",
+
+    // ---- tenant identities and sender authorization (identity), Zuora advanced SMTP
+    /// The identity is empty.
+    IdentityEmpty = "identity-empty",
+    /// The identity's domain is not an active user's domain or a subdomain of one.
+    IdentityNotActiveDomain = "identity-not-active-domain",
+    /// The tenant already has its one domain identity.
+    IdentityDomainLimit = "identity-domain-limit",
+    /// The tenant already has three email identities.
+    IdentityEmailLimit = "identity-email-limit",
+    /// A domain identity and an email identity would share a domain.
+    IdentityOverlap = "identity-overlap",
+    /// The identity already exists for this tenant.
+    IdentityDuplicate = "identity-duplicate",
+    /// The address is already covered by the tenant's domain identity.
+    IdentityCovered = "identity-covered",
+    /// The From address matches an identity that is not verified yet.
+    SenderNotVerified = "sender-not-verified",
+    /// No verified identity allows this From address.
+    SenderNotAuthorized = "sender-not-authorized",
+
+    // ---- DKIM (dns::dkim), RFC 6376, RFC 8301, RFC 8463
+    /// An Easy DKIM token is not the 32-character token SES issues.
+    DkimTokenInvalid = "dkim-token-invalid",
+    /// Easy DKIM needs exactly three tokens.
+    DkimTokenCount = "dkim-token-count",
+    /// The DKIM selector is not a valid DNS label.
+    DkimSelectorInvalid = "dkim-selector-invalid",
+    /// The public key is not valid base64 / DER.
+    DkimKeyInvalid = "dkim-key-invalid",
+    /// The RSA key is shorter than 1024 bits (RFC 8301 §3.2).
+    DkimKeyTooShort = "dkim-key-too-short",
+    /// The RSA key is longer than SES accepts for BYODKIM (2048 bits).
+    DkimKeyTooLong = "dkim-key-too-long",
+    /// The DKIM key record is not a valid tag-list (RFC 6376 §3.2).
+    DkimRecordSyntax = "dkim-record-syntax",
+    /// The `v=` tag is not first or not `DKIM1`.
+    DkimVersion = "dkim-version",
+    /// The `k=` key type is not `rsa` or `ed25519`.
+    DkimKeyType = "dkim-key-type",
+    /// The `h=` tag allows only SHA-1, which RFC 8301 forbids for signing.
+    DkimHashSha1 = "dkim-hash-sha1",
+    /// The record has no `p=` tag.
+    DkimKeyMissing = "dkim-key-missing",
+    /// `p=` is empty: the key is revoked.
+    DkimKeyRevoked = "dkim-key-revoked",
+    /// The `s=` service type does not include email.
+    DkimServiceType = "dkim-service-type",
+    /// `t=y`: the domain is testing DKIM.
+    DkimTestingFlag = "dkim-testing-flag",
+    /// A tag appears twice in the record.
+    DkimDuplicateTag = "dkim-duplicate-tag",
+
+    // ---- SPF (dns::spf), RFC 7208
+    /// The record does not start with `v=spf1`.
+    SpfNotSpf = "spf-not-spf",
+    /// More than one SPF record is published (RFC 7208 §4.5: permerror).
+    SpfMultipleRecords = "spf-multiple-records",
+    /// A term of the record is not valid SPF syntax.
+    SpfSyntax = "spf-syntax",
+    /// A mechanism name is not one RFC 7208 defines.
+    SpfUnknownMechanism = "spf-unknown-mechanism",
+    /// A CIDR prefix length is out of range.
+    SpfCidrRange = "spf-cidr-range",
+    /// `redirect=` or `exp=` appears more than once (RFC 7208 §6).
+    SpfDuplicateModifier = "spf-duplicate-modifier",
+    /// More than 10 DNS-querying terms (RFC 7208 §4.6.4).
+    SpfLookupLimit = "spf-lookup-limit",
+    /// Terms after `all` are never evaluated.
+    SpfAfterAll = "spf-after-all",
+    /// `redirect=` is ignored because the record has `all`.
+    SpfRedirectWithAll = "spf-redirect-with-all",
+    /// The `ptr` mechanism is deprecated (RFC 7208 §5.5).
+    SpfPtrDeprecated = "spf-ptr-deprecated",
+    /// `+all` lets every host on the internet send as this domain.
+    SpfPlusAll = "spf-plus-all",
+    /// The record has neither `all` nor `redirect=`.
+    SpfNoAll = "spf-no-all",
+    /// A TXT string longer than 255 octets must be split.
+    SpfTooLong = "spf-too-long",
+    /// The include to add is already in the record.
+    SpfIncludePresent = "spf-include-present",
+
+    // ---- DMARC (dns::dmarc), RFC 7489 and RFC 9989
+    /// The record does not start with `v=DMARC1`.
+    DmarcNotDmarc = "dmarc-not-dmarc",
+    /// The record is not a valid tag-list.
+    DmarcSyntax = "dmarc-syntax",
+    /// The required `p=` policy tag is missing.
+    DmarcPolicyMissing = "dmarc-policy-missing",
+    /// A policy (`p=`, `sp=`, `np=`) is not none, quarantine or reject.
+    DmarcPolicyInvalid = "dmarc-policy-invalid",
+    /// A tag has a value outside its grammar.
+    DmarcTagValue = "dmarc-tag-value",
+    /// A report URI in `rua=`/`ruf=` is not a valid `mailto:` URI.
+    DmarcUriInvalid = "dmarc-uri-invalid",
+    /// A tag appears twice.
+    DmarcDuplicateTag = "dmarc-duplicate-tag",
+    /// A tag DMARC does not define; receivers ignore it.
+    DmarcUnknownTag = "dmarc-unknown-tag",
+    /// A tag that RFC 9989 removed (`pct`, `rf`, `ri`).
+    DmarcDeprecatedTag = "dmarc-deprecated-tag",
+    /// `p=none` only monitors; it protects nothing yet.
+    DmarcPolicyNone = "dmarc-policy-none",
+    /// More than one DMARC record is published.
+    DmarcMultipleRecords = "dmarc-multiple-records",
+
+    // ---- custom MAIL FROM and zone entry (dns)
+    /// The MAIL FROM domain is not a subdomain of the identity.
+    MailFromNotSubdomain = "mail-from-not-subdomain",
+    /// The MAIL FROM domain is used for receiving mail elsewhere, or equals the identity.
+    MailFromSameAsIdentity = "mail-from-same-as-identity",
+    /// The record name has the zone typed twice (`send.myapp.myapp.com`).
+    ZoneDoubled = "zone-doubled",
+    /// The record name is not inside the DNS host's zone.
+    ZoneOutside = "zone-outside",
+
+    // ---- diagnosis catalogue: SMTP transport and replies (diagnose)
+    /// Unknown SMTP host: the name does not resolve.
+    SmtpUnknownHost = "smtp-unknown-host",
+    /// Could not connect to SMTP host: the connection was refused.
+    SmtpConnectionRefused = "smtp-connection-refused",
+    /// Connect timed out: nothing answered on that port.
+    SmtpConnectTimeout = "smtp-connect-timeout",
+    /// Read timed out: connected, but the server sent nothing in time.
+    SmtpReadTimeout = "smtp-read-timeout",
+    /// Could not convert socket to TLS: the TLS handshake failed.
+    SmtpTlsFailed = "smtp-tls-failed",
+    /// TLS "wrong version number": implicit TLS spoken to a plaintext (STARTTLS) port.
+    SmtpTlsWrongVersion = "smtp-tls-wrong-version",
+    /// The server's TLS certificate is not valid for this host.
+    SmtpTlsCertificate = "smtp-tls-certificate",
+    /// STARTTLS was asked for but the server does not offer it.
+    SmtpStarttlsUnsupported = "smtp-starttls-unsupported",
+    /// The server requires STARTTLS before anything else (530 5.7.0).
+    SmtpStarttlsRequired = "smtp-starttls-required",
+    /// Authentication failed (535).
+    SmtpAuthFailed = "smtp-auth-failed",
+    /// Authentication failed: Bad username / password.
+    SmtpAuthBadCredentials = "smtp-auth-bad-credentials",
+    /// Authentication required (530): the server wants credentials.
+    SmtpAuthRequired = "smtp-auth-required",
+    /// The server offers no authentication mechanism Sendready can use.
+    SmtpAuthUnsupported = "smtp-auth-unsupported",
+    /// Gmail rejected the password: an app password is required (535-5.7.8, 534-5.7.9).
+    SmtpGmailAppPassword = "smtp-gmail-app-password",
+    /// The provider has not activated the account yet (502 5.7.0).
+    SmtpAccountNotActivated = "smtp-account-not-activated",
+    /// The provider has not verified the sending domain (450).
+    SmtpDomainNotVerified = "smtp-domain-not-verified",
+    /// SES: the From or recipient address is not verified in this region (554).
+    SmtpAddressNotVerified = "smtp-address-not-verified",
+    /// A free or sandbox account may only send to authorized recipients (421).
+    SmtpFreeAccountLimit = "smtp-free-account-limit",
+    /// The server is throttling: sending rate exceeded.
+    SmtpThrottled = "smtp-throttled",
+    /// The daily sending quota is used up.
+    SmtpDailyQuota = "smtp-daily-quota",
+    /// The recipient mailbox does not exist or is unavailable (550).
+    SmtpMailboxUnavailable = "smtp-mailbox-unavailable",
+    /// The server will not relay for this sender (550 5.7.1 / 553).
+    SmtpRelayDenied = "smtp-relay-denied",
+    /// The message is larger than the server accepts (552).
+    SmtpMessageTooLarge = "smtp-message-too-large",
+    /// The server closed the connection unexpectedly.
+    SmtpConnectionClosed = "smtp-connection-closed",
+    /// A temporary failure (4xx) not otherwise recognized.
+    SmtpTemporaryFailure = "smtp-temporary-failure",
+    /// A permanent failure (5xx) not otherwise recognized.
+    SmtpPermanentFailure = "smtp-permanent-failure",
+
+    // ---- diagnosis catalogue: Amazon SES API (diagnose)
+    /// SES rejected the message (MessageRejected).
+    SesMessageRejected = "ses-message-rejected",
+    /// The custom MAIL FROM domain is not verified (MailFromDomainNotVerified).
+    SesMailFromNotVerified = "ses-mail-from-not-verified",
+    /// The account is in the SES sandbox: recipients must be verified too.
+    SesSandbox = "ses-sandbox",
+    /// Sending is paused for the account or configuration set.
+    SesSendingPaused = "ses-sending-paused",
+    /// SES is throttling requests (TooManyRequests / Throttling).
+    SesThrottled = "ses-throttled",
+    /// An SES limit was reached (LimitExceeded).
+    SesLimitExceeded = "ses-limit-exceeded",
+    /// The identity already exists in SES (AlreadyExists).
+    SesAlreadyExists = "ses-already-exists",
+    /// SES does not know this identity (NotFound).
+    SesNotFound = "ses-not-found",
+    /// SES refused the request as malformed (BadRequest).
+    SesBadRequest = "ses-bad-request",
+    /// The platform's AWS role may not make this call (AccessDenied).
+    SesAccessDenied = "ses-access-denied",
+    /// An SES error not otherwise recognized.
+    SesUnknown = "ses-unknown",
+
+    // ---- verification status (diagnose), SES v2 VerificationInfo
+    /// Verification has not started.
+    VerificationNotStarted = "verification-not-started",
+    /// SES is waiting to find the records or the link click.
+    VerificationPending = "verification-pending",
+    /// The identity is verified.
+    VerificationSuccess = "verification-success",
+    /// Verification failed; publish the records again and retry.
+    VerificationFailed = "verification-failed",
+    /// A temporary problem stopped SES from checking; it keeps trying.
+    VerificationTemporaryFailure = "verification-temporary-failure",
+    /// SES could not reach the domain's DNS servers.
+    VerificationDnsServerError = "verification-dns-server-error",
+    /// SES found no records at the expected name.
+    VerificationHostNotFound = "verification-host-not-found",
+    /// SES found the name but not a record of the expected type.
+    VerificationTypeNotFound = "verification-type-not-found",
+    /// SES found the record but its value is wrong.
+    VerificationInvalidValue = "verification-invalid-value",
+    /// Replicating DKIM from a parent identity in another region failed.
+    VerificationReplicationError = "verification-replication-error",
+}
+
+impl Code {
+    /// The catalogue as a Markdown table (the content of `docs/codes.md`).
+    pub fn catalogue_markdown() -> String {
+        let mut out = String::from(
+            "# Sendready codes\n\nGenerated by `sendready codes`; a test keeps this file current.\n\n| code | meaning |\n| --- | --- |\n",
+        );
+        for code in Code::ALL {
+            out.push_str("| `");
+            out.push_str(code.as_str());
+            out.push_str("` | ");
+            out.push_str(code.summary());
+            out.push_str(" |\n");
+        }
+        out
+    }
+}
+
+impl core::fmt::Display for Code {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for Code {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for Code {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = <std::borrow::Cow<'de, str>>::deserialize(d)?;
+        Code::parse(&s).ok_or_else(|| serde::de::Error::custom(format!("unknown code `{s}`")))
+    }
+}
+
+/// How much an issue matters.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// The value cannot be used as it is.
+    Error,
+    /// The value can be used but will probably not work as intended.
+    Warning,
+    /// Advice; nothing is wrong.
+    Hint,
+}
+
+/// One finding about one field.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Issue {
+    /// The field the issue is about, in the camelCase of the JSON form (`fromAddress`,
+    /// `additionalHeaders[2]`).
+    pub field: String,
+    /// Stable identifier from the catalogue.
+    pub code: Code,
+    /// Error, warning or hint.
+    pub severity: Severity,
+    /// What is wrong and what to do, in one or two English sentences.
+    pub message: String,
+}
+
+/// The outcome of a check: the normalized value when the input could be read, and issues.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Report<T> {
+    /// True when no issue is an error.
+    pub valid: bool,
+    /// The normalized value (punycode domain, trimmed fields...), when one could be made.
+    pub value: Option<T>,
+    /// Everything found, errors first within each field in the order checked.
+    pub issues: Vec<Issue>,
+}
+
+impl<T> Report<T> {
+    /// Builds a report; `valid` follows from the issues.
+    pub fn new(value: Option<T>, issues: Issues) -> Self {
+        let issues = issues.into_vec();
+        let valid = !issues.iter().any(|i| i.severity == Severity::Error);
+        Report {
+            valid,
+            value,
+            issues,
+        }
+    }
+
+    /// True when some issue carries this code.
+    pub fn has(&self, code: Code) -> bool {
+        self.issues.iter().any(|i| i.code == code)
+    }
+
+    /// The codes of all issues, in order.
+    pub fn codes(&self) -> Vec<Code> {
+        self.issues.iter().map(|i| i.code).collect()
+    }
+
+    /// Maps the value, keeping the issues.
+    pub fn map<U>(self, f: impl FnOnce(T) -> U) -> Report<U> {
+        Report {
+            valid: self.valid,
+            value: self.value.map(f),
+            issues: self.issues,
+        }
+    }
+}
+
+/// A growing list of issues, used while a check runs.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Issues(Vec<Issue>);
+
+impl Issues {
+    /// An empty list.
+    pub fn new() -> Self {
+        Issues(Vec::new())
+    }
+
+    /// Adds an issue.
+    pub fn push(
+        &mut self,
+        field: &str,
+        code: Code,
+        severity: Severity,
+        message: impl Into<String>,
+    ) {
+        self.0.push(Issue {
+            field: field.to_owned(),
+            code,
+            severity,
+            message: message.into(),
+        });
+    }
+
+    /// Adds an error.
+    pub fn error(&mut self, field: &str, code: Code, message: impl Into<String>) {
+        self.push(field, code, Severity::Error, message);
+    }
+
+    /// Adds a warning.
+    pub fn warning(&mut self, field: &str, code: Code, message: impl Into<String>) {
+        self.push(field, code, Severity::Warning, message);
+    }
+
+    /// Adds a hint.
+    pub fn hint(&mut self, field: &str, code: Code, message: impl Into<String>) {
+        self.push(field, code, Severity::Hint, message);
+    }
+
+    /// Moves another check's issues in.
+    pub fn extend(&mut self, other: impl IntoIterator<Item = Issue>) {
+        self.0.extend(other);
+    }
+
+    /// True when any issue is an error.
+    pub fn has_errors(&self) -> bool {
+        self.0.iter().any(|i| i.severity == Severity::Error)
+    }
+
+    /// Number of errors so far (to tell whether a sub-check added any).
+    pub fn error_count(&self) -> usize {
+        self.0
+            .iter()
+            .filter(|i| i.severity == Severity::Error)
+            .count()
+    }
+
+    /// True when some issue carries this code.
+    pub fn has(&self, code: Code) -> bool {
+        self.0.iter().any(|i| i.code == code)
+    }
+
+    /// The issues.
+    pub fn into_vec(self) -> Vec<Issue> {
+        self.0
+    }
+
+    /// Read access.
+    pub fn as_slice(&self) -> &[Issue] {
+        &self.0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_code_is_kebab_case_unique_and_parses_back() {
+        let mut seen = std::collections::HashSet::new();
+        for code in Code::ALL {
+            let s = code.as_str();
+            assert!(
+                s.bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-'),
+                "{s}"
+            );
+            assert!(
+                !s.starts_with('-') && !s.ends_with('-') && !s.contains("--"),
+                "{s}"
+            );
+            assert!(seen.insert(s), "duplicate code {s}");
+            assert_eq!(Code::parse(s), Some(*code));
+            assert!(!code.summary().is_empty());
+        }
+    }
+
+    #[test]
+    fn docs_codes_md_is_current() {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../docs/codes.md");
+        let on_disk = std::fs::read_to_string(path).unwrap_or_default();
+        if on_disk != Code::catalogue_markdown() {
+            if std::env::var_os("SENDREADY_BLESS").is_some() {
+                std::fs::write(path, Code::catalogue_markdown()).unwrap();
+            } else {
+                panic!(
+                    "docs/codes.md is out of date: run `SENDREADY_BLESS=1 cargo test -p sendready-core docs_codes_md_is_current`"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn report_is_valid_only_without_errors() {
+        let mut issues = Issues::new();
+        issues.warning("host", Code::HostIpLiteral, "w");
+        let r: Report<()> = Report::new(Some(()), issues.clone());
+        assert!(r.valid);
+        issues.error("host", Code::HostEmpty, "e");
+        let r: Report<()> = Report::new(None, issues);
+        assert!(!r.valid);
+        let json = serde_json::to_value(&r).unwrap();
+        assert_eq!(json["issues"][1]["code"], "host-empty");
+        assert_eq!(json["issues"][1]["severity"], "error");
+    }
+}
