@@ -5,6 +5,7 @@
 
 use clap::{Args, Parser, Subcommand};
 use sendready_core::address::{AddressOptions, check_address};
+use sendready_core::diagnose;
 use sendready_core::dns::{self, DnsRecord, dkim, dmarc, spf};
 use sendready_core::host::{HostOptions, check_dns_name, check_domain, check_host};
 use sendready_core::identity::{Tenant, check_new_identity, check_sender};
@@ -51,6 +52,25 @@ enum Command {
     /// Build DNS records to publish.
     #[command(subcommand)]
     Records(Records),
+    /// Explain a failure: an SMTP reply or error text, an SES error, or a verification status.
+    Diagnose {
+        /// The reply or error text (e.g. "535 5.7.8 Authentication failed").
+        text: Option<String>,
+        /// An SES API error code (MessageRejected, TooManyRequestsException...).
+        #[arg(long, conflicts_with = "text")]
+        ses: Option<String>,
+        /// The SES error's message.
+        #[arg(long, default_value = "")]
+        message: String,
+        /// An SES verification status (PENDING, SUCCESS, FAILED, TEMPORARY_FAILURE, NOT_STARTED).
+        #[arg(long, conflicts_with_all = ["text", "ses"])]
+        verification: Option<String>,
+        /// The VerificationInfo.ErrorType with --verification.
+        #[arg(long)]
+        error_type: Option<String>,
+        #[command(flatten)]
+        out: Out,
+    },
     /// Print the code catalogue (docs/codes.md) as Markdown.
     Codes,
 }
@@ -283,6 +303,35 @@ fn run(cli: Cli) -> Result<ExitCode, CliError> {
     match cli.command {
         Command::Codes => {
             print!("{}", sendready_core::Code::catalogue_markdown());
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Diagnose {
+            text,
+            ses,
+            message,
+            verification,
+            error_type,
+            out,
+        } => {
+            let dg = match (text, ses, verification) {
+                (Some(t), _, _) => diagnose::text(&t),
+                (_, Some(e), _) => diagnose::ses(&e, &message, None),
+                (_, _, Some(v)) => diagnose::verification(&v, error_type.as_deref()),
+                _ => {
+                    eprintln!(
+                        "sendready: give the error text, --ses CODE or --verification STATUS"
+                    );
+                    return Ok(ExitCode::from(2));
+                }
+            };
+            if out.json {
+                println!("{}", serde_json::to_string_pretty(&dg)?);
+            } else {
+                println!(
+                    "{} [{}]\ncause: {}\naction: {}",
+                    dg.title, dg.code, dg.cause, dg.action
+                );
+            }
             Ok(ExitCode::SUCCESS)
         }
         Command::Check(c) => run_check(c),

@@ -227,6 +227,28 @@ fn records_are_printed_as_zone_file_lines() {
 }
 
 #[test]
+fn diagnose_explains_replies_ses_errors_and_verification() {
+    let out = sendready(&[
+        "diagnose",
+        "535-5.7.8 Username and Password not accepted.",
+        "--json",
+    ]);
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(json(&out)["code"], "smtp-gmail-app-password");
+    let out = sendready(&["diagnose", "--ses", "TooManyRequestsException", "--json"]);
+    assert_eq!(json(&out)["retryable"], true);
+    let out = sendready(&[
+        "diagnose",
+        "--verification",
+        "FAILED",
+        "--error-type",
+        "HOST_NOT_FOUND",
+    ]);
+    assert!(String::from_utf8_lossy(&out.stdout).contains("verification-host-not-found"));
+    assert_eq!(sendready(&["diagnose"]).status.code(), Some(2));
+}
+
+#[test]
 fn codes_command_prints_the_catalogue_in_docs() {
     let out = sendready(&["codes"]);
     let docs = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../docs/codes.md"))

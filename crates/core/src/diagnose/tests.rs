@@ -1,0 +1,265 @@
+use super::*;
+
+#[test]
+fn zuora_common_error_messages_map_to_their_actions() {
+    // Zuora's table: message -> recommended action.
+    let table: &[(&str, Code, &str)] = &[
+        (
+            "Unknown SMTP host",
+            Code::SmtpUnknownHost,
+            "Check that the SMTP Server Name is correct.",
+        ),
+        (
+            "Could not connect to SMTP host",
+            Code::SmtpConnectionRefused,
+            "Check that the SMTP Port is correct.",
+        ),
+        (
+            "Connect timed out",
+            Code::SmtpConnectTimeout,
+            "Check that the SMTP Port is correct",
+        ),
+        (
+            "Authentication failed: Bad username / password",
+            Code::SmtpAuthBadCredentials,
+            "Check whether your username and password are correct.",
+        ),
+        (
+            "Authentication failed",
+            Code::SmtpAuthFailed,
+            "or OAuth 2.0 provider configuration are correct.",
+        ),
+        (
+            "Authentication required",
+            Code::SmtpAuthRequired,
+            "Check if you have configured the Authentication field.",
+        ),
+        ("Read timed out", Code::SmtpReadTimeout, "SocketFactory"),
+        (
+            "Could not convert socket to TLS",
+            Code::SmtpTlsFailed,
+            "SocketFactory",
+        ),
+    ];
+    for (msg, code, action) in table {
+        let dg = text(msg);
+        assert_eq!(dg.code, *code, "{msg}");
+        assert!(dg.action.contains(action), "{msg}: {}", dg.action);
+    }
+}
+
+#[test]
+fn fusionauth_troubleshooting_cases_are_recognized() {
+    let table: &[(&str, Code)] = &[
+        (
+            "Unable to send email via JavaMail\nPrime Messaging Exception\n535 Authentication failed.",
+            Code::SmtpAuthFailed,
+        ),
+        (
+            "Prime Messaging Exception\n535-5.7.8 Username and Password not accepted. For more information, go to\n535 5.7.8 https://support.google.com/mail/?p=BadCredentials",
+            Code::SmtpGmailAppPassword,
+        ),
+        (
+            "534-5.7.9 Application-specific password required.",
+            Code::SmtpGmailAppPassword,
+        ),
+        (
+            "502 5.7.0 Your SMTP account is not yet activated. Please contact us at contact@sendinblue.com to request activation.",
+            Code::SmtpAccountNotActivated,
+        ),
+        (
+            "Exception reading response\nCause: SocketTimeoutException: Read timed out",
+            Code::SmtpReadTimeout,
+        ),
+        (
+            "450 The resend.com domain is not verified. Please, add and verify your domain on https://resend.com/domains",
+            Code::SmtpDomainNotVerified,
+        ),
+        (
+            "554 Message rejected: Email address is not verified. The following identities failed the check in region EU-WEST-1: address/fa@simplelogin.com",
+            Code::SmtpAddressNotVerified,
+        ),
+        (
+            "421 Domain fa.dns-dynamic.net is not allowed to send: Free accounts are for test purposes only. Please upgrade or add the address to authorized recipients in Account Settings.",
+            Code::SmtpFreeAccountLimit,
+        ),
+        (
+            "530 5.7.0 Must issue a STARTTLS command first",
+            Code::SmtpStarttlsRequired,
+        ),
+        (
+            "454 Throttling failure: Maximum sending rate exceeded.",
+            Code::SmtpThrottled,
+        ),
+        (
+            "454 Throttling failure: Daily message quota exceeded.",
+            Code::SmtpDailyQuota,
+        ),
+        (
+            "550 5.1.1 The email account that you tried to reach does not exist.",
+            Code::SmtpMailboxUnavailable,
+        ),
+        ("550 5.7.1 Relaying denied", Code::SmtpRelayDenied),
+        (
+            "552 5.3.4 Message size exceeds fixed limit",
+            Code::SmtpMessageTooLarge,
+        ),
+        (
+            "451 4.3.0 Temporary local problem",
+            Code::SmtpTemporaryFailure,
+        ),
+        ("554 5.6.0 Something else", Code::SmtpPermanentFailure),
+        (
+            "javax.net.ssl.SSLException: Unsupported or unrecognized SSL message; wrong version number",
+            Code::SmtpTlsWrongVersion,
+        ),
+    ];
+    for (msg, code) in table {
+        assert_eq!(text(msg).code, *code, "{msg}");
+    }
+    let ses = text(
+        "554 Message rejected: Email address is not verified. The following identities failed the check in region EU-WEST-1: address/fa@simplelogin.com",
+    );
+    assert_eq!(ses.region.as_deref(), Some("EU-WEST-1"));
+    assert_eq!(ses.identity.as_deref(), Some("fa@simplelogin.com"));
+    assert!(!text("535 5.7.8 Authentication credentials invalid").retryable);
+}
+
+#[test]
+fn replies_parse_multiline_with_enhanced_codes() {
+    let (code, enh, rest) = parse_reply(
+        "535-5.7.8 Username and Password not accepted.\n535 5.7.8 https://support.google.com/mail",
+    )
+    .unwrap();
+    assert_eq!(code, 535);
+    assert_eq!(enh.as_deref(), Some("5.7.8"));
+    assert!(rest.contains("Username and Password"));
+    assert_eq!(parse_reply("no code here"), None);
+    assert_eq!(parse_reply("421 Service not available").unwrap().0, 421);
+}
+
+#[test]
+fn ses_api_errors_explain_sandbox_and_sending_limits() {
+    let sandbox = ses(
+        "MessageRejected",
+        "Email address is not verified. The following identities failed the check in region US-EAST-1: someone@example.net",
+        Some("billing@yourcompany.com"),
+    );
+    assert_eq!(sandbox.code, Code::SesSandbox);
+    let from = ses(
+        "MessageRejected",
+        "Email address is not verified. The following identities failed the check in region US-EAST-1: billing@yourcompany.com",
+        Some("billing@yourcompany.com"),
+    );
+    assert_eq!(from.code, Code::SmtpAddressNotVerified);
+    let table: &[(&str, Code, bool)] = &[
+        (
+            "MailFromDomainNotVerifiedException",
+            Code::SesMailFromNotVerified,
+            false,
+        ),
+        ("AccountSuspendedException", Code::SesSendingPaused, false),
+        ("SendingPausedException", Code::SesSendingPaused, false),
+        ("TooManyRequestsException", Code::SesThrottled, true),
+        ("LimitExceededException", Code::SesLimitExceeded, true),
+        ("AlreadyExistsException", Code::SesAlreadyExists, false),
+        ("NotFoundException", Code::SesNotFound, false),
+        ("BadRequestException", Code::SesBadRequest, false),
+        ("AccessDeniedException", Code::SesAccessDenied, false),
+        ("MessageRejected", Code::SesMessageRejected, false),
+        ("SomethingNew", Code::SesUnknown, true),
+    ];
+    for (err, code, retry) in table {
+        let dg = ses(err, "", None);
+        assert_eq!(dg.code, *code, "{err}");
+        assert_eq!(dg.retryable, *retry, "{err}");
+    }
+}
+
+#[test]
+fn transport_errors_cover_every_kind_with_a_field() {
+    use TransportError::*;
+    for e in [
+        UnknownHost,
+        ConnectionRefused,
+        ConnectTimeout,
+        ReadTimeout,
+        TlsHandshake,
+        TlsWrongVersion,
+        TlsCertificate,
+        StarttlsUnsupported,
+        ConnectionClosed,
+        AuthUnsupported,
+    ] {
+        let dg = transport(e);
+        assert!(dg.field.is_some(), "{e:?}");
+        assert!(!dg.action.is_empty());
+        assert_eq!(diagnose(&Failure::Transport { error: e }), dg);
+    }
+}
+
+#[test]
+fn verification_statuses_and_error_types_are_explained() {
+    assert_eq!(
+        verification("PENDING", None).code,
+        Code::VerificationPending
+    );
+    assert_eq!(
+        verification("SUCCESS", None).code,
+        Code::VerificationSuccess
+    );
+    assert_eq!(verification("FAILED", None).code, Code::VerificationFailed);
+    assert_eq!(
+        verification("FAILED", Some("HOST_NOT_FOUND")).code,
+        Code::VerificationHostNotFound
+    );
+    assert_eq!(
+        verification("FAILED", Some("INVALID_VALUE")).code,
+        Code::VerificationInvalidValue
+    );
+    assert_eq!(
+        verification("FAILED", Some("TYPE_NOT_FOUND")).code,
+        Code::VerificationTypeNotFound
+    );
+    assert_eq!(
+        verification("TEMPORARY_FAILURE", Some("DNS_SERVER_ERROR")).code,
+        Code::VerificationDnsServerError
+    );
+    assert_eq!(
+        verification("TEMPORARY_FAILURE", None).code,
+        Code::VerificationTemporaryFailure
+    );
+    assert_eq!(
+        verification("FAILED", Some("REPLICATION_ACCESS_DENIED")).code,
+        Code::VerificationReplicationError
+    );
+    assert_eq!(
+        verification("NOT_STARTED", None).code,
+        Code::VerificationNotStarted
+    );
+}
+
+#[test]
+fn diagnosis_json_snapshot() {
+    insta::assert_json_snapshot!(
+        "gmail_535",
+        text(
+            "535-5.7.8 Username and Password not accepted.\n535 5.7.8 https://support.google.com/mail/?p=BadCredentials"
+        )
+    );
+}
+
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn no_text_panics(s in "\\PC{0,200}", code in 0u16..1000) {
+            let _ = text(&s);
+            let _ = reply(code, &s);
+            let _ = ses(&s, &s, Some(&s));
+            let _ = verification(&s, Some(&s));
+        }
+    }
+}
