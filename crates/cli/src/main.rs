@@ -71,6 +71,11 @@ enum Command {
         #[command(flatten)]
         out: Out,
     },
+    /// List the provider presets (host, ports, username rule, notes).
+    Providers {
+        #[command(flatten)]
+        out: Out,
+    },
     /// Print the code catalogue (docs/codes.md) as Markdown.
     Codes,
 }
@@ -331,6 +336,22 @@ fn run(cli: Cli) -> Result<ExitCode, CliError> {
                     "{} [{}]\ncause: {}\naction: {}",
                     dg.title, dg.code, dg.cause, dg.action
                 );
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Providers { out } => {
+            let presets = sendready_core::provider::PRESETS;
+            if out.json {
+                println!("{}", serde_json::to_string_pretty(presets)?);
+            } else {
+                for p in presets {
+                    let ports: Vec<String> = p
+                        .ports
+                        .iter()
+                        .map(|(n, s)| format!("{n}/{}", s.label()))
+                        .collect();
+                    println!("{:<36} {:<36} {}", p.name, p.host, ports.join(", "));
+                }
             }
             Ok(ExitCode::SUCCESS)
         }

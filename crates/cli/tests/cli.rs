@@ -249,6 +249,16 @@ fn diagnose_explains_replies_ses_errors_and_verification() {
 }
 
 #[test]
+fn providers_lists_the_nine_presets_as_json() {
+    let v = json(&sendready(&["providers", "--json"]));
+    let list = v.as_array().unwrap();
+    assert_eq!(list.len(), 9);
+    let sendgrid = list.iter().find(|p| p["id"] == "sendgrid").unwrap();
+    assert_eq!(sendgrid["host"], "smtp.sendgrid.net");
+    assert_eq!(sendgrid["username"]["value"], "apikey");
+}
+
+#[test]
 fn codes_command_prints_the_catalogue_in_docs() {
     let out = sendready(&["codes"]);
     let docs = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../docs/codes.md"))

@@ -33,6 +33,22 @@ pub enum TransportError {
     AuthUnsupported,
 }
 
+impl TransportError {
+    /// Every transport error, for exhaustive callers (tests, documentation).
+    pub const ALL: [TransportError; 10] = [
+        TransportError::UnknownHost,
+        TransportError::ConnectionRefused,
+        TransportError::ConnectTimeout,
+        TransportError::ReadTimeout,
+        TransportError::TlsHandshake,
+        TransportError::TlsWrongVersion,
+        TransportError::TlsCertificate,
+        TransportError::StarttlsUnsupported,
+        TransportError::ConnectionClosed,
+        TransportError::AuthUnsupported,
+    ];
+}
+
 /// Something that went wrong, as the backend or a user saw it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", tag = "kind")]

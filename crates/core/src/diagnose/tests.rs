@@ -178,19 +178,7 @@ fn ses_api_errors_explain_sandbox_and_sending_limits() {
 
 #[test]
 fn transport_errors_cover_every_kind_with_a_field() {
-    use TransportError::*;
-    for e in [
-        UnknownHost,
-        ConnectionRefused,
-        ConnectTimeout,
-        ReadTimeout,
-        TlsHandshake,
-        TlsWrongVersion,
-        TlsCertificate,
-        StarttlsUnsupported,
-        ConnectionClosed,
-        AuthUnsupported,
-    ] {
+    for e in TransportError::ALL {
         let dg = transport(e);
         assert!(dg.field.is_some(), "{e:?}");
         assert!(!dg.action.is_empty());

@@ -148,3 +148,30 @@ fn subdomain_matching_is_label_wise() {
     ));
     assert!(!is_same_or_subdomain("yourcompany.com", ""));
 }
+
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn no_input_panics(users in proptest::collection::vec("\\PC{0,30}", 0..4), ids in proptest::collection::vec(("\\PC{0,30}", any::<bool>()), 0..5), input in "\\PC{0,40}") {
+            let t = Tenant {
+                active_user_emails: users,
+                identities: ids.into_iter().map(|(identity, verified)| ExistingIdentity { identity, kind: None, verified }).collect(),
+            };
+            let _ = check_new_identity(&t, &input, None);
+            let _ = check_new_identity(&t, &input, Some(IdentityKind::Domain));
+            let _ = check_sender(&t, &input);
+        }
+
+        #[test]
+        fn an_accepted_identity_is_accepted_again_in_normal_form(sub in "[a-z]{1,8}", local in "[a-z]{1,8}", email in any::<bool>()) {
+            let t = tenant();
+            let input = if email { format!("{local}@{sub}.YourCompany.com") } else { format!("{sub}.YourCompany.com") };
+            let first = check_new_identity(&t, &input, None).value.unwrap();
+            let again = check_new_identity(&t, &first.identity, None).value.unwrap();
+            prop_assert_eq!(again.identity, first.identity);
+        }
+    }
+}

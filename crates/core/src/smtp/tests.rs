@@ -416,6 +416,21 @@ mod properties {
 
     proptest! {
         #[test]
+        fn normalized_settings_check_the_same(host in "[a-zA-Z]{1,10}\\.(com|NET|bücher\\.de)", user in "[a-z]{1,8}", name in "[a-zA-Z ,.]{0,20}") {
+            let s = SmtpSettings { host, username: format!(" {user}@yourcompany.com"), from_name: name, ..base() };
+            let first = check_smtp_settings(&s).value.unwrap();
+            let again = SmtpSettings {
+                host: first.host.ascii.clone(),
+                username: first.username.clone(),
+                from_address: first.from.clone().unwrap().address,
+                ..s.clone()
+            };
+            let second = check_smtp_settings(&again).value.unwrap();
+            prop_assert_eq!(second.host, first.host);
+            prop_assert_eq!(second.from_header, first.from_header);
+        }
+
+        #[test]
         fn no_form_panics(host in "\\PC{0,30}", port in proptest::option::of(any::<i64>()), user in "\\PC{0,20}",
                           from in "\\PC{0,30}", headers in "\\PC{0,60}", sec in 0u8..3, auth in 0u8..3) {
             let s = SmtpSettings {
