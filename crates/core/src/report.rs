@@ -304,8 +304,10 @@ catalogue! {
     // ---- custom MAIL FROM and zone entry (dns)
     /// The MAIL FROM domain is not a subdomain of the identity.
     MailFromNotSubdomain = "mail-from-not-subdomain",
-    /// The MAIL FROM domain is used for receiving mail elsewhere, or equals the identity.
+    /// The MAIL FROM domain equals the identity; it must be a subdomain of it.
     MailFromSameAsIdentity = "mail-from-same-as-identity",
+    /// The MAIL FROM subdomain's MX points to SES, so it must not receive other mail.
+    MailFromNoInbound = "mail-from-no-inbound",
     /// The record name has the zone typed twice (`send.myapp.myapp.com`).
     ZoneDoubled = "zone-doubled",
     /// The record name is not inside the DNS host's zone.

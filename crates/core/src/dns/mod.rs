@@ -352,7 +352,7 @@ pub fn mail_from_records(
     }
     issues.hint(
         "mailFromDomain",
-        Code::MailFromSameAsIdentity,
+        Code::MailFromNoInbound,
         "Use a subdomain that receives no mail: its MX record will point to Amazon SES.",
     );
     let records = vec![
