@@ -3,59 +3,16 @@
 //! measured in the same run. Prints both rates and their ratio.
 //!
 //! Usage: `bench/run address` (builds in release, installs the peer in a venv).
-//! Arguments: `<python> <peer.py> <corpus dir>`.
+//! Arguments: `<python> <peer.py>`; the corpus is found as the conformance tests find it.
 
 use sendready_core::address::{AddressOptions, check_address};
+
+/// The corpus reader the conformance tests use (`SENDREADY_CORPORA` or `../shared/corpora`).
+#[path = "../../../crates/core/tests/corpus.rs"]
+mod corpus;
 use std::hint::black_box;
 use std::process::Command;
 use std::time::Instant;
-
-/// The isemail `tests.xml` addresses with control characters restored (U+2400 + n).
-fn corpus_addresses(dir: &str) -> Result<Vec<String>, String> {
-    let path = format!("{dir}/isemail/tests.xml");
-    let xml = std::fs::read_to_string(&path).map_err(|e| format!("cannot read {path}: {e}"))?;
-    // One case is the empty address, written `<address/>`.
-    let mut out: Vec<String> = xml.matches("<address/>").map(|_| String::new()).collect();
-    for block in xml.split("<address>").skip(1) {
-        let Some(end) = block.find("</address>") else {
-            continue;
-        };
-        let raw = &block[..end];
-        let mut s = String::new();
-        let mut rest = raw;
-        while let Some(i) = rest.find('&') {
-            s.push_str(&rest[..i]);
-            let tail = &rest[i..];
-            let Some(semi) = tail.find(';') else { break };
-            let ent = &tail[1..semi];
-            let c = match ent {
-                "amp" => Some('&'),
-                "lt" => Some('<'),
-                "gt" => Some('>'),
-                "quot" => Some('"'),
-                "apos" => Some('\''),
-                e if e.starts_with("#x") => u32::from_str_radix(&e[2..], 16)
-                    .ok()
-                    .and_then(char::from_u32),
-                e if e.starts_with('#') => e[1..].parse().ok().and_then(char::from_u32),
-                _ => None,
-            };
-            s.extend(c);
-            rest = &tail[semi + 1..];
-        }
-        s.push_str(rest);
-        let s: String = s
-            .chars()
-            .map(|c| match c as u32 {
-                n @ 0x2400..=0x241F => char::from_u32(n - 0x2400).unwrap_or(c),
-                0x2421 => '\u{7f}',
-                _ => c,
-            })
-            .collect();
-        out.push(s);
-    }
-    Ok(out)
-}
 
 /// Addresses per second for our check: best of five rounds of `rounds` passes.
 fn ours(addresses: &[String], rounds: usize) -> (f64, usize) {
@@ -80,17 +37,14 @@ fn ours(addresses: &[String], rounds: usize) -> (f64, usize) {
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();
-    if args.len() != 4 {
-        eprintln!("usage: {} <python> <peer.py> <corpus dir>", args[0]);
+    if args.len() != 3 {
+        eprintln!("usage: {} <python> <peer.py>", args[0]);
         std::process::exit(2);
     }
-    let addresses = match corpus_addresses(&args[3]) {
-        Ok(a) => a,
-        Err(e) => {
-            eprintln!("{e}");
-            std::process::exit(2);
-        }
-    };
+    let addresses: Vec<String> = corpus::isemail_cases()
+        .into_iter()
+        .map(|c| c.address)
+        .collect();
     let rounds = 200;
     let json = serde_json::to_string(&addresses).unwrap_or_default();
     let tmp = std::env::temp_dir().join("sendready-bench-addresses.json");

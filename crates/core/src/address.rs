@@ -9,7 +9,7 @@
 //! domain in its ASCII (IDNA) form. Display names (`Jared Dunn <jared@piedpiper.com>`)
 //! are parsed by [`parse_mailbox`] and formatted by [`format_mailbox`].
 
-use crate::host::{DomainOptions, check_domain_into, parse_ipv4_strict};
+use crate::host::{DomainOptions, check_domain_into, describe_char, parse_ipv4_strict};
 use crate::report::{Code, Issues, Report};
 use core::net::Ipv6Addr;
 use serde::{Deserialize, Serialize};
@@ -58,13 +58,6 @@ pub struct Address {
     pub smtputf8: bool,
 }
 
-impl Address {
-    /// The domain's ASCII form, lowercase (for comparisons).
-    pub fn domain(&self) -> &str {
-        &self.domain
-    }
-}
-
 const LOCAL_MAX: usize = 64;
 const ADDRESS_MAX: usize = 254;
 
@@ -76,16 +69,6 @@ fn is_atext(c: char) -> bool {
 /// RFC 5321 §4.1.2 `qtextSMTP` (printable ASCII except `"` and `\`), plus RFC 6531.
 fn is_qtext(c: char) -> bool {
     matches!(c, ' '..='!' | '#'..='[' | ']'..='~') || (!c.is_ascii() && !c.is_control())
-}
-
-fn describe(c: char) -> String {
-    match c {
-        ' ' => "a space".into(),
-        '\t' => "a tab".into(),
-        '\r' | '\n' => "a line break".into(),
-        c if c.is_control() => format!("the control character U+{:04X}", c as u32),
-        c => format!("'{c}'"),
-    }
 }
 
 /// Checks an email address typed into a form field named `address`.
@@ -174,7 +157,7 @@ pub fn check_address_into(
                 Code::AddressQuotedInvalid,
                 format!(
                     "The quoted part of the address has {}, which is not allowed even in quotes.",
-                    describe(c)
+                    describe_char(c)
                 ),
             );
             return None;
@@ -343,7 +326,7 @@ fn check_dot_atom_local(local: &str, field: &str, opts: AddressOptions, issues: 
             Code::AddressLocalInvalidChar,
             format!(
                 "The part before @ has {}, which is not allowed in an email address.",
-                describe(c)
+                describe_char(c)
             ),
         );
     } else if !local.is_ascii() {
@@ -458,7 +441,7 @@ pub fn check_display_name(name: &str, field: &str, issues: &mut Issues) -> bool 
             Code::SmtpFromNameInvalid,
             format!(
                 "The name has {}; remove it (a name must be one line of text).",
-                describe(c)
+                describe_char(c)
             ),
         );
         return false;

@@ -55,7 +55,8 @@ pub struct DomainName {
     pub unicode: String,
 }
 
-fn describe_char(c: char) -> String {
+/// Names a character for a message: "a space", "a line break", "'x'".
+pub(crate) fn describe_char(c: char) -> String {
     match c {
         ' ' => "a space".to_owned(),
         '\t' => "a tab".to_owned(),
