@@ -16,6 +16,7 @@ use serde::{Deserialize, Serialize};
 
 /// Which optional syntax an address check accepts.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "tsify", derive(tsify::Tsify))]
 #[serde(rename_all = "camelCase", default)]
 pub struct AddressOptions {
     /// Accept a quoted local part (`"john doe"@example.com`).
@@ -44,6 +45,7 @@ impl Default for AddressOptions {
 
 /// A checked address in normal form.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "tsify", derive(tsify::Tsify))]
 #[serde(rename_all = "camelCase")]
 pub struct Address {
     /// The local part as it must be sent (case kept: RFC 5321 §2.4; quotes only if needed).
@@ -394,6 +396,7 @@ fn is_address_literal(inner: &str) -> bool {
 
 /// A mailbox with an optional display name, as in a From header.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "tsify", derive(tsify::Tsify))]
 #[serde(rename_all = "camelCase")]
 pub struct Mailbox {
     /// The display name, unquoted; empty when none.

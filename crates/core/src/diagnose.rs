@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 
 /// A transport-level failure, before or outside an SMTP reply.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "tsify", derive(tsify::Tsify))]
 #[serde(rename_all = "kebab-case")]
 pub enum TransportError {
     /// The host name did not resolve.
@@ -51,6 +52,7 @@ impl TransportError {
 
 /// Something that went wrong, as the backend or a user saw it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "tsify", derive(tsify::Tsify))]
 #[serde(rename_all = "camelCase", tag = "kind")]
 pub enum Failure {
     /// An SMTP reply: code and text (enhanced status code included in the text).
@@ -82,6 +84,7 @@ pub enum Failure {
 
 /// The explanation of a failure.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "tsify", derive(tsify::Tsify))]
 #[serde(rename_all = "camelCase")]
 pub struct Diagnosis {
     /// Catalogue code.

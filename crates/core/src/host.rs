@@ -33,6 +33,7 @@ pub const SPECIAL_USE_TLDS: &[&str] = &[
 
 /// What a domain check tolerates.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "tsify", derive(tsify::Tsify))]
 #[serde(rename_all = "camelCase", default)]
 pub struct DomainOptions {
     /// Allow `_` in labels (DNS record names such as `_dmarc.example.com`).
@@ -47,6 +48,7 @@ pub struct DomainOptions {
 
 /// A checked domain name in both of its forms.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "tsify", derive(tsify::Tsify))]
 #[serde(rename_all = "camelCase")]
 pub struct DomainName {
     /// ASCII form, lowercase, A-labels for internationalized labels, no trailing dot.
@@ -315,6 +317,7 @@ pub fn check_dns_name(input: &str) -> Report<DomainName> {
 
 /// What the SMTP host field tolerates.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "tsify", derive(tsify::Tsify))]
 #[serde(rename_all = "camelCase", default)]
 pub struct HostOptions {
     /// Allow loopback, private and link-local addresses and names such as `localhost`
@@ -327,6 +330,7 @@ pub struct HostOptions {
 
 /// What kind of host was entered.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "tsify", derive(tsify::Tsify))]
 #[serde(rename_all = "lowercase")]
 pub enum HostKind {
     /// A DNS name.
@@ -339,6 +343,7 @@ pub enum HostKind {
 
 /// A checked SMTP server host.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "tsify", derive(tsify::Tsify))]
 #[serde(rename_all = "camelCase")]
 pub struct Host {
     /// Name or address.

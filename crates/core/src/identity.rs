@@ -25,6 +25,7 @@ pub const MAX_EMAIL_IDENTITIES: usize = 3;
 
 /// Domain or email address identity.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "tsify", derive(tsify::Tsify))]
 #[serde(rename_all = "lowercase")]
 pub enum IdentityKind {
     /// A domain, such as `yourcompany.com`.
@@ -35,6 +36,7 @@ pub enum IdentityKind {
 
 /// An identity the tenant already has.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "tsify", derive(tsify::Tsify))]
 #[serde(rename_all = "camelCase")]
 pub struct ExistingIdentity {
     /// The identity as stored (normal form).
@@ -68,6 +70,7 @@ impl ExistingIdentity {
 
 /// What the rules need to know about a tenant.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "tsify", derive(tsify::Tsify))]
 #[serde(rename_all = "camelCase", default)]
 pub struct Tenant {
     /// Email addresses of the tenant's active users.
@@ -105,6 +108,7 @@ pub fn is_same_or_subdomain(domain: &str, parent: &str) -> bool {
 
 /// A new identity after checking.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "tsify", derive(tsify::Tsify))]
 #[serde(rename_all = "camelCase")]
 pub struct NewIdentity {
     /// Normal form to create in SES (ASCII domain; address with ASCII domain).
@@ -256,6 +260,7 @@ pub fn check_new_identity(
 
 /// The outcome of a sender check.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "tsify", derive(tsify::Tsify))]
 #[serde(rename_all = "camelCase")]
 pub struct SenderDecision {
     /// The From address, normalized.
@@ -317,6 +322,7 @@ pub fn check_sender(tenant: &Tenant, from: &str) -> Report<SenderDecision> {
 
 /// A Zuora environment.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "tsify", derive(tsify::Tsify))]
 #[serde(rename_all = "kebab-case")]
 pub enum Environment {
     /// Production.
@@ -331,6 +337,7 @@ pub enum Environment {
 
 /// Environments in one group share identity verifications (and so DKIM records).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "tsify", derive(tsify::Tsify))]
 #[serde(rename_all = "kebab-case")]
 pub enum VerificationGroup {
     /// Production and API Sandbox.

@@ -15,4 +15,4 @@ pub mod provider;
 pub mod report;
 pub mod smtp;
 
-pub use report::{Code, Issue, Issues, Report, Severity};
+pub use report::{Code, CodeInfo, Issue, Issues, Report, Severity, explain};

@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 
 /// A known SMTP provider.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "tsify", derive(tsify::Tsify))]
 #[serde(rename_all = "kebab-case")]
 pub enum ProviderId {
     /// Amazon Simple Email Service.
@@ -32,6 +33,7 @@ pub enum ProviderId {
 
 /// What a provider expects in the Username field.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "tsify", derive(tsify::Tsify))]
 #[serde(rename_all = "camelCase", tag = "kind", content = "value")]
 pub enum UsernameRule {
     /// Exactly this string.
@@ -46,6 +48,7 @@ pub enum UsernameRule {
 
 /// A provider preset: the values the seed tells a user to type, and what to know.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "tsify", derive(tsify::Tsify))]
 #[serde(rename_all = "camelCase")]
 pub struct Preset {
     /// Identifier.
@@ -269,6 +272,7 @@ pub fn preset(id: ProviderId) -> &'static Preset {
 
 /// A provider recognized from a host name, with the SES region when there is one.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "tsify", derive(tsify::Tsify))]
 #[serde(rename_all = "camelCase")]
 pub struct Detected {
     /// The provider.

@@ -37,10 +37,27 @@ macro_rules! catalogue {
                 match s { $($s => Some(Code::$variant),)* _ => None }
             }
         }
+
+        /// The TypeScript declaration of [`Code`]: a union of every identifier, so a
+        /// front end's `switch` over codes is checked by `tsc`.
+        #[cfg(feature = "tsify")]
+        const _: () = {
+            use wasm_bindgen::prelude::wasm_bindgen;
+            #[wasm_bindgen(typescript_custom_section)]
+            const CODE_TS: &str = concat!(
+                "/** A stable identifier from Sendready's catalogue (docs/codes.md). */\nexport type Code =",
+                $("\n  | \"", $s, "\"",)*
+                ";\n"
+            );
+        };
     };
 }
 
 catalogue! {
+    // ---- the input itself (any entry point that reads a JSON object)
+    /// An input object has a missing field, a field of the wrong type or an unknown value.
+    InputInvalid = "input-invalid",
+
     // ---- email addresses (address), RFC 5321 §4.1.2, RFC 5322 §3.4.1, RFC 6531
     /// The email address is empty.
     AddressEmpty = "address-empty",
@@ -450,8 +467,39 @@ impl<'de> Deserialize<'de> for Code {
     }
 }
 
+/// A code with its meaning, as `explain` returns it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "tsify", derive(tsify::Tsify))]
+pub struct CodeInfo {
+    /// The code.
+    pub code: Code,
+    /// One-line description (the catalogue's text, `docs/codes.md`).
+    pub summary: &'static str,
+}
+
+/// Looks up a code by its identifier; an unknown identifier is an `input-invalid` error.
+pub fn explain(code: &str) -> Report<CodeInfo> {
+    let mut issues = Issues::new();
+    let value = Code::parse(code.trim()).map(|c| CodeInfo {
+        code: c,
+        summary: c.summary(),
+    });
+    if value.is_none() {
+        issues.error(
+            "code",
+            Code::InputInvalid,
+            format!(
+                "\"{}\" is not a Sendready code; the catalogue (docs/codes.md) lists them all.",
+                code.trim()
+            ),
+        );
+    }
+    Report::new(value, issues)
+}
+
 /// How much an issue matters.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "tsify", derive(tsify::Tsify))]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
     /// The value cannot be used as it is.
@@ -464,6 +512,7 @@ pub enum Severity {
 
 /// One finding about one field.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "tsify", derive(tsify::Tsify))]
 pub struct Issue {
     /// The field the issue is about, in the camelCase of the JSON form (`fromAddress`,
     /// `additionalHeaders[2]`).
@@ -478,6 +527,7 @@ pub struct Issue {
 
 /// The outcome of a check: the normalized value when the input could be read, and issues.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "tsify", derive(tsify::Tsify))]
 pub struct Report<T> {
     /// True when no issue is an error.
     pub valid: bool,

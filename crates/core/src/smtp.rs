@@ -17,6 +17,7 @@ use serde::{Deserialize, Serialize};
 
 /// How the connection is secured.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "tsify", derive(tsify::Tsify))]
 #[serde(rename_all = "lowercase")]
 pub enum Security {
     /// No encryption (FusionAuth "None").
@@ -52,6 +53,7 @@ impl Security {
 
 /// How the client authenticates.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "tsify", derive(tsify::Tsify))]
 #[serde(rename_all = "lowercase")]
 pub enum AuthMethod {
     /// No authentication (FusionAuth with an empty username; an open relay on port 25).
@@ -65,6 +67,7 @@ pub enum AuthMethod {
 
 /// Which product's form rules apply.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "tsify", derive(tsify::Tsify))]
 #[serde(rename_all = "lowercase")]
 pub enum Profile {
     /// Rules common to both seeds.
@@ -78,6 +81,7 @@ pub enum Profile {
 
 /// Zuora's transport fields, mapped onto [`Security`] and the port by [`zuora_transport`].
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "tsify", derive(tsify::Tsify))]
 #[serde(rename_all = "camelCase", default)]
 pub struct ZuoraTransport {
     /// SMTP Enable StartTLS (default false).
@@ -92,6 +96,7 @@ pub struct ZuoraTransport {
 
 /// The settings form, in the JSON shape the wasm package and the API take (camelCase).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "tsify", derive(tsify::Tsify))]
 #[serde(rename_all = "camelCase", default)]
 pub struct SmtpSettings {
     /// SMTP server host name or IP address.
@@ -131,6 +136,7 @@ pub struct SmtpSettings {
 
 /// One additional header.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "tsify", derive(tsify::Tsify))]
 pub struct Header {
     /// Name, as typed.
     pub name: String,
@@ -140,6 +146,7 @@ pub struct Header {
 
 /// Settings after checking: what a mailer needs to connect and send.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "tsify", derive(tsify::Tsify))]
 #[serde(rename_all = "camelCase")]
 pub struct SmtpConfig {
     /// Host to connect to.

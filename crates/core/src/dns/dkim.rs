@@ -253,6 +253,7 @@ pub fn byodkim_record(domain: &str, selector: &str, public_key: &str) -> Report<
 
 /// A parsed DKIM key record.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "tsify", derive(tsify::Tsify))]
 #[serde(rename_all = "camelCase")]
 pub struct DkimKey {
     /// `k=`: `rsa` (default) or `ed25519`.

@@ -15,6 +15,7 @@ use serde::{Deserialize, Serialize};
 
 /// A DMARC policy.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "tsify", derive(tsify::Tsify))]
 #[serde(rename_all = "lowercase")]
 pub enum Policy {
     /// Monitor only.
@@ -48,6 +49,7 @@ impl Policy {
 
 /// Identifier alignment mode (`adkim=`, `aspf=`).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "tsify", derive(tsify::Tsify))]
 #[serde(rename_all = "lowercase")]
 pub enum Alignment {
     /// Organizational domains must match.
@@ -59,6 +61,7 @@ pub enum Alignment {
 
 /// A DMARC record's content, parsed or chosen.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "tsify", derive(tsify::Tsify))]
 #[serde(rename_all = "camelCase", default)]
 pub struct Dmarc {
     /// `p=`.

@@ -20,6 +20,7 @@ pub const DEFAULT_TTL: u32 = 1800;
 
 /// The record types Sendready publishes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "tsify", derive(tsify::Tsify))]
 #[serde(rename_all = "UPPERCASE")]
 pub enum RecordType {
     /// Canonical name (Easy DKIM).
@@ -43,6 +44,7 @@ impl RecordType {
 
 /// What a record is for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "tsify", derive(tsify::Tsify))]
 #[serde(rename_all = "kebab-case")]
 pub enum Purpose {
     /// Easy DKIM CNAME.
@@ -61,6 +63,7 @@ pub enum Purpose {
 
 /// One DNS record.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "tsify", derive(tsify::Tsify))]
 #[serde(rename_all = "camelCase")]
 pub struct DnsRecord {
     /// Fully qualified name, ASCII, without the trailing dot.
@@ -213,6 +216,7 @@ pub fn csv(records: &[DnsRecord]) -> String {
 
 /// The name to type at a DNS host whose form appends the zone.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "tsify", derive(tsify::Tsify))]
 #[serde(rename_all = "camelCase")]
 pub struct ZoneEntry {
     /// The record's full name.
@@ -294,6 +298,7 @@ pub fn zone_doubled(name: &str, zone: &str) -> Option<String> {
 
 /// What SES does with mail when the custom MAIL FROM MX record is missing.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "tsify", derive(tsify::Tsify))]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum MxFailure {
     /// Fall back to `amazonses.com` as MAIL FROM.

@@ -17,6 +17,7 @@ pub const LOOKUP_LIMIT: usize = 10;
 
 /// Qualifier of a mechanism (§4.6.2).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "tsify", derive(tsify::Tsify))]
 #[serde(rename_all = "lowercase")]
 pub enum Qualifier {
     /// `+` (default): pass.
@@ -31,6 +32,7 @@ pub enum Qualifier {
 
 /// One term of a record.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "tsify", derive(tsify::Tsify))]
 #[serde(rename_all = "camelCase", tag = "kind")]
 pub enum Term {
     /// A mechanism with its qualifier, lowercase name and argument as written.
@@ -84,6 +86,7 @@ impl Term {
 
 /// A parsed SPF record.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "tsify", derive(tsify::Tsify))]
 #[serde(rename_all = "camelCase")]
 pub struct SpfRecord {
     /// Terms in order.

@@ -1,0 +1,126 @@
+use super::*;
+use sendready_core::dns::DnsRecord;
+use sendready_core::identity::Tenant;
+use sendready_core::smtp::{SmtpSettings, check_smtp_settings};
+use sendready_core::{Report, diagnose};
+
+fn read<T: DeserializeOwned>(text: &str) -> Result<T, (String, String)> {
+    from_str::<T>(text).map_err(|e| (e.path(), e.message().to_owned()))
+}
+
+#[test]
+fn reads_settings_as_serde_json_does() {
+    let text = r#"{"host":"smtp.example.com","port":587,"security":"starttls","username":"u\u00e9\"x","password":null,"zuora":{"enableStarttls":true,"socketFactoryPort":465},"additionalHeaders":"A=1\nB=2"}"#;
+    let ours: SmtpSettings = from_str(text).unwrap();
+    let theirs: SmtpSettings = serde_json::from_str(text).unwrap();
+    assert_eq!(ours, theirs);
+}
+
+#[test]
+fn writes_reports_byte_for_byte_as_serde_json_does() {
+    let settings = SmtpSettings {
+        host: "smtp.gmail.com".into(),
+        port: Some(465),
+        username: "ops\t\"quoted\"\u{1}@example.com".into(),
+        from_address: "billing@bücher.example".into(),
+        additional_headers: "X-A=1\nX-A=2".into(),
+        ..SmtpSettings::default()
+    };
+    let report = check_smtp_settings(&settings);
+    assert_eq!(
+        to_string(&report).unwrap(),
+        serde_json::to_string(&report).unwrap()
+    );
+    let d = diagnose::reply(535, "5.7.8 Username and Password not accepted");
+    assert_eq!(to_string(&d).unwrap(), serde_json::to_string(&d).unwrap());
+    let failure = diagnose::Failure::Reply {
+        code: 535,
+        text: "x".into(),
+    };
+    assert_eq!(
+        to_string(&failure).unwrap(),
+        serde_json::to_string(&failure).unwrap()
+    );
+    let records =
+        sendready_core::dns::mail_from_records("example.com", "mail.example.com", "eu-west-1");
+    assert_eq!(
+        to_string(&records).unwrap(),
+        serde_json::to_string(&records).unwrap()
+    );
+}
+
+#[test]
+fn a_wrong_type_names_the_path_and_the_expected_type() {
+    let (path, msg) = read::<SmtpSettings>(r#"{"zuora":{"socketFactoryPort":"465"}}"#).unwrap_err();
+    assert_eq!(path, "zuora.socketFactoryPort");
+    assert!(
+        msg.contains("expected i64") && msg.contains("the string \"465\""),
+        "{msg}"
+    );
+
+    let (path, msg) = read::<Tenant>(
+        r#"{"identities":[{"identity":"a.com"},{"identity":"b.com","verified":"yes"}]}"#,
+    )
+    .unwrap_err();
+    assert_eq!(path, "identities[1].verified");
+    assert!(msg.contains("expected a boolean"), "{msg}");
+}
+
+#[test]
+fn an_unknown_enum_value_lists_the_allowed_ones() {
+    let (path, msg) = read::<SmtpSettings>(r#"{"security":"ssl/tls"}"#).unwrap_err();
+    assert_eq!(path, "security");
+    assert!(
+        msg.contains(
+            "\"ssl/tls\" is not one of the allowed values: \"none\", \"ssl\", \"tls\", \"starttls\""
+        ),
+        "{msg}"
+    );
+}
+
+#[test]
+fn a_fraction_is_refused_without_float_parsing() {
+    let (path, msg) = read::<SmtpSettings>(r#"{"port":587.5}"#).unwrap_err();
+    assert_eq!(path, "port");
+    assert!(msg.contains("a number with a fraction"), "{msg}");
+    assert!(read::<SmtpSettings>(r#"{"port":1e3}"#).is_err());
+    // Out of the target's range: the number is named.
+    let (_, msg) = read::<DnsRecord>(r#"{"name":"a","type":"MX","value":"b","priority":70000,"ttl":300,"purpose":"mail-from-mx"}"#).unwrap_err();
+    assert!(msg.contains("the number 70000"), "{msg}");
+}
+
+#[test]
+fn escapes_and_surrogate_pairs_are_decoded() {
+    let s: String = from_str(r#""a\"b\\c\/d\n\u00e9\ud83d\udce7\ud800x""#).unwrap();
+    assert_eq!(s, "a\"b\\c/d\né📧\u{FFFD}x");
+}
+
+#[test]
+fn deep_nesting_is_refused_not_recursed() {
+    let text = "[".repeat(10_000) + &"]".repeat(10_000);
+    let (_, msg) = read::<Vec<String>>(&text).unwrap_err();
+    assert!(msg.contains("nested too deeply"), "{msg}");
+}
+
+#[test]
+fn malformed_text_is_an_error_not_a_panic() {
+    for text in [
+        "",
+        "{",
+        "[1,",
+        "{\"a\" 1}",
+        "\"abc",
+        "\"\\u12\"",
+        "tru",
+        "{}x",
+        "\"\\q\"",
+    ] {
+        assert!(read::<Report<()>>(text).is_err(), "{text:?}");
+    }
+}
+
+#[test]
+fn a_missing_required_field_is_named() {
+    let (_, msg) = read::<diagnose::Failure>(r#"{"kind":"reply","text":"x"}"#).unwrap_err();
+    assert!(msg.contains("`code`"), "{msg}");
+}
