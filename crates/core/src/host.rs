@@ -201,8 +201,16 @@ pub fn check_domain_into(
         idna_error(field, what, input, issues);
         return None;
     };
-    let (unicode, _) =
-        Uts46::new().to_unicode(ascii.as_bytes(), AsciiDenyList::EMPTY, Hyphens::Allow);
+    // Only an A-label decodes to something else; an all-ASCII name without one is its own
+    // Unicode form (the common case, so it skips the second UTS #46 pass).
+    let has_a_label = ascii.starts_with("xn--") || ascii.contains(".xn--");
+    let unicode: std::borrow::Cow<'_, str> = if has_a_label {
+        Uts46::new()
+            .to_unicode(ascii.as_bytes(), AsciiDenyList::EMPTY, Hyphens::Allow)
+            .0
+    } else {
+        std::borrow::Cow::Borrowed(ascii.as_str())
+    };
     if unicode.chars().any(is_unassigned_plane3) {
         idna_error(field, what, input, issues);
         return None;
@@ -245,15 +253,15 @@ pub fn check_domain_into(
             ),
         );
     }
-    let labels: Vec<&str> = ascii.split('.').collect();
-    let tld = labels.last().copied().unwrap_or_default();
-    if labels.len() == 1 && !opts.allow_dotless {
+    let dotless = !ascii.contains('.');
+    let tld = ascii.rsplit('.').next().unwrap_or_default();
+    if dotless && !opts.allow_dotless {
         issues.error(
             field,
             Code::DomainDotless,
             format!("\"{input}\" has no dot, so it is not a public domain: enter the full name, such as {input}.com or mail.{input}.com."),
         );
-    } else if labels.len() > 1 && tld.bytes().all(|b| b.is_ascii_digit()) {
+    } else if !dotless && tld.bytes().all(|b| b.is_ascii_digit()) {
         issues.error(
             field,
             Code::DomainNumericTld,

@@ -510,7 +510,7 @@ impl<'de> de::MapAccess<'de> for Map {
 
 /// Writes `value` as JSON text (for `JSON.parse` on the JS side).
 pub fn to_string<T: Serialize + ?Sized>(value: &T) -> Result<String, Error> {
-    let mut w = Writer(String::new());
+    let mut w = Writer(String::with_capacity(256));
     value.serialize(&mut w)?;
     Ok(w.0)
 }
@@ -521,23 +521,30 @@ impl Writer {
     fn string(&mut self, s: &str) {
         let out = &mut self.0;
         out.push('"');
-        for c in s.chars() {
-            match c {
-                '"' => out.push_str("\\\""),
-                '\\' => out.push_str("\\\\"),
-                '\n' => out.push_str("\\n"),
-                '\r' => out.push_str("\\r"),
-                '\t' => out.push_str("\\t"),
-                c if (c as u32) < 0x20 => {
-                    out.push_str("\\u00");
-                    let n = c as u32;
-                    for d in [n >> 4, n & 0xF] {
-                        out.push(char::from_digit(d, 16).unwrap_or('0'));
-                    }
+        // Copy runs that need no escape in one go; only `"`, `\\` and controls are escaped.
+        let mut run = 0;
+        for (i, b) in s.bytes().enumerate() {
+            let esc = match b {
+                b'"' => "\\\"",
+                b'\\' => "\\\\",
+                b'\n' => "\\n",
+                b'\r' => "\\r",
+                b'\t' => "\\t",
+                0..0x20 => "",
+                _ => continue,
+            };
+            out.push_str(&s[run..i]);
+            run = i + 1;
+            if esc.is_empty() {
+                out.push_str("\\u00");
+                for d in [b >> 4, b & 0xF] {
+                    out.push(char::from(b"0123456789abcdef"[usize::from(d)]));
                 }
-                c => out.push(c),
+            } else {
+                out.push_str(esc);
             }
         }
+        out.push_str(&s[run..]);
         out.push('"');
     }
 

@@ -187,6 +187,23 @@ pub fn check_address(
     })
 }
 
+/// True exactly when [`check_address`] would call the address valid: the same rules,
+/// without building the report. For a first pass over many addresses (an import, a list);
+/// a form shows the report's messages.
+#[wasm_bindgen(js_name = isAddress)]
+pub fn is_address(
+    #[wasm_bindgen(unchecked_param_type = "string")] address: &JsValue,
+    #[wasm_bindgen(unchecked_optional_param_type = "Partial<AddressOptions>")] options: &JsValue,
+) -> bool {
+    let Some(input) = address.as_string() else {
+        return false;
+    };
+    match opt_object::<AddressOptions>(options, "options") {
+        Ok(opts) => address::check_address(&input, opts).valid,
+        Err(_) => false,
+    }
+}
+
 /// Parses `Name <address>` (or a bare address) into display name and address.
 #[wasm_bindgen(js_name = parseMailbox, unchecked_return_type = "Report<Mailbox>")]
 pub fn parse_mailbox(

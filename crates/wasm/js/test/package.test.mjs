@@ -163,3 +163,18 @@ test("no export throws, whatever it is given", () => {
   }
   assert.ok(calls > 500);
 });
+
+test("isAddress agrees with checkAddress(...).valid on the isemail corpus strings", () => {
+  const corpora = process.env.SENDREADY_CORPORA ?? new URL("../../../../../shared/corpora", import.meta.url).pathname;
+  const xml = readFileSync(`${corpora}/isemail/tests.xml`, "utf8");
+  const addresses = [...xml.matchAll(/<address>([\s\S]*?)<\/address>/g)].map((m) => m[1]);
+  assert.equal(addresses.length, 163); // the 164th case is the empty address, written <address/>
+  addresses.push("");
+  for (const a of addresses) {
+    for (const opts of [undefined, { allowQuotedLocal: true, allowDomainLiteral: true, allowDotless: true }]) {
+      assert.equal(sr.isAddress(a, opts), sr.checkAddress(a, opts).valid, a);
+    }
+  }
+  assert.equal(sr.isAddress(42), false);
+  assert.equal(sr.isAddress("a@example.com", { allowDotless: "yes" }), false);
+});
