@@ -9,7 +9,9 @@
 //! domain in its ASCII (IDNA) form. Display names (`Jared Dunn <jared@piedpiper.com>`)
 //! are parsed by [`parse_mailbox`] and formatted by [`format_mailbox`].
 
-use crate::host::{DomainOptions, check_domain_into, describe_char, parse_ipv4_strict};
+use crate::host::{
+    DomainOptions, check_domain_into, describe_char, has_empty_label, parse_ipv4_strict,
+};
 use crate::report::{Code, Issues, Report};
 use core::net::Ipv6Addr;
 use serde::{Deserialize, Serialize};
@@ -266,10 +268,11 @@ pub fn check_address_into(
         (d.ascii, d.unicode)
     };
 
+    let smtputf8 = !local.is_ascii();
     let local_out = if quoted && (local.is_empty() || !is_dot_atom(&local)) {
         quote_local(&local)
     } else {
-        local.clone()
+        local
     };
     // RFC 5321 §4.5.3.1.1 measures the local part as written, quotes and escapes included.
     let local_len = typed_len.max(local_out.len());
@@ -282,7 +285,7 @@ pub fn check_address_into(
             ),
         );
     }
-    let address = format!("{local_out}@{domain}");
+    let address = [local_out.as_str(), "@", domain.as_str()].concat();
     if address.len() > ADDRESS_MAX {
         issues.error(
             field,
@@ -293,7 +296,6 @@ pub fn check_address_into(
             ),
         );
     }
-    let smtputf8 = !local.is_ascii();
     if issues.error_count() > before {
         return None;
     }
@@ -315,7 +317,7 @@ fn check_dot_atom_local(local: &str, field: &str, opts: AddressOptions, issues: 
         );
         return;
     }
-    if local.starts_with('.') || local.ends_with('.') || local.contains("..") {
+    if local.starts_with('.') || local.ends_with('.') || has_empty_label(local) {
         issues.error(
             field,
             Code::AddressLocalDot,

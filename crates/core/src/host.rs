@@ -109,7 +109,7 @@ pub fn check_domain_into(
     if opts.allow_trailing_dot && name.len() > 1 {
         name = name.strip_suffix('.').unwrap_or(name);
     }
-    if name.starts_with('.') || name.ends_with('.') || name.contains("..") {
+    if name.starts_with('.') || name.ends_with('.') || has_empty_label(name) {
         issues.error(
             field,
             Code::DomainEmptyLabel,
@@ -203,7 +203,7 @@ pub fn check_domain_into(
     };
     // Only an A-label decodes to something else; an all-ASCII name without one is its own
     // Unicode form (the common case, so it skips the second UTS #46 pass).
-    let has_a_label = ascii.starts_with("xn--") || ascii.contains(".xn--");
+    let has_a_label = ascii.split('.').any(|l| l.starts_with("xn--"));
     let unicode: std::borrow::Cow<'_, str> = if has_a_label {
         Uts46::new()
             .to_unicode(ascii.as_bytes(), AsciiDenyList::EMPTY, Hyphens::Allow)
@@ -225,7 +225,8 @@ pub fn check_domain_into(
         idna_error(field, what, input, issues);
         return None;
     }
-    if ascii.is_empty() || ascii.starts_with('.') || ascii.ends_with('.') || ascii.contains("..") {
+    if ascii.is_empty() || ascii.starts_with('.') || ascii.ends_with('.') || has_empty_label(&ascii)
+    {
         // A Unicode full stop (U+3002 and friends) maps to '.', which can make labels empty.
         issues.error(
             field,
@@ -282,6 +283,13 @@ pub fn check_domain_into(
         unicode: unicode.into_owned(),
         ascii,
     })
+}
+
+/// True when a name has two dots in a row (an empty label). A byte scan: `str::contains`
+/// with a string needle builds a substring searcher, which costs more than the whole
+/// scan on names this short, and this runs on every keystroke.
+pub(crate) fn has_empty_label(name: &str) -> bool {
+    name.as_bytes().windows(2).any(|w| w == b"..")
 }
 
 /// UTS #46 V7 for code points the `idna` crate's tables (Unicode 16) pass: plane 3 past
