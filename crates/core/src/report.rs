@@ -58,6 +58,14 @@ catalogue! {
     /// An input object has a missing field, a field of the wrong type or an unknown value.
     InputInvalid = "input-invalid",
 
+    // ---- the API's callers (crates/lambda): the authorizer's claims
+    /// The request has no bearer token, or its claims name no tenant.
+    AuthMissing = "auth-missing",
+    /// The bearer token was refused (signature, expiry, issuer or audience).
+    AuthInvalid = "auth-invalid",
+    /// The token is valid but lacks the scope this route needs.
+    AuthForbidden = "auth-forbidden",
+
     // ---- email addresses (address), RFC 5321 §4.1.2, RFC 5322 §3.4.1, RFC 6531
     /// The email address is empty.
     AddressEmpty = "address-empty",
@@ -161,6 +169,8 @@ catalogue! {
     SmtpPasswordUnused = "smtp-password-unused",
     /// OAuth 2.0 authentication needs an OAuth 2.0 provider.
     SmtpOauth2ProviderMissing = "smtp-oauth2-provider-missing",
+    /// A connection test with OAuth 2.0 needs the access token to sign in with (XOAUTH2).
+    SmtpOauth2TokenMissing = "smtp-oauth2-token-missing",
     /// The default from address is missing.
     SmtpFromMissing = "smtp-from-missing",
     /// The from address's domain differs from the username's: the server must allow relaying.

@@ -1,0 +1,233 @@
+//! The HTTP API: one axum [`Router`] for Lambda and for the local server alike.
+//! Handlers are thin: read the body, check it with the core, call an adapter, map the
+//! outcome. Every route is tenant-scoped through [`Caller`].
+
+use crate::auth::Caller;
+use crate::problem::Problem;
+use crate::smtp::{self, Outcome, Secret, SmtpOptions};
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{FromRequest, Request, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::post;
+use axum::{Json, Router};
+use sendready_core::address::{AddressOptions, check_address};
+use sendready_core::smtp::{AuthMethod, SmtpSettings, check_smtp_settings};
+use sendready_core::{Code, Issue, Severity};
+use serde::de::DeserializeOwned;
+use std::sync::Arc;
+
+/// What the handlers share: adapters and settings.
+#[derive(Clone, Debug)]
+pub struct AppState {
+    /// How SMTP checks connect.
+    pub smtp: Arc<SmtpOptions>,
+}
+
+/// A JSON body whose rejection is a problem+json 400 naming the field (`port`,
+/// `zuora.socketFactoryPort`).
+pub struct Body<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for Body<T> {
+    type Rejection = Response;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let value = json_object(req, state).await?;
+        read(value).map(Body).map_err(IntoResponse::into_response)
+    }
+}
+
+/// The request body as a JSON object, or a 400/415 problem.
+async fn json_object<S: Send + Sync>(
+    req: Request,
+    state: &S,
+) -> Result<serde_json::Value, Response> {
+    match Json::<serde_json::Value>::from_request(req, state).await {
+        Ok(Json(v @ serde_json::Value::Object(_))) => Ok(v),
+        Ok(Json(_)) => Err(bad_body("body", "the body must be a JSON object").into_response()),
+        Err(e) => Err(body_problem(&e).into_response()),
+    }
+}
+
+/// Reads `T` from a JSON value; a type error names the field by its path.
+fn read<T: DeserializeOwned>(v: serde_json::Value) -> Result<T, Problem> {
+    serde_path_to_error::deserialize(v).map_err(|e| {
+        let path = e.path().to_string();
+        let field = if path == "." { "body".to_owned() } else { path };
+        bad_body(&field, &e.into_inner().to_string())
+    })
+}
+
+fn bad_body(field: &str, why: &str) -> Problem {
+    let message = format!("`{field}` cannot be read: {why}.");
+    let mut p = Problem::new(
+        StatusCode::BAD_REQUEST,
+        Code::InputInvalid,
+        format!("{message} The API reference is infra/openapi.yaml."),
+    );
+    p.issues.push(Issue {
+        field: field.to_owned(),
+        code: Code::InputInvalid,
+        severity: Severity::Error,
+        message,
+    });
+    p
+}
+
+fn body_problem(e: &JsonRejection) -> Problem {
+    let status = e.status();
+    let mut p = bad_body("body", &e.body_text());
+    if status == StatusCode::UNSUPPORTED_MEDIA_TYPE {
+        p.status = status.as_u16();
+    }
+    p
+}
+
+/// The body of the SMTP routes: the settings form (camelCase, as the wasm package takes
+/// it), plus `accessToken` for OAuth 2.0 and, for a test message, `to`.
+#[derive(Debug)]
+pub struct SmtpRequest {
+    /// The settings, as the form holds them.
+    pub settings: SmtpSettings,
+    /// XOAUTH2 access token (OAuth 2.0 only); never stored or logged.
+    pub access_token: Option<String>,
+    /// The recipient of a test message.
+    pub to: Option<String>,
+}
+
+impl<S: Send + Sync> FromRequest<S> for SmtpRequest {
+    type Rejection = Response;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let mut value = json_object(req, state).await?;
+        let mut take = |key: &'static str| -> Result<Option<String>, &'static str> {
+            match value.as_object_mut().and_then(|o| o.remove(key)) {
+                None | Some(serde_json::Value::Null) => Ok(None),
+                Some(serde_json::Value::String(s)) => Ok(Some(s)),
+                Some(_) => Err(key),
+            }
+        };
+        let not_string = |key: &str| bad_body(key, "expected a string").into_response();
+        let access_token = take("accessToken").map_err(not_string)?;
+        let to = take("to").map_err(not_string)?;
+        let settings = read(value).map_err(IntoResponse::into_response)?;
+        Ok(SmtpRequest {
+            settings,
+            access_token,
+            to,
+        })
+    }
+}
+
+fn issue(field: &str, code: Code, message: &str) -> Issue {
+    Issue {
+        field: field.to_owned(),
+        code,
+        severity: Severity::Error,
+        message: message.to_owned(),
+    }
+}
+
+/// Checks the settings with the core and picks the secret; a 400 problem otherwise.
+fn prepare(
+    req: SmtpRequest,
+    opts: &SmtpOptions,
+) -> Result<(sendready_core::smtp::SmtpConfig, Option<Secret>), Problem> {
+    let mut settings = req.settings;
+    // The server decides whether private hosts are reachable, never the request.
+    settings.allow_private_host = opts.allow_private;
+    let report = check_smtp_settings(&settings);
+    let Some(config) = report.value.filter(|_| report.valid) else {
+        return Err(Problem::invalid(report.issues));
+    };
+    let secret = match config.authentication {
+        AuthMethod::None => None,
+        AuthMethod::Password => match settings.password {
+            Some(p) if !p.is_empty() => Some(Secret::new(p)),
+            _ => {
+                return Err(Problem::invalid(vec![issue(
+                    "password",
+                    Code::SmtpPasswordMissing,
+                    "Send the password to test with: the API does not keep saved passwords.",
+                )]));
+            }
+        },
+        AuthMethod::Oauth2 => match req.access_token {
+            Some(t) if !t.is_empty() => Some(Secret::new(t)),
+            _ => {
+                return Err(Problem::invalid(vec![issue(
+                    "accessToken",
+                    Code::SmtpOauth2TokenMissing,
+                    "Send the OAuth 2.0 access token the provider issued for this mailbox; the test signs in with XOAUTH2.",
+                )]));
+            }
+        },
+    };
+    Ok((config, secret))
+}
+
+async fn smtp_check(
+    State(st): State<AppState>,
+    caller: Caller,
+    req: SmtpRequest,
+) -> Result<Json<Outcome>, Problem> {
+    let (config, secret) = prepare(req, &st.smtp)?;
+    tracing::info!(tenant = %caller.tenant, host = %config.host.ascii, port = config.port, security = ?config.security, "smtp check");
+    let out = smtp::check(&config, secret.as_ref(), &st.smtp).await;
+    tracing::info!(tenant = %caller.tenant, ok = out.ok, code = ?out.diagnosis.as_ref().map(|d| d.code), "smtp check done");
+    Ok(Json(out))
+}
+
+async fn smtp_test_email(
+    State(st): State<AppState>,
+    caller: Caller,
+    req: SmtpRequest,
+) -> Result<Json<Outcome>, Problem> {
+    let to = check_address(
+        req.to.as_deref().unwrap_or_default(),
+        AddressOptions::default(),
+    );
+    let Some(to) = to.value.filter(|_| to.valid) else {
+        let issues = to
+            .issues
+            .into_iter()
+            .map(|mut i| {
+                "to".clone_into(&mut i.field);
+                i
+            })
+            .collect();
+        return Err(Problem::invalid(issues));
+    };
+    let (config, secret) = prepare(req, &st.smtp)?;
+    if config.from.is_none() {
+        return Err(Problem::invalid(vec![issue(
+            "fromAddress",
+            Code::SmtpFromMissing,
+            "Enter the From address the test message is sent from.",
+        )]));
+    }
+    tracing::info!(tenant = %caller.tenant, host = %config.host.ascii, port = config.port, "smtp test email");
+    let out = smtp::send_test(&config, secret.as_ref(), &to, &st.smtp).await;
+    tracing::info!(tenant = %caller.tenant, ok = out.ok, code = ?out.diagnosis.as_ref().map(|d| d.code), "smtp test email done");
+    Ok(Json(out))
+}
+
+/// The SMTP routes (the privilege set of the SMTP-check function: network egress only).
+pub fn smtp_routes() -> Router<AppState> {
+    Router::new()
+        .route("/v1/smtp/check", post(smtp_check))
+        .route("/v1/smtp/test-email", post(smtp_test_email))
+}
+
+/// The whole API.
+pub fn router(state: AppState) -> Router {
+    smtp_routes().fallback(not_found).with_state(state)
+}
+
+async fn not_found() -> Problem {
+    Problem::new(
+        StatusCode::NOT_FOUND,
+        Code::InputInvalid,
+        "No such route; the API reference is infra/openapi.yaml.",
+    )
+}

@@ -1,0 +1,56 @@
+//! `sendready-local`: the whole API on 127.0.0.1 with `axum::serve`, verifying locally
+//! signed JWTs in place of API Gateway's authorizer.
+//!
+//! Environment: `SENDREADY_LISTEN` (default 127.0.0.1:8787), `SENDREADY_JWT_SECRET`
+//! (required), `SENDREADY_JWT_ISSUER` / `SENDREADY_JWT_AUDIENCE` (default
+//! `sendready-local`), `SENDREADY_TENANT_CLAIM` (default `tenant`), and the adapter
+//! settings of [`sendready_lambda::config`].
+
+use axum::middleware;
+use sendready_lambda::auth::{LocalJwt, local_jwt};
+use sendready_lambda::{AppState, config, router};
+use std::sync::Arc;
+
+fn env(name: &str, default: &str) -> String {
+    std::env::var(name).unwrap_or_else(|_| default.to_owned())
+}
+
+#[tokio::main]
+async fn main() {
+    tracing_subscriber::fmt()
+        .json()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
+        )
+        .init();
+    if let Err(e) = run().await {
+        eprintln!("sendready-local: {e}");
+        std::process::exit(2);
+    }
+}
+
+async fn run() -> Result<(), String> {
+    let secret = std::env::var("SENDREADY_JWT_SECRET")
+        .map_err(|_| "set SENDREADY_JWT_SECRET to the secret that signs local tokens".to_owned())?;
+    let jwt = LocalJwt::new(
+        secret.as_bytes(),
+        &env("SENDREADY_JWT_ISSUER", "sendready-local"),
+        &env("SENDREADY_JWT_AUDIENCE", "sendready-local"),
+        &env("SENDREADY_TENANT_CLAIM", "tenant"),
+    );
+    let state = AppState {
+        smtp: Arc::new(config::smtp_from_env()?),
+    };
+    let app = router(state).layer(middleware::from_fn_with_state(jwt, local_jwt));
+    let listen = env("SENDREADY_LISTEN", "127.0.0.1:8787");
+    let listener = tokio::net::TcpListener::bind(&listen)
+        .await
+        .map_err(|e| format!("cannot listen on {listen}: {e}"))?;
+    tracing::info!(%listen, "sendready-local listening");
+    axum::serve(listener, app)
+        .with_graceful_shutdown(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await
+        .map_err(|e| e.to_string())
+}

@@ -1,0 +1,36 @@
+//! `sendready-lambda`: Sendready's HTTP API (one axum `Router`) and its adapters, hosted
+//! by AWS Lambda behind API Gateway or by `sendready-local` on one machine.
+
+pub mod api;
+pub mod auth;
+pub mod problem;
+pub mod smtp;
+
+pub use api::{AppState, router};
+
+/// Reads the backend's settings from the environment, with the defaults documented in
+/// the README.
+pub mod config {
+    use crate::smtp::SmtpOptions;
+    use std::time::Duration;
+
+    /// SMTP options: `SENDREADY_SMTP_STEP_TIMEOUT_MS` (default 5000),
+    /// `SENDREADY_ALLOW_PRIVATE_SMTP` (`1` only for the local stack),
+    /// `SENDREADY_SMTP_EXTRA_CA` (a PEM file of extra trusted roots).
+    pub fn smtp_from_env() -> Result<SmtpOptions, String> {
+        let mut o = SmtpOptions::default();
+        if let Ok(ms) = std::env::var("SENDREADY_SMTP_STEP_TIMEOUT_MS") {
+            let ms: u64 = ms.parse().map_err(|_| {
+                format!("SENDREADY_SMTP_STEP_TIMEOUT_MS must be milliseconds, not {ms:?}")
+            })?;
+            o.step_timeout = Duration::from_millis(ms.clamp(100, 30_000));
+        }
+        o.allow_private = std::env::var("SENDREADY_ALLOW_PRIVATE_SMTP").is_ok_and(|v| v == "1");
+        if let Ok(path) = std::env::var("SENDREADY_SMTP_EXTRA_CA") {
+            let pem =
+                std::fs::read(&path).map_err(|e| format!("SENDREADY_SMTP_EXTRA_CA {path}: {e}"))?;
+            o.extra_roots_pem.push(pem);
+        }
+        Ok(o)
+    }
+}

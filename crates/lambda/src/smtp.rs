@@ -1,0 +1,607 @@
+//! The SMTP adapter: a connection check and a test message, with lettre over rustls,
+//! one step at a time so a failure names the step and its catalogue diagnosis.
+//!
+//! Steps, in order: resolve the host, open TCP, (implicit TLS) greet, EHLO, STARTTLS,
+//! AUTH, then `MAIL FROM` as a probe (`RSET` after it; nothing is sent) or the message.
+//! Each step is bounded by the configured step timeout. The password or token is held in
+//! a [`Secret`] that never prints, and nothing here logs the settings.
+
+use lettre::message::header::{HeaderName, HeaderValue};
+use lettre::message::{Mailbox, MultiPart};
+use lettre::transport::smtp::authentication::{Credentials, Mechanism};
+use lettre::transport::smtp::client::{AsyncSmtpConnection, Certificate, TlsParameters};
+use lettre::transport::smtp::extension::ClientId;
+use lettre::transport::smtp::response::Response;
+use lettre::{Address as LettreAddress, Message};
+use sendready_core::Code;
+use sendready_core::address::Address;
+use sendready_core::diagnose::{self, Diagnosis, TransportError};
+use sendready_core::host::is_private_ip;
+use sendready_core::smtp::{AuthMethod, Security, SmtpConfig};
+use serde::Serialize;
+use std::fmt;
+use std::net::SocketAddr;
+use std::time::{Duration, Instant};
+use tokio::net::TcpStream;
+
+/// A password or OAuth 2.0 token: usable, never printed.
+#[derive(Clone)]
+pub struct Secret(String);
+
+impl Secret {
+    /// Wraps a secret.
+    pub fn new(s: String) -> Self {
+        Secret(s)
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Secret(***)")
+    }
+}
+
+/// How the adapter connects.
+#[derive(Clone, Debug)]
+pub struct SmtpOptions {
+    /// Bound on each step (resolve, connect, greeting, TLS, AUTH, MAIL FROM, DATA).
+    pub step_timeout: Duration,
+    /// Connect to loopback and private addresses. Off in AWS: the backend must not be a
+    /// way into its own network. On for the local stack.
+    pub allow_private: bool,
+    /// Extra trusted roots (PEM), beside the WebPKI roots: the local stack's own CA.
+    pub extra_roots_pem: Vec<Vec<u8>>,
+    /// The name sent in EHLO.
+    pub hello_name: String,
+}
+
+impl Default for SmtpOptions {
+    fn default() -> Self {
+        SmtpOptions {
+            step_timeout: Duration::from_secs(5),
+            allow_private: false,
+            extra_roots_pem: Vec::new(),
+            hello_name: "sendready.invalid".to_owned(),
+        }
+    }
+}
+
+/// One step of a check.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum StepKind {
+    /// DNS resolution of the host.
+    Resolve,
+    /// The TCP connection.
+    Connect,
+    /// The TLS handshake (implicit TLS, or after STARTTLS).
+    Tls,
+    /// The server's greeting and the EHLO reply.
+    Greeting,
+    /// Authentication.
+    Auth,
+    /// `MAIL FROM` with the From address (the probe; nothing is sent).
+    MailFrom,
+    /// The test message: envelope and DATA.
+    Send,
+}
+
+/// What one step did.
+#[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Step {
+    /// Which step.
+    pub step: StepKind,
+    /// True when it succeeded.
+    pub ok: bool,
+    /// How long it took.
+    pub millis: u64,
+    /// What happened, in a line (the server's reply where there is one).
+    pub detail: String,
+    /// The catalogue's explanation when it failed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub diagnosis: Option<Diagnosis>,
+}
+
+/// The outcome of a check or a test message.
+#[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Outcome {
+    /// True when every step succeeded.
+    pub ok: bool,
+    /// The steps taken, in order; the last one failed when `ok` is false.
+    pub steps: Vec<Step>,
+    /// The failing step's diagnosis, repeated here for callers that show one message.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub diagnosis: Option<Diagnosis>,
+}
+
+struct Run {
+    steps: Vec<Step>,
+    timeout: Duration,
+}
+
+impl Run {
+    fn ok(&mut self, step: StepKind, started: Instant, detail: impl Into<String>) {
+        self.steps.push(Step {
+            step,
+            ok: true,
+            millis: elapsed_ms(started),
+            detail: detail.into(),
+            diagnosis: None,
+        });
+    }
+
+    fn fail(&mut self, step: StepKind, started: Instant, detail: String, d: Diagnosis) {
+        self.steps.push(Step {
+            step,
+            ok: false,
+            millis: elapsed_ms(started),
+            detail,
+            diagnosis: Some(d),
+        });
+    }
+
+    /// Runs one lettre call that ends in a reply as `step`: the reply line on success,
+    /// the catalogue's diagnosis on an error or when nothing comes back in `limit`.
+    async fn reply_step(
+        &mut self,
+        step: StepKind,
+        limit: Duration,
+        call: impl std::future::Future<Output = Result<Response, lettre::transport::smtp::Error>>,
+    ) -> bool {
+        let t = Instant::now();
+        match within(limit, call).await {
+            Some(Ok(r)) => {
+                let line = format!("{} {}", r.code(), r.message().collect::<Vec<_>>().join(" "));
+                self.ok(step, t, line);
+                true
+            }
+            Some(Err(e)) => {
+                let d = classify(step, &e);
+                self.fail(step, t, chain(&e), d);
+                false
+            }
+            None => {
+                let line = format!("no reply within {} ms", limit.as_millis());
+                self.fail(
+                    step,
+                    t,
+                    line,
+                    diagnose::transport(TransportError::ReadTimeout),
+                );
+                false
+            }
+        }
+    }
+
+    fn outcome(self) -> Outcome {
+        let diagnosis = self
+            .steps
+            .last()
+            .filter(|s| !s.ok)
+            .and_then(|s| s.diagnosis.clone());
+        Outcome {
+            ok: diagnosis.is_none(),
+            steps: self.steps,
+            diagnosis,
+        }
+    }
+}
+
+fn elapsed_ms(t: Instant) -> u64 {
+    u64::try_from(t.elapsed().as_millis()).unwrap_or(u64::MAX)
+}
+
+fn private_host() -> Diagnosis {
+    Diagnosis {
+        code: Code::HostPrivate,
+        title: "Private address".to_owned(),
+        cause: "The SMTP host resolves only to loopback or private network addresses, which a hosted service cannot reach and must not connect to.".to_owned(),
+        action: "Enter the public host name of your SMTP server.".to_owned(),
+        field: Some("host".to_owned()),
+        retryable: false,
+        region: None,
+        identity: None,
+    }
+}
+
+/// The reply code and text of a lettre error that carries an SMTP reply.
+fn reply_of(e: &lettre::transport::smtp::Error) -> Option<(u16, String)> {
+    let code: u16 = e.status()?.to_string().parse().ok()?;
+    let shown = e.to_string();
+    let text = shown
+        .split_once("): ")
+        .map_or(shown.as_str(), |(_, t)| t)
+        .to_owned();
+    Some((code, text))
+}
+
+/// The chain of an error's sources, for classification and the step's detail line.
+fn chain(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut s = e.to_string();
+    let mut cur = e.source();
+    while let Some(c) = cur {
+        let more = c.to_string();
+        if !s.contains(&more) {
+            s.push_str(": ");
+            s.push_str(&more);
+        }
+        cur = c.source();
+    }
+    s
+}
+
+/// TLS failures by what rustls said: plaintext where TLS was expected, a certificate
+/// problem, or any other handshake failure.
+fn tls_error(detail: &str) -> TransportError {
+    let d = detail.to_ascii_lowercase();
+    if d.contains("corrupt message")
+        || d.contains("invalidcontenttype")
+        || d.contains("wrong version")
+    {
+        TransportError::TlsWrongVersion
+    } else if d.contains("certificate")
+        || d.contains("unknownissuer")
+        || d.contains("notvalidforname")
+    {
+        TransportError::TlsCertificate
+    } else {
+        TransportError::TlsHandshake
+    }
+}
+
+/// Classifies a failed lettre call in `step`.
+fn classify(step: StepKind, e: &lettre::transport::smtp::Error) -> Diagnosis {
+    if let Some((code, text)) = reply_of(e) {
+        return diagnose::reply(code, &text);
+    }
+    let detail = chain(e);
+    if e.is_tls() || step == StepKind::Tls {
+        return diagnose::transport(tls_error(&detail));
+    }
+    if e.is_timeout() {
+        return diagnose::transport(TransportError::ReadTimeout);
+    }
+    let lower = detail.to_ascii_lowercase();
+    if lower.contains("no compatible authentication mechanism") {
+        return diagnose::transport(TransportError::AuthUnsupported);
+    }
+    if lower.contains("starttls is not supported") {
+        return diagnose::transport(TransportError::StarttlsUnsupported);
+    }
+    diagnose::transport(TransportError::ConnectionClosed)
+}
+
+async fn within<T>(t: Duration, f: impl std::future::Future<Output = T>) -> Option<T> {
+    tokio::time::timeout(t, f).await.ok()
+}
+
+fn tls_parameters(host: &str, opts: &SmtpOptions) -> Result<TlsParameters, String> {
+    let mut b = TlsParameters::builder(host.to_owned());
+    for pem in &opts.extra_roots_pem {
+        let cert =
+            Certificate::from_pem(pem).map_err(|e| format!("extra root certificate: {e}"))?;
+        b = b.add_root_certificate(cert);
+    }
+    b.build_rustls().map_err(|e| e.to_string())
+}
+
+/// Resolves the host and opens TCP to the first usable address; `None` when a step
+/// failed (the failure is the run's last step).
+async fn reach(cfg: &SmtpConfig, opts: &SmtpOptions, run: &mut Run) -> Option<SocketAddr> {
+    let host = cfg.host.ascii.as_str();
+    // Resolve.
+    let t = Instant::now();
+    let addrs: Vec<SocketAddr> =
+        match within(run.timeout, tokio::net::lookup_host((host, cfg.port))).await {
+            Some(Ok(a)) => a.collect(),
+            Some(Err(e)) => {
+                run.fail(
+                    StepKind::Resolve,
+                    t,
+                    format!("{host} does not resolve: {e}"),
+                    diagnose::transport(TransportError::UnknownHost),
+                );
+                return None;
+            }
+            None => {
+                run.fail(
+                    StepKind::Resolve,
+                    t,
+                    format!("resolving {host} timed out"),
+                    diagnose::transport(TransportError::UnknownHost),
+                );
+                return None;
+            }
+        };
+    let usable: Vec<SocketAddr> = addrs
+        .iter()
+        .copied()
+        .filter(|a| opts.allow_private || !is_private_ip(a.ip()))
+        .collect();
+    if usable.is_empty() {
+        let d = if addrs.is_empty() {
+            diagnose::transport(TransportError::UnknownHost)
+        } else {
+            private_host()
+        };
+        run.fail(
+            StepKind::Resolve,
+            t,
+            format!("{host} resolves to no usable address"),
+            d,
+        );
+        return None;
+    }
+    let shown: Vec<String> = usable.iter().map(|a| a.ip().to_string()).collect();
+    run.ok(StepKind::Resolve, t, shown.join(", "));
+
+    // Connect (a TCP probe that tells refused from silent, then lettre's own connection).
+    let t = Instant::now();
+    let mut connected = None;
+    let mut refused = false;
+    for addr in &usable {
+        match within(run.timeout, TcpStream::connect(addr)).await {
+            Some(Ok(_probe)) => {
+                connected = Some(*addr);
+                break;
+            }
+            Some(Err(e)) if e.kind() == std::io::ErrorKind::ConnectionRefused => refused = true,
+            _ => {}
+        }
+    }
+    let Some(addr) = connected else {
+        let (what, e) = if refused {
+            ("refused", TransportError::ConnectionRefused)
+        } else {
+            ("timed out", TransportError::ConnectTimeout)
+        };
+        run.fail(
+            StepKind::Connect,
+            t,
+            format!("connecting to {host} port {} {what}", cfg.port),
+            diagnose::transport(e),
+        );
+        return None;
+    };
+    run.ok(StepKind::Connect, t, format!("{addr}"));
+    Some(addr)
+}
+
+/// Resolves, connects, greets, secures and authenticates; `None` when a step failed
+/// (the failure is the run's last step).
+async fn session(
+    cfg: &SmtpConfig,
+    secret: Option<&Secret>,
+    opts: &SmtpOptions,
+    run: &mut Run,
+) -> Option<AsyncSmtpConnection> {
+    let host = cfg.host.ascii.as_str();
+    let hello = ClientId::Domain(opts.hello_name.clone());
+
+    let addr = reach(cfg, opts, run).await?;
+
+    let tls = match tls_parameters(host, opts) {
+        Ok(p) => p,
+        Err(e) => {
+            run.fail(
+                StepKind::Tls,
+                Instant::now(),
+                e,
+                diagnose::transport(TransportError::TlsHandshake),
+            );
+            return None;
+        }
+    };
+
+    // Greeting and EHLO (after the handshake for implicit TLS).
+    let t = Instant::now();
+    let implicit = (cfg.security == Security::Tls).then(|| tls.clone());
+    let greeted = within(
+        run.timeout,
+        AsyncSmtpConnection::connect_tokio1(addr, Some(run.timeout), &hello, implicit, None),
+    )
+    .await;
+    let mut conn = match greeted {
+        Some(Ok(c)) => c,
+        Some(Err(e)) => {
+            let step = if cfg.security == Security::Tls
+                && (e.is_tls() || reply_of(&e).is_none() && !e.is_timeout())
+            {
+                StepKind::Tls
+            } else {
+                StepKind::Greeting
+            };
+            let d = classify(step, &e);
+            run.fail(step, t, chain(&e), d);
+            return None;
+        }
+        None => {
+            let step = if cfg.security == Security::Tls {
+                StepKind::Tls
+            } else {
+                StepKind::Greeting
+            };
+            run.fail(
+                step,
+                t,
+                format!("no greeting within {} ms", run.timeout.as_millis()),
+                diagnose::transport(TransportError::ReadTimeout),
+            );
+            return None;
+        }
+    };
+    if cfg.security == Security::Tls {
+        run.ok(StepKind::Tls, t, "implicit TLS established");
+    }
+    run.ok(StepKind::Greeting, t, conn.server_info().to_string());
+
+    // STARTTLS.
+    if cfg.security == Security::Starttls {
+        let t = Instant::now();
+        match within(run.timeout, conn.starttls(tls, &hello)).await {
+            Some(Ok(())) => run.ok(StepKind::Tls, t, "STARTTLS: TLS established"),
+            Some(Err(e)) => {
+                let d = classify(StepKind::Tls, &e);
+                let d = if chain(&e).contains("STARTTLS is not supported") {
+                    diagnose::transport(TransportError::StarttlsUnsupported)
+                } else {
+                    d
+                };
+                run.fail(StepKind::Tls, t, chain(&e), d);
+                return None;
+            }
+            None => {
+                run.fail(
+                    StepKind::Tls,
+                    t,
+                    "the TLS handshake after STARTTLS timed out".to_owned(),
+                    diagnose::transport(TransportError::ReadTimeout),
+                );
+                return None;
+            }
+        }
+    }
+
+    // AUTH.
+    if cfg.authentication != AuthMethod::None {
+        let mechanisms: &[Mechanism] = if cfg.authentication == AuthMethod::Oauth2 {
+            &[Mechanism::Xoauth2]
+        } else {
+            &[Mechanism::Plain, Mechanism::Login]
+        };
+        let secret = secret.map(|s| s.0.clone()).unwrap_or_default();
+        let creds = Credentials::new(cfg.username.clone(), secret);
+        let limit = run.timeout;
+        if !run
+            .reply_step(StepKind::Auth, limit, conn.auth(mechanisms, &creds))
+            .await
+        {
+            return None;
+        }
+    }
+    Some(conn)
+}
+
+/// Tests the settings against the real server: every step up to `MAIL FROM` (then
+/// `RSET` and `QUIT`; nothing is sent).
+pub async fn check(cfg: &SmtpConfig, secret: Option<&Secret>, opts: &SmtpOptions) -> Outcome {
+    let mut run = Run {
+        steps: Vec::new(),
+        timeout: opts.step_timeout,
+    };
+    if let Some(mut conn) = session(cfg, secret, opts, &mut run).await {
+        if let Some(from) = &cfg.from {
+            let cmd = RawCommand(format!("MAIL FROM:<{}>\r\n", from.address));
+            let limit = run.timeout;
+            if run
+                .reply_step(StepKind::MailFrom, limit, conn.command(cmd))
+                .await
+            {
+                let _ = within(limit, conn.command(RawCommand("RSET\r\n".to_owned()))).await;
+            }
+        }
+        let _ = within(run.timeout, conn.quit()).await;
+    }
+    run.outcome()
+}
+
+/// A command line sent as written (`MAIL FROM:<...>`, `RSET`).
+struct RawCommand(String);
+
+impl fmt::Display for RawCommand {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// The test message: a short multipart text and HTML note, with the settings' From
+/// header and additional headers.
+pub fn test_message(cfg: &SmtpConfig, to: &Address) -> Result<Message, String> {
+    let from = cfg
+        .from
+        .as_ref()
+        .ok_or_else(|| "a From address is needed to send a test message".to_owned())?;
+    let from_header = cfg
+        .from_header
+        .clone()
+        .unwrap_or_else(|| from.address.clone());
+    let from_mbox: Mailbox = from_header
+        .parse()
+        .map_err(|e| format!("From header {from_header:?}: {e}"))?;
+    let to_mbox: Mailbox = to.address.parse().map_err(|e| format!("recipient: {e}"))?;
+    let mut b = Message::builder()
+        .from(from_mbox)
+        .to(to_mbox)
+        .subject("Sendready test message")
+        .user_agent("Sendready".to_owned());
+    for h in &cfg.headers {
+        let name = HeaderName::new_from_ascii(h.name.clone())
+            .map_err(|e| format!("header {}: {e}", h.name))?;
+        b = b.raw_header(HeaderValue::new(name, h.value.clone()));
+    }
+    let text = format!(
+        "This is a test message from Sendready.\n\nYour SMTP settings for {} (port {}) delivered it, so mail from this account will go through.\n",
+        cfg.host.unicode, cfg.port
+    );
+    let html = format!(
+        "<p>This is a test message from Sendready.</p><p>Your SMTP settings for <b>{}</b> (port {}) delivered it, so mail from this account will go through.</p>",
+        cfg.host.unicode, cfg.port
+    );
+    b.multipart(MultiPart::alternative_plain_html(text, html))
+        .map_err(|e| e.to_string())
+}
+
+/// Sends the test message through the settings' server and reports every step and the
+/// server's reply.
+pub async fn send_test(
+    cfg: &SmtpConfig,
+    secret: Option<&Secret>,
+    to: &Address,
+    opts: &SmtpOptions,
+) -> Outcome {
+    let mut run = Run {
+        steps: Vec::new(),
+        timeout: opts.step_timeout,
+    };
+    let message = match test_message(cfg, to) {
+        Ok(m) => m,
+        Err(e) => {
+            run.fail(
+                StepKind::Send,
+                Instant::now(),
+                e,
+                diagnose::text("invalid message"),
+            );
+            return run.outcome();
+        }
+    };
+    if let Some(mut conn) = session(cfg, secret, opts, &mut run).await {
+        let t = Instant::now();
+        let envelope = match (
+            cfg.from
+                .as_ref()
+                .and_then(|f| f.address.parse::<LettreAddress>().ok()),
+            to.address.parse::<LettreAddress>(),
+        ) {
+            (Some(f), Ok(r)) => lettre::address::Envelope::new(Some(f), vec![r]).ok(),
+            _ => None,
+        };
+        match envelope {
+            None => run.fail(
+                StepKind::Send,
+                t,
+                "the envelope could not be made".to_owned(),
+                diagnose::text("invalid address"),
+            ),
+            Some(env) => {
+                let limit = run.timeout * 2;
+                run.reply_step(StepKind::Send, limit, conn.send(&env, &message.formatted()))
+                    .await;
+            }
+        }
+        let _ = within(run.timeout, conn.quit()).await;
+    }
+    run.outcome()
+}

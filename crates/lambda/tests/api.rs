@@ -1,0 +1,242 @@
+//! The HTTP API through its router, as `sendready-local` serves it (local JWTs), with a
+//! real SMTP server behind the SMTP routes.
+#![allow(clippy::unwrap_used, missing_docs)]
+
+mod common;
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use axum::middleware;
+use common::{PASSWORD, SmtpServer, USER};
+use http_body_util::BodyExt;
+use sendready_lambda::auth::{LocalJwt, local_jwt};
+use sendready_lambda::smtp::SmtpOptions;
+use sendready_lambda::{AppState, router};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+use tower::ServiceExt;
+
+fn jwt() -> LocalJwt {
+    LocalJwt::new(
+        b"test secret",
+        "sendready-local",
+        "sendready-local",
+        "tenant",
+    )
+}
+
+fn app(server: Option<&SmtpServer>, allow_private: bool) -> axum::Router {
+    let smtp = SmtpOptions {
+        step_timeout: Duration::from_millis(1500),
+        allow_private,
+        extra_roots_pem: server.map(|s| vec![s.ca_pem.clone()]).unwrap_or_default(),
+        hello_name: "sendready.test".to_owned(),
+    };
+    router(AppState {
+        smtp: Arc::new(smtp),
+    })
+    .layer(middleware::from_fn_with_state(jwt(), local_jwt))
+}
+
+async fn call(
+    app: axum::Router,
+    token: Option<&str>,
+    path: &str,
+    body: &str,
+) -> (StatusCode, String, serde_json::Value) {
+    let mut req = Request::post(path).header(header::CONTENT_TYPE, "application/json");
+    if let Some(t) = token {
+        req = req.header(header::AUTHORIZATION, format!("Bearer {t}"));
+    }
+    let res = app
+        .oneshot(req.body(Body::from(body.to_owned())).unwrap())
+        .await
+        .unwrap();
+    let status = res.status();
+    let ctype = res
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .map(|v| v.to_str().unwrap().to_owned())
+        .unwrap_or_default();
+    let bytes = res.into_body().collect().await.unwrap().to_bytes();
+    (
+        status,
+        ctype,
+        serde_json::from_slice(&bytes).unwrap_or(serde_json::Value::Null),
+    )
+}
+
+fn settings(port: u16, password: &str) -> String {
+    serde_json::json!({
+        "host": "localhost", "port": port, "security": "starttls", "authentication": "password",
+        "username": USER, "password": password, "fromAddress": "billing@example.com"
+    })
+    .to_string()
+}
+
+#[tokio::test]
+async fn no_token_and_a_bad_token_are_401_problems() {
+    let (status, ctype, body) = call(app(None, false), None, "/v1/smtp/check", "{}").await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    assert_eq!(ctype, "application/problem+json");
+    assert_eq!(body["code"], "auth-missing");
+    assert_eq!(body["type"], "urn:sendready:auth-missing");
+
+    let forged = LocalJwt::new(
+        b"another secret",
+        "sendready-local",
+        "sendready-local",
+        "tenant",
+    )
+    .mint("mallory", "acme", &[], 300);
+    let (status, _, body) = call(app(None, false), Some(&forged), "/v1/smtp/check", "{}").await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    assert_eq!(body["code"], "auth-invalid");
+
+    // Expired beyond the verifier's 60-second leeway.
+    let expired = jwt().mint("ops", "acme", &[], -120);
+    let (status, _, body) = call(app(None, false), Some(&expired), "/v1/smtp/check", "{}").await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    assert!(
+        body["detail"].as_str().unwrap().contains("xpired"),
+        "{body}"
+    );
+}
+
+#[tokio::test]
+async fn invalid_settings_are_a_400_with_the_cores_issues() {
+    let token = jwt().mint("ops", "acme", &[], 300);
+    let body = r#"{"host":"smtps://smtp.example.com","port":70000,"fromAddress":"x"}"#;
+    let (status, ctype, p) = call(app(None, false), Some(&token), "/v1/smtp/check", body).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(ctype, "application/problem+json");
+    let fields: Vec<&str> = p["issues"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["field"].as_str().unwrap())
+        .collect();
+    assert!(fields.contains(&"host") && fields.contains(&"port"), "{p}");
+}
+
+#[tokio::test]
+async fn a_malformed_body_is_a_400_naming_the_field() {
+    let token = jwt().mint("ops", "acme", &[], 300);
+    let (status, _, p) = call(
+        app(None, false),
+        Some(&token),
+        "/v1/smtp/check",
+        r#"{"port":"587"}"#,
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(p["code"], "input-invalid");
+    assert_eq!(p["issues"][0]["field"], "port", "{p}");
+    assert!(
+        p["issues"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("expected i64"),
+        "{p}"
+    );
+}
+
+#[tokio::test]
+async fn the_request_cannot_allow_private_hosts_itself() {
+    let token = jwt().mint("ops", "acme", &[], 300);
+    let body = serde_json::json!({
+        "host": "127.0.0.1", "port": 587, "security": "starttls", "authentication": "none",
+        "fromAddress": "billing@example.com", "allowPrivateHost": true
+    });
+    let (status, _, p) = call(
+        app(None, false),
+        Some(&token),
+        "/v1/smtp/check",
+        &body.to_string(),
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(p["code"], "host-private", "{p}");
+}
+
+/// A tracing subscriber that writes into a buffer the test can read.
+#[derive(Clone, Default)]
+struct Captured(Arc<Mutex<Vec<u8>>>);
+
+impl std::io::Write for Captured {
+    fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(b);
+        Ok(b.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+#[tokio::test]
+async fn a_check_and_a_test_email_pass_and_the_password_never_reaches_the_logs() {
+    let server = SmtpServer::start();
+    let logs = Captured::default();
+    let sink = logs.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .json()
+        .with_max_level(tracing::Level::TRACE)
+        .with_writer(move || sink.clone())
+        .finish();
+    let _guard = tracing::subscriber::set_default(subscriber);
+    let token = jwt().mint("ops", "acme", &[], 300);
+
+    let (status, _, out) = call(
+        app(Some(&server), true),
+        Some(&token),
+        "/v1/smtp/check",
+        &settings(server.starttls, PASSWORD),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{out}");
+    assert_eq!(out["ok"], true, "{out}");
+    let steps: Vec<&str> = out["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["step"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        steps,
+        ["resolve", "connect", "greeting", "tls", "auth", "mail-from"]
+    );
+
+    let (status, _, out) = call(
+        app(Some(&server), true),
+        Some(&token),
+        "/v1/smtp/check",
+        &settings(server.starttls, "wrong password"),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(out["ok"], false);
+    assert_eq!(out["diagnosis"]["code"], "smtp-auth-bad-credentials");
+    assert_eq!(out["diagnosis"]["field"], "password");
+
+    let mut body: serde_json::Value =
+        serde_json::from_str(&settings(server.starttls, PASSWORD)).unwrap();
+    body["to"] = "customer@example.org".into();
+    let (status, _, out) = call(
+        app(Some(&server), true),
+        Some(&token),
+        "/v1/smtp/test-email",
+        &body.to_string(),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{out}");
+    assert_eq!(out["ok"], true, "{out}");
+    assert_eq!(server.messages().len(), 1);
+
+    let text = String::from_utf8(logs.0.lock().unwrap().clone()).unwrap();
+    assert!(text.contains("smtp check"), "the handlers log: {text}");
+    assert!(text.contains("\"tenant\":\"acme\""), "{text}");
+    assert!(
+        !text.contains(PASSWORD) && !text.contains("wrong password"),
+        "a password reached the logs:\n{text}"
+    );
+}

@@ -1,0 +1,131 @@
+//! Real components for the backend's tests, started per test binary and stopped on drop.
+#![allow(dead_code, clippy::unwrap_used, clippy::missing_panics_doc)]
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+
+/// The repository root.
+pub fn repo() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+/// The Python that has the test services' packages (`scripts/setup` makes `.venv`).
+pub fn python() -> PathBuf {
+    let p = std::env::var_os("SENDREADY_PYTHON")
+        .map_or_else(|| repo().join(".venv/bin/python"), PathBuf::from);
+    assert!(
+        p.exists(),
+        "{} is missing: run scripts/setup (it creates .venv with tests/requirements.txt)",
+        p.display()
+    );
+    p
+}
+
+/// `tests/smtp_server.py` on loopback: STARTTLS, implicit TLS, plain (AUTH required) and
+/// silent ports, one user with a password and one OAuth 2.0 token.
+pub struct SmtpServer {
+    child: Child,
+    pub starttls: u16,
+    pub tls: u16,
+    pub plain: u16,
+    pub silent: u16,
+    pub ca_pem: Vec<u8>,
+    pub maildir: PathBuf,
+    _state: tempdir::TempDir,
+}
+
+pub const USER: &str = "ops@example.com";
+pub const PASSWORD: &str = "correct horse battery staple";
+pub const TOKEN: &str = "ya29.sendready-test-token";
+
+impl SmtpServer {
+    pub fn start() -> SmtpServer {
+        let state = tempdir::TempDir::new();
+        let mut child = Command::new(python())
+            .arg(repo().join("tests/smtp_server.py"))
+            .args(["--state-dir", state.path.to_str().unwrap()])
+            .args(["--user", &format!("{USER}:{PASSWORD}")])
+            .args(["--token", &format!("{USER}:{TOKEN}")])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start tests/smtp_server.py");
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        let v: serde_json::Value = serde_json::from_str(&line)
+            .unwrap_or_else(|e| panic!("smtp_server.py did not start ({e}): {line:?}"));
+        let port = |k: &str| u16::try_from(v["ports"][k].as_u64().unwrap()).unwrap();
+        SmtpServer {
+            starttls: port("starttls"),
+            tls: port("tls"),
+            plain: port("plain"),
+            silent: port("silent"),
+            ca_pem: std::fs::read(v["ca"].as_str().unwrap()).unwrap(),
+            maildir: PathBuf::from(v["maildir"].as_str().unwrap()),
+            child,
+            _state: state,
+        }
+    }
+
+    /// The messages received so far: (envelope JSON, raw message).
+    pub fn messages(&self) -> Vec<(serde_json::Value, String)> {
+        let mut out = Vec::new();
+        let mut names: Vec<PathBuf> = std::fs::read_dir(&self.maildir)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.extension().is_some_and(|x| x == "eml"))
+            .collect();
+        names.sort();
+        for eml in names {
+            let meta = std::fs::read_to_string(eml.with_extension("json")).unwrap();
+            out.push((
+                serde_json::from_str(&meta).unwrap(),
+                std::fs::read_to_string(&eml).unwrap(),
+            ));
+        }
+        out
+    }
+}
+
+impl Drop for SmtpServer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A port nothing listens on (bound, then closed).
+pub fn closed_port() -> u16 {
+    let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    l.local_addr().unwrap().port()
+}
+
+mod tempdir {
+    use std::path::PathBuf;
+
+    pub struct TempDir {
+        pub path: PathBuf,
+    }
+
+    impl TempDir {
+        pub fn new() -> TempDir {
+            let n = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .unwrap()
+                .as_nanos();
+            let path =
+                std::env::temp_dir().join(format!("sendready-test-{}-{n}", std::process::id()));
+            std::fs::create_dir_all(&path).unwrap();
+            TempDir { path }
+        }
+    }
+
+    impl Drop for TempDir {
+        fn drop(&mut self) {
+            let _ = std::fs::remove_dir_all(&self.path);
+        }
+    }
+}
