@@ -417,6 +417,9 @@ catalogue! {
     SesAccessDenied = "ses-access-denied",
     /// An SES error not otherwise recognized.
     SesUnknown = "ses-unknown",
+    /// An AWS service (SES, Route 53, DynamoDB) did not answer, throttled, or failed on its
+    /// side; the request can be retried shortly.
+    AwsUnavailable = "aws-unavailable",
 
     // ---- verification status (diagnose), SES v2 VerificationInfo
     /// Verification has not started.

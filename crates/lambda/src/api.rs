@@ -4,6 +4,7 @@
 
 use crate::auth::Caller;
 use crate::problem::Problem;
+use crate::registry::Registry;
 use crate::smtp::{self, Outcome, Secret, SmtpOptions};
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{FromRequest, Request, State};
@@ -22,6 +23,58 @@ use std::sync::Arc;
 pub struct AppState {
     /// How SMTP checks connect.
     pub smtp: Arc<SmtpOptions>,
+    /// SES and the tenant registry; absent in the SMTP-check function, which has no AWS
+    /// permissions.
+    pub aws: Option<Arc<AwsClients>>,
+}
+
+/// The AWS side of the state.
+#[derive(Clone, Debug)]
+pub struct AwsClients {
+    /// SES v2.
+    pub ses: aws_sdk_sesv2::Client,
+    /// The tenant registry (DynamoDB).
+    pub registry: Registry,
+    /// The region SES runs in (for regional DKIM domains).
+    pub region: Option<String>,
+}
+
+impl AwsClients {
+    /// Clients from an SDK configuration and the table name.
+    pub fn new(conf: &aws_config::SdkConfig, table: &str) -> Self {
+        AwsClients {
+            ses: aws_sdk_sesv2::Client::new(conf),
+            registry: Registry::new(aws_sdk_dynamodb::Client::new(conf), table),
+            region: conf.region().map(ToString::to_string),
+        }
+    }
+}
+
+impl AppState {
+    fn aws(&self) -> Result<&AwsClients, Problem> {
+        self.aws.as_deref().ok_or_else(|| {
+            Problem::new(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                Code::AwsUnavailable,
+                "This function is deployed without AWS clients; route identity calls to the identities function.",
+            )
+        })
+    }
+
+    /// The SES client.
+    pub fn ses(&self) -> Result<&aws_sdk_sesv2::Client, Problem> {
+        self.aws().map(|a| &a.ses)
+    }
+
+    /// The tenant registry.
+    pub fn registry(&self) -> Result<&Registry, Problem> {
+        self.aws().map(|a| &a.registry)
+    }
+
+    /// The SES region, when known.
+    pub fn region(&self) -> Option<&str> {
+        self.aws.as_deref().and_then(|a| a.region.as_deref())
+    }
 }
 
 /// A JSON body whose rejection is a problem+json 400 naming the field (`port`,
@@ -221,7 +274,10 @@ pub fn smtp_routes() -> Router<AppState> {
 
 /// The whole API.
 pub fn router(state: AppState) -> Router {
-    smtp_routes().fallback(not_found).with_state(state)
+    smtp_routes()
+        .merge(crate::identities::routes())
+        .fallback(not_found)
+        .with_state(state)
 }
 
 async fn not_found() -> Problem {

@@ -3,16 +3,24 @@
 
 pub mod api;
 pub mod auth;
+pub mod aws;
+pub mod identities;
 pub mod problem;
+pub mod registry;
 pub mod smtp;
 
-pub use api::{AppState, router};
+pub use api::{AppState, AwsClients, router};
 
 /// Reads the backend's settings from the environment, with the defaults documented in
 /// the README.
 pub mod config {
     use crate::smtp::SmtpOptions;
     use std::time::Duration;
+
+    /// The tenant table: `SENDREADY_TABLE` (default `sendready-tenants`).
+    pub fn table() -> String {
+        std::env::var("SENDREADY_TABLE").unwrap_or_else(|_| "sendready-tenants".to_owned())
+    }
 
     /// SMTP options: `SENDREADY_SMTP_STEP_TIMEOUT_MS` (default 5000),
     /// `SENDREADY_ALLOW_PRIVATE_SMTP` (`1` only for the local stack),

@@ -4,26 +4,14 @@
 
 mod common;
 
-use axum::body::Body;
-use axum::http::{Request, StatusCode, header};
+use axum::http::{Method, StatusCode};
 use axum::middleware;
-use common::{PASSWORD, SmtpServer, USER};
-use http_body_util::BodyExt;
+use common::{PASSWORD, SmtpServer, USER, jwt};
 use sendready_lambda::auth::{LocalJwt, local_jwt};
 use sendready_lambda::smtp::SmtpOptions;
 use sendready_lambda::{AppState, router};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
-use tower::ServiceExt;
-
-fn jwt() -> LocalJwt {
-    LocalJwt::new(
-        b"test secret",
-        "sendready-local",
-        "sendready-local",
-        "tenant",
-    )
-}
 
 fn app(server: Option<&SmtpServer>, allow_private: bool) -> axum::Router {
     let smtp = SmtpOptions {
@@ -34,6 +22,7 @@ fn app(server: Option<&SmtpServer>, allow_private: bool) -> axum::Router {
     };
     router(AppState {
         smtp: Arc::new(smtp),
+        aws: None,
     })
     .layer(middleware::from_fn_with_state(jwt(), local_jwt))
 }
@@ -44,26 +33,8 @@ async fn call(
     path: &str,
     body: &str,
 ) -> (StatusCode, String, serde_json::Value) {
-    let mut req = Request::post(path).header(header::CONTENT_TYPE, "application/json");
-    if let Some(t) = token {
-        req = req.header(header::AUTHORIZATION, format!("Bearer {t}"));
-    }
-    let res = app
-        .oneshot(req.body(Body::from(body.to_owned())).unwrap())
-        .await
-        .unwrap();
-    let status = res.status();
-    let ctype = res
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .map(|v| v.to_str().unwrap().to_owned())
-        .unwrap_or_default();
-    let bytes = res.into_body().collect().await.unwrap().to_bytes();
-    (
-        status,
-        ctype,
-        serde_json::from_slice(&bytes).unwrap_or(serde_json::Value::Null),
-    )
+    let body = serde_json::from_str(body).ok();
+    common::call(&app, token, Method::POST, path, body).await
 }
 
 fn settings(port: u16, password: &str) -> String {

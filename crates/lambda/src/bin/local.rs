@@ -8,7 +8,7 @@
 
 use axum::middleware;
 use sendready_lambda::auth::{LocalJwt, local_jwt};
-use sendready_lambda::{AppState, config, router};
+use sendready_lambda::{AppState, AwsClients, config, router};
 use std::sync::Arc;
 
 fn env(name: &str, default: &str) -> String {
@@ -38,8 +38,13 @@ async fn run() -> Result<(), String> {
         &env("SENDREADY_JWT_AUDIENCE", "sendready-local"),
         &env("SENDREADY_TENANT_CLAIM", "tenant"),
     );
+    let conf = sendready_lambda::aws::sdk_config().await;
+    let aws = AwsClients::new(&conf, &config::table());
+    // Locally (moto) the table is made here; in AWS the template makes it.
+    aws.registry.ensure_table().await?;
     let state = AppState {
         smtp: Arc::new(config::smtp_from_env()?),
+        aws: Some(Arc::new(aws)),
     };
     let app = router(state).layer(middleware::from_fn_with_state(jwt, local_jwt));
     let listen = env("SENDREADY_LISTEN", "127.0.0.1:8787");

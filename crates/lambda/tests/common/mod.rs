@@ -97,6 +97,99 @@ impl Drop for SmtpServer {
     }
 }
 
+/// moto server (SES v2, DynamoDB, Route 53) on 127.0.0.1, one per test.
+pub struct Moto {
+    child: Child,
+    pub url: String,
+}
+
+impl Moto {
+    pub fn start() -> Moto {
+        let port = closed_port();
+        let child = Command::new(python())
+            .arg(repo().join("tests/moto_server.py"))
+            .args(["-H", "127.0.0.1", "-p", &port.to_string()])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start moto server");
+        let url = format!("http://127.0.0.1:{port}");
+        let moto = Moto { child, url };
+        for _ in 0..150 {
+            if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+                return moto;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
+        panic!("moto server did not listen on {port} within 15 s");
+    }
+
+    /// SDK configuration pointing at this moto, with fixed test credentials.
+    pub async fn sdk(&self) -> aws_config::SdkConfig {
+        sendready_lambda::aws::loader()
+            .endpoint_url(&self.url)
+            .region(aws_config::Region::new("us-east-1"))
+            .credentials_provider(aws_sdk_sesv2::config::Credentials::new(
+                "testing", "testing", None, None, "moto",
+            ))
+            .load()
+            .await
+    }
+}
+
+impl Drop for Moto {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// The local verifier the tests' routers use.
+pub fn jwt() -> sendready_lambda::auth::LocalJwt {
+    sendready_lambda::auth::LocalJwt::new(
+        b"test secret",
+        "sendready-local",
+        "sendready-local",
+        "tenant",
+    )
+}
+
+/// One request through the router: status, content type and the JSON body (or null).
+pub async fn call(
+    app: &axum::Router,
+    token: Option<&str>,
+    method: axum::http::Method,
+    path: &str,
+    body: Option<serde_json::Value>,
+) -> (axum::http::StatusCode, String, serde_json::Value) {
+    use axum::http::header;
+    use http_body_util::BodyExt;
+    use tower::ServiceExt;
+    let mut req = axum::http::Request::builder()
+        .method(method)
+        .uri(path)
+        .header(header::CONTENT_TYPE, "application/json");
+    if let Some(t) = token {
+        req = req.header(header::AUTHORIZATION, format!("Bearer {t}"));
+    }
+    let body = body.map_or_else(axum::body::Body::empty, |b| {
+        axum::body::Body::from(b.to_string())
+    });
+    let res = app.clone().oneshot(req.body(body).unwrap()).await.unwrap();
+    let status = res.status();
+    let ctype = res
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .map(|v| v.to_str().unwrap().to_owned())
+        .unwrap_or_default();
+    let bytes = res.into_body().collect().await.unwrap().to_bytes();
+    (
+        status,
+        ctype,
+        serde_json::from_slice(&bytes).unwrap_or(serde_json::Value::Null),
+    )
+}
+
 /// A port nothing listens on (bound, then closed).
 pub fn closed_port() -> u16 {
     let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();

@@ -1,0 +1,330 @@
+//! Identities end to end against moto server (SES v2, DynamoDB) through the router:
+//! the tenant's users, BYODKIM domain and email identities, the records to publish,
+//! tenant isolation, the limits under fifty concurrent creates, and delete.
+#![allow(clippy::unwrap_used, missing_docs)]
+
+mod common;
+
+use axum::http::{Method, StatusCode};
+use axum::middleware;
+use common::{Moto, jwt};
+use sendready_lambda::auth::{ADMIN_SCOPE, local_jwt};
+use sendready_lambda::smtp::SmtpOptions;
+use sendready_lambda::{AppState, AwsClients, router};
+use serde_json::{Value, json};
+use std::sync::Arc;
+
+async fn app(moto: &Moto) -> axum::Router {
+    let conf = moto.sdk().await;
+    let aws = AwsClients::new(&conf, "sendready-tenants");
+    aws.registry.ensure_table().await.unwrap();
+    router(AppState {
+        smtp: Arc::new(SmtpOptions::default()),
+        aws: Some(Arc::new(aws)),
+    })
+    .layer(middleware::from_fn_with_state(jwt(), local_jwt))
+}
+
+async fn call(
+    app: &axum::Router,
+    token: &str,
+    method: Method,
+    path: &str,
+    body: Option<Value>,
+) -> (StatusCode, Value) {
+    let (status, _, v) = common::call(app, Some(token), method, path, body).await;
+    (status, v)
+}
+
+/// Posts every body to `/v1/identities` at once and collects the answers.
+async fn create_concurrently(
+    app: &axum::Router,
+    token: &str,
+    bodies: Vec<Value>,
+) -> Vec<(StatusCode, Value)> {
+    let mut set = tokio::task::JoinSet::new();
+    for body in bodies {
+        let (app, token) = (app.clone(), token.to_owned());
+        set.spawn(
+            async move { call(&app, &token, Method::POST, "/v1/identities", Some(body)).await },
+        );
+    }
+    let mut out = Vec::new();
+    while let Some(r) = set.join_next().await {
+        out.push(r.unwrap());
+    }
+    out
+}
+
+fn admin() -> String {
+    jwt().mint("platform", "platform", &[ADMIN_SCOPE], 300)
+}
+
+fn tenant(t: &str) -> String {
+    jwt().mint("ops", t, &[], 300)
+}
+
+async fn set_users(app: &axum::Router, t: &str, emails: &[&str]) {
+    let (status, body) = call(
+        app,
+        &admin(),
+        Method::PUT,
+        &format!("/v1/tenants/{t}/users"),
+        Some(json!({ "activeUserEmails": emails })),
+    )
+    .await;
+    assert_eq!(status, StatusCode::NO_CONTENT, "{body}");
+}
+
+#[tokio::test]
+async fn byodkim_domain_and_email_identities_round_trip() {
+    let moto = Moto::start();
+    let app = app(&moto).await;
+    set_users(
+        &app,
+        "acme",
+        &["ops@acme.example.com", "ceo@acme-mail.example.org"],
+    )
+    .await;
+    let acme = tenant("acme");
+
+    let (status, v) = call(
+        &app,
+        &acme,
+        Method::POST,
+        "/v1/identities",
+        Some(json!({ "identity": "Acme.Example.com", "dkim": "byodkim", "selector": "s2026" })),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{v}");
+    assert_eq!(v["identity"], "acme.example.com");
+    assert_eq!(v["kind"], "domain");
+    let txt = v["records"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["purpose"] == "byodkim")
+        .unwrap();
+    assert_eq!(txt["name"], "s2026._domainkey.acme.example.com");
+    assert_eq!(txt["type"], "TXT");
+    assert!(
+        txt["value"]
+            .as_str()
+            .unwrap()
+            .starts_with("v=DKIM1; k=rsa; p=MII"),
+        "{txt}"
+    );
+    assert!(
+        txt["strings"].as_array().unwrap().len() >= 2,
+        "a 2048-bit key splits into 255-octet strings"
+    );
+    assert_eq!(txt["zoneEntry"]["hostField"], "s2026._domainkey");
+    let dmarc = v["records"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["purpose"] == "dmarc")
+        .unwrap();
+    assert_eq!(dmarc["required"], false);
+    assert!(
+        v["verification"]["code"]
+            .as_str()
+            .unwrap()
+            .starts_with("verification-")
+    );
+
+    let (status, v) = call(
+        &app,
+        &acme,
+        Method::POST,
+        "/v1/identities",
+        Some(json!({ "identity": "billing@acme-mail.example.org" })),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{v}");
+    assert_eq!(v["kind"], "email");
+    assert!(v["records"].as_array().unwrap().is_empty());
+
+    let (status, list) = call(&app, &acme, Method::GET, "/v1/identities", None).await;
+    assert_eq!(status, StatusCode::OK);
+    let names: Vec<&str> = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["identity"].as_str().unwrap())
+        .collect();
+    assert_eq!(names.len(), 2, "{list}");
+
+    // A second domain identity breaks the one-domain rule before SES is called.
+    let (status, p) = call(
+        &app,
+        &acme,
+        Method::POST,
+        "/v1/identities",
+        Some(json!({ "identity": "acme-mail.example.org", "kind": "domain" })),
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{p}");
+    assert_eq!(p["code"], "identity-domain-limit", "{p}");
+
+    // A domain no active user has is refused.
+    let (status, p) = call(
+        &app,
+        &acme,
+        Method::POST,
+        "/v1/identities",
+        Some(json!({ "identity": "someone@elsewhere.example.net" })),
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(p["code"], "identity-not-active-domain", "{p}");
+
+    let (status, _) = call(
+        &app,
+        &acme,
+        Method::DELETE,
+        "/v1/identities/billing@acme-mail.example.org",
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    let (status, p) = call(
+        &app,
+        &acme,
+        Method::GET,
+        "/v1/identities/billing@acme-mail.example.org",
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "{p}");
+    assert_eq!(p["code"], "ses-not-found");
+}
+
+#[tokio::test]
+async fn another_tenants_identity_is_not_found_on_every_route() {
+    let moto = Moto::start();
+    let app = app(&moto).await;
+    set_users(&app, "acme", &["ops@acme.example.com"]).await;
+    set_users(&app, "beta", &["ops@beta.example.com"]).await;
+    let (status, _) = call(
+        &app,
+        &tenant("acme"),
+        Method::POST,
+        "/v1/identities",
+        Some(json!({ "identity": "acme.example.com" })),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED);
+
+    let beta = tenant("beta");
+    for (method, path) in [
+        (Method::GET, "/v1/identities/acme.example.com"),
+        (Method::DELETE, "/v1/identities/acme.example.com"),
+    ] {
+        let (status, p) = call(&app, &beta, method.clone(), path, None).await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{method} {path}: {p}");
+        assert!(
+            !p.to_string().contains("acme"),
+            "the 404 says nothing of the owner: {p}"
+        );
+    }
+    let (status, list) = call(&app, &beta, Method::GET, "/v1/identities", None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(list, json!([]));
+    // beta cannot create acme's domain either: it is not an active-user domain of beta.
+    let (status, _) = call(
+        &app,
+        &beta,
+        Method::POST,
+        "/v1/identities",
+        Some(json!({ "identity": "acme.example.com" })),
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    // And acme still has it.
+    let (status, _) = call(
+        &app,
+        &tenant("acme"),
+        Method::GET,
+        "/v1/identities/acme.example.com",
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn setting_users_needs_the_admin_scope() {
+    let moto = Moto::start();
+    let app = app(&moto).await;
+    let (status, p) = call(
+        &app,
+        &tenant("acme"),
+        Method::PUT,
+        "/v1/tenants/acme/users",
+        Some(json!({ "activeUserEmails": ["a@acme.example.com"] })),
+    )
+    .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert_eq!(p["code"], "auth-forbidden");
+    let (status, p) = call(
+        &app,
+        &admin(),
+        Method::PUT,
+        "/v1/tenants/acme/users",
+        Some(json!({ "activeUserEmails": ["not an address"] })),
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(p["issues"][0]["field"], "activeUserEmails[0]", "{p}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn fifty_concurrent_creates_never_exceed_the_limits() {
+    let moto = Moto::start();
+    let app = app(&moto).await;
+    let domains: Vec<String> = (0..50).map(|i| format!("d{i}.example.com")).collect();
+    let users: Vec<String> = domains.iter().map(|d| format!("ops@{d}")).collect();
+    let users: Vec<&str> = users.iter().map(String::as_str).collect();
+    set_users(&app, "acme", &users).await;
+    let token = tenant("acme");
+
+    let bodies = domains
+        .iter()
+        .map(|d| json!({ "identity": d, "kind": "domain" }))
+        .collect();
+    let mut created = 0;
+    for (status, body) in create_concurrently(&app, &token, bodies).await {
+        match status {
+            StatusCode::CREATED => created += 1,
+            StatusCode::CONFLICT | StatusCode::BAD_REQUEST => {
+                assert_eq!(body["code"], "identity-domain-limit", "{body}");
+            }
+            other => panic!("unexpected {other}: {body}"),
+        }
+    }
+    assert_eq!(created, 1, "exactly one domain identity");
+
+    let bodies = domains
+        .iter()
+        .enumerate()
+        .map(|(i, d)| json!({ "identity": format!("sender{i}@{d}") }))
+        .collect();
+    let mut created = 0;
+    for (status, body) in create_concurrently(&app, &token, bodies).await {
+        match status {
+            StatusCode::CREATED => created += 1,
+            StatusCode::CONFLICT | StatusCode::BAD_REQUEST => {}
+            other => panic!("unexpected {other}: {body}"),
+        }
+    }
+    let (_, list) = call(&app, &token, Method::GET, "/v1/identities", None).await;
+    let emails = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|i| i["kind"] == "email")
+        .count();
+    assert_eq!(emails, 3, "at most three email identities: {list}");
+    assert!(created <= 3, "{created} email creates succeeded");
+}
