@@ -35,6 +35,10 @@ pub struct AwsClients {
     pub ses: aws_sdk_sesv2::Client,
     /// The tenant registry (DynamoDB).
     pub registry: Registry,
+    /// Route 53.
+    pub route53: aws_sdk_route53::Client,
+    /// The hosted zones this deployment may change (empty: any the role allows).
+    pub hosted_zones: Vec<String>,
     /// The region SES runs in (for regional DKIM domains).
     pub region: Option<String>,
 }
@@ -45,6 +49,8 @@ impl AwsClients {
         AwsClients {
             ses: aws_sdk_sesv2::Client::new(conf),
             registry: Registry::new(aws_sdk_dynamodb::Client::new(conf), table),
+            route53: aws_sdk_route53::Client::new(conf),
+            hosted_zones: Vec::new(),
             region: conf.region().map(ToString::to_string),
         }
     }
@@ -69,6 +75,21 @@ impl AppState {
     /// The tenant registry.
     pub fn registry(&self) -> Result<&Registry, Problem> {
         self.aws().map(|a| &a.registry)
+    }
+
+    /// The Route 53 client.
+    pub fn route53(&self) -> Result<&aws_sdk_route53::Client, Problem> {
+        self.aws().map(|a| &a.route53)
+    }
+
+    /// True when the deployment may change this hosted zone.
+    pub fn zone_allowed(&self, id: &str) -> bool {
+        self.aws.as_deref().is_some_and(|a| {
+            a.hosted_zones.is_empty()
+                || a.hosted_zones
+                    .iter()
+                    .any(|z| z.trim_start_matches("/hostedzone/") == id)
+        })
     }
 
     /// The SES region, when known.

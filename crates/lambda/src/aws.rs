@@ -53,6 +53,31 @@ where
         _ => {
             let code = e.code().unwrap_or("Unknown");
             let message = e.message().unwrap_or("");
+            // Route 53's own errors, before SES's catalogue.
+            match code {
+                "NoSuchHostedZone" => {
+                    return Problem::new(
+                        StatusCode::NOT_FOUND,
+                        Code::ZoneOutside,
+                        format!("{what}: no such hosted zone ({message})."),
+                    );
+                }
+                "InvalidChangeBatch" | "InvalidInput" => {
+                    return Problem::new(
+                        StatusCode::BAD_REQUEST,
+                        Code::InputInvalid,
+                        format!("{what}: Route 53 refused the change: {message}"),
+                    );
+                }
+                "PriorRequestNotComplete" | "Throttling" => {
+                    return Problem::unavailable(
+                        Code::AwsUnavailable,
+                        format!("{what}: Route 53 is busy ({code}); try again shortly."),
+                        5,
+                    );
+                }
+                _ => {}
+            }
             let d = diagnose::ses(code, message, None);
             let throttled = d.code == Code::SesThrottled
                 || matches!(

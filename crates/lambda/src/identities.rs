@@ -8,6 +8,7 @@ use crate::auth::Caller;
 use crate::aws;
 use crate::problem::Problem;
 use crate::registry::{Owned, Record, ReserveError};
+use aws_sdk_sesv2::operation::get_email_identity::GetEmailIdentityOutput;
 use aws_sdk_sesv2::types::{DkimSigningAttributes, DkimSigningKeyLength};
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -261,14 +262,56 @@ async fn create(
     Ok((StatusCode::CREATED, Json(view)).into_response())
 }
 
-async fn view(st: &AppState, o: &Owned) -> Result<IdentityView, Problem> {
-    let ses = st.ses()?;
-    let r = ses
+/// The records an identity needs (`true`) or is advised to have (`false`), from SES's
+/// answer and the registry.
+pub(crate) fn records_for(
+    st: &AppState,
+    o: &Owned,
+    r: &GetEmailIdentityOutput,
+) -> Vec<(DnsRecord, bool)> {
+    let mut records = Vec::new();
+    if o.kind != IdentityKind::Domain {
+        return records;
+    }
+    let domain = o.domain();
+    if let Some(d) = r.dkim_attributes()
+        && !d.tokens().is_empty()
+    {
+        let recs =
+            dkim::easy_dkim_records(domain, d.tokens(), d.signing_hosted_zone(), st.region());
+        records.extend(
+            recs.value
+                .unwrap_or_default()
+                .into_iter()
+                .map(|r| (r, true)),
+        );
+    }
+    if let (Some(sel), Some(key)) = (&o.selector, &o.public_key)
+        && let Some(rec) = dkim::byodkim_record(domain, sel, key).value
+    {
+        records.push((rec, true));
+    }
+    if let Some(rec) = dmarc::build_dmarc(domain, &dmarc::Dmarc::default()).value {
+        records.push((rec, false));
+    }
+    records
+}
+
+/// Reads the identity from SES.
+pub(crate) async fn ses_get(
+    st: &AppState,
+    identity: &str,
+) -> Result<GetEmailIdentityOutput, Problem> {
+    st.ses()?
         .get_email_identity()
-        .email_identity(&o.identity)
+        .email_identity(identity)
         .send()
         .await
-        .map_err(|e| aws::problem(&e, "Reading the identity from SES"))?;
+        .map_err(|e| aws::problem(&e, "Reading the identity from SES"))
+}
+
+async fn view(st: &AppState, o: &Owned) -> Result<IdentityView, Problem> {
+    let r = ses_get(st, &o.identity).await?;
     let status = r
         .verification_status()
         .map_or("NOT_STARTED", |s| s.as_str())
@@ -278,41 +321,20 @@ async fn view(st: &AppState, o: &Owned) -> Result<IdentityView, Problem> {
         .and_then(|i| i.error_type())
         .map(|e| e.as_str().to_owned());
     let verification = diagnose::verification(&status, error_type.as_deref());
-    let domain = o.identity.rsplit('@').next().unwrap_or_default().to_owned();
-    let mut records: Vec<(DnsRecord, bool)> = Vec::new();
-    let mut dkim_view = None;
-    if o.kind == IdentityKind::Domain {
-        if let Some(d) = r.dkim_attributes() {
+    let dkim_view = (o.kind == IdentityKind::Domain)
+        .then(|| r.dkim_attributes())
+        .flatten()
+        .map(|d| {
             let dstatus = d.status().map_or("NOT_STARTED", |s| s.as_str()).to_owned();
-            let zone = d.signing_hosted_zone().map(str::to_owned);
-            if !d.tokens().is_empty() {
-                let recs =
-                    dkim::easy_dkim_records(&domain, d.tokens(), zone.as_deref(), st.region());
-                records.extend(
-                    recs.value
-                        .unwrap_or_default()
-                        .into_iter()
-                        .map(|r| (r, true)),
-                );
-            }
-            dkim_view = Some(DkimView {
+            DkimView {
                 explanation: diagnose::verification(&dstatus, None),
                 status: dstatus,
                 origin: d.signing_attributes_origin().map(|o| o.as_str().to_owned()),
                 tokens: d.tokens().to_vec(),
-                signing_hosted_zone: zone,
-            });
-        }
-        if let (Some(sel), Some(key)) = (&o.selector, &o.public_key)
-            && let Some(rec) = dkim::byodkim_record(&domain, sel, key).value
-        {
-            records.push((rec, true));
-        }
-        let suggestion = dmarc::Dmarc::default();
-        if let Some(rec) = dmarc::build_dmarc(&domain, &suggestion).value {
-            records.push((rec, false));
-        }
-    }
+                signing_hosted_zone: d.signing_hosted_zone().map(str::to_owned),
+            }
+        });
+    let domain = o.domain();
     Ok(IdentityView {
         identity: o.identity.clone(),
         kind: o.kind,
@@ -320,10 +342,10 @@ async fn view(st: &AppState, o: &Owned) -> Result<IdentityView, Problem> {
         verification_status: status,
         verification,
         dkim: dkim_view,
-        records: records
+        records: records_for(st, o, &r)
             .into_iter()
             .map(|(record, required)| RecordView {
-                zone_entry: dns::zone_entry(&record.name, &domain).value,
+                zone_entry: dns::zone_entry(&record.name, domain).value,
                 record,
                 required,
             })
@@ -345,6 +367,14 @@ async fn list(
         }
     }
     Ok(Json(out))
+}
+
+/// The caller's own identity, or 404 (also for another tenant's).
+pub(crate) async fn owned(st: &AppState, tenant: &str, identity: &str) -> Result<Owned, Problem> {
+    let rec = record_of(st, tenant).await?;
+    rec.find(identity)
+        .cloned()
+        .ok_or_else(|| Problem::not_found("The identity"))
 }
 
 async fn read(
@@ -467,6 +497,10 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/v1/identities", get(list).post(create))
         .route("/v1/identities/{identity}", get(read).delete(delete))
+        .route(
+            "/v1/identities/{identity}/dns",
+            post(crate::publish::publish),
+        )
         .route("/v1/tenants/{tenant}/users", put(put_users))
         .route("/v1/sender/check", post(sender))
 }

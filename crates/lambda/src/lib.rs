@@ -6,6 +6,7 @@ pub mod auth;
 pub mod aws;
 pub mod identities;
 pub mod problem;
+pub mod publish;
 pub mod registry;
 pub mod smtp;
 
@@ -20,6 +21,18 @@ pub mod config {
     /// The tenant table: `SENDREADY_TABLE` (default `sendready-tenants`).
     pub fn table() -> String {
         std::env::var("SENDREADY_TABLE").unwrap_or_else(|_| "sendready-tenants".to_owned())
+    }
+
+    /// The hosted zones the deployment may change: `SENDREADY_HOSTED_ZONE_IDS`
+    /// (comma-separated ids; empty or unset: any zone the role allows).
+    pub fn hosted_zones() -> Vec<String> {
+        std::env::var("SENDREADY_HOSTED_ZONE_IDS")
+            .unwrap_or_default()
+            .split(',')
+            .map(str::trim)
+            .filter(|z| !z.is_empty())
+            .map(str::to_owned)
+            .collect()
     }
 
     /// SMTP options: `SENDREADY_SMTP_STEP_TIMEOUT_MS` (default 5000),

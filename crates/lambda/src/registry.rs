@@ -30,6 +30,13 @@ pub struct Owned {
     pub public_key: Option<String>,
 }
 
+impl Owned {
+    /// The identity's domain (the part after `@` for an address).
+    pub fn domain(&self) -> &str {
+        self.identity.rsplit('@').next().unwrap_or_default()
+    }
+}
+
 /// A tenant as the registry knows it.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Record {

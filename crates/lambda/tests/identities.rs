@@ -328,3 +328,118 @@ async fn fifty_concurrent_creates_never_exceed_the_limits() {
     assert_eq!(emails, 3, "at most three email identities: {list}");
     assert!(created <= 3, "{created} email creates succeeded");
 }
+
+async fn hosted_zone(moto: &Moto, name: &str) -> String {
+    let r53 = aws_sdk_route53::Client::new(&moto.sdk().await);
+    let out = r53
+        .create_hosted_zone()
+        .name(name)
+        .caller_reference(format!("test-{name}"))
+        .send()
+        .await
+        .unwrap();
+    out.hosted_zone()
+        .unwrap()
+        .id()
+        .trim_start_matches("/hostedzone/")
+        .to_owned()
+}
+
+#[tokio::test]
+async fn records_publish_to_the_identitys_own_zone_idempotently() {
+    let moto = Moto::start();
+    let app = app(&moto).await;
+    set_users(
+        &app,
+        "acme",
+        &["ops@mail.acme.example.com", "ops@acme-mail.example.org"],
+    )
+    .await;
+    let acme = tenant("acme");
+    let (status, v) = call(
+        &app,
+        &acme,
+        Method::POST,
+        "/v1/identities",
+        Some(json!({ "identity": "mail.acme.example.com", "dkim": "byodkim", "selector": "s1" })),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{v}");
+    let zone = hosted_zone(&moto, "acme.example.com").await;
+    let other = hosted_zone(&moto, "example.net").await;
+
+    let path = "/v1/identities/mail.acme.example.com/dns";
+    for _ in 0..2 {
+        let (status, out) = call(
+            &app,
+            &acme,
+            Method::POST,
+            path,
+            Some(json!({ "hostedZoneId": zone, "includeSuggestions": true })),
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK, "{out}");
+        assert_eq!(out["zone"], "acme.example.com");
+        let entries: Vec<&str> = out["records"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["zoneEntry"]["hostField"].as_str().unwrap())
+            .collect();
+        assert!(entries.contains(&"s1._domainkey.mail"), "{entries:?}");
+        assert!(entries.contains(&"_dmarc.mail"), "{entries:?}");
+    }
+    let r53 = aws_sdk_route53::Client::new(&moto.sdk().await);
+    let sets = r53
+        .list_resource_record_sets()
+        .hosted_zone_id(&zone)
+        .send()
+        .await
+        .unwrap();
+    let txt: Vec<_> = sets
+        .resource_record_sets()
+        .iter()
+        .filter(|s| s.name() == "s1._domainkey.mail.acme.example.com.")
+        .collect();
+    assert_eq!(txt.len(), 1, "one record set after two UPSERTs");
+    let value = txt[0].resource_records()[0].value();
+    assert!(
+        value.starts_with("\"v=DKIM1; k=rsa; p=MII") && value.contains("\" \""),
+        "split and quoted: {value}"
+    );
+    assert!(
+        sets.resource_record_sets()
+            .iter()
+            .any(|s| s.name() == "_dmarc.mail.acme.example.com.")
+    );
+
+    let (status, p) = call(
+        &app,
+        &acme,
+        Method::POST,
+        path,
+        Some(json!({ "hostedZoneId": other })),
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{p}");
+    assert_eq!(p["code"], "zone-outside");
+    let (status, p) = call(
+        &app,
+        &acme,
+        Method::POST,
+        path,
+        Some(json!({ "hostedZoneId": "ZNOSUCHZONE" })),
+    )
+    .await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "{p}");
+    // Another tenant cannot publish acme's records.
+    let (status, _) = call(
+        &app,
+        &tenant("beta"),
+        Method::POST,
+        path,
+        Some(json!({ "hostedZoneId": zone })),
+    )
+    .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+}

@@ -39,7 +39,8 @@ async fn run() -> Result<(), String> {
         &env("SENDREADY_TENANT_CLAIM", "tenant"),
     );
     let conf = sendready_lambda::aws::sdk_config().await;
-    let aws = AwsClients::new(&conf, &config::table());
+    let mut aws = AwsClients::new(&conf, &config::table());
+    aws.hosted_zones = config::hosted_zones();
     // Locally (moto) the table is made here; in AWS the template makes it.
     aws.registry.ensure_table().await?;
     let state = AppState {
