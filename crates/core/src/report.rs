@@ -337,6 +337,16 @@ catalogue! {
     MailFromNoInbound = "mail-from-no-inbound",
     /// The record name has the zone typed twice (`send.myapp.myapp.com`).
     ZoneDoubled = "zone-doubled",
+    /// Live DNS has the record with the expected value.
+    DnsRecordFound = "dns-record-found",
+    /// Live DNS has no record at the name.
+    DnsRecordMissing = "dns-record-missing",
+    /// Live DNS has a record of the right type at the name, with another value.
+    DnsRecordWrongValue = "dns-record-wrong-value",
+    /// Live DNS has a record at the name, but of another type (a TXT where a CNAME belongs).
+    DnsRecordWrongType = "dns-record-wrong-type",
+    /// The DNS lookup failed (timeout, SERVFAIL): the answer is unknown, not negative.
+    DnsLookupFailed = "dns-lookup-failed",
     /// The record name is not inside the DNS host's zone.
     ZoneOutside = "zone-outside",
 

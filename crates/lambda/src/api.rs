@@ -26,6 +26,8 @@ pub struct AppState {
     /// SES and the tenant registry; absent in the SMTP-check function, which has no AWS
     /// permissions.
     pub aws: Option<Arc<AwsClients>>,
+    /// The resolver for live DNS checks.
+    pub dns: Option<Arc<crate::dnscheck::Dns>>,
 }
 
 /// The AWS side of the state.
@@ -75,6 +77,17 @@ impl AppState {
     /// The tenant registry.
     pub fn registry(&self) -> Result<&Registry, Problem> {
         self.aws().map(|a| &a.registry)
+    }
+
+    /// The live-DNS resolver.
+    pub fn dns(&self) -> Result<&crate::dnscheck::Dns, Problem> {
+        self.dns.as_deref().ok_or_else(|| {
+            Problem::new(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                Code::DnsLookupFailed,
+                "This function has no DNS resolver configured.",
+            )
+        })
     }
 
     /// The Route 53 client.

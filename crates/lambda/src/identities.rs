@@ -501,6 +501,10 @@ pub fn routes() -> Router<AppState> {
             "/v1/identities/{identity}/dns",
             post(crate::publish::publish),
         )
+        .route(
+            "/v1/identities/{identity}/verify",
+            post(crate::verify::verify),
+        )
         .route("/v1/tenants/{tenant}/users", put(put_users))
         .route("/v1/sender/check", post(sender))
 }

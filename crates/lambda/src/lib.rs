@@ -4,11 +4,13 @@
 pub mod api;
 pub mod auth;
 pub mod aws;
+pub mod dnscheck;
 pub mod identities;
 pub mod problem;
 pub mod publish;
 pub mod registry;
 pub mod smtp;
+pub mod verify;
 
 pub use api::{AppState, AwsClients, router};
 
@@ -17,6 +19,20 @@ pub use api::{AppState, AwsClients, router};
 pub mod config {
     use crate::smtp::SmtpOptions;
     use std::time::Duration;
+
+    /// The resolver for live DNS checks and SMTP hosts: `SENDREADY_DNS_SERVER`
+    /// (`ip:port`; unset: the system's resolvers).
+    pub fn dns_from_env() -> Result<Option<crate::dnscheck::Dns>, String> {
+        match std::env::var("SENDREADY_DNS_SERVER") {
+            Ok(addr) => {
+                let addr = addr
+                    .parse()
+                    .map_err(|_| format!("SENDREADY_DNS_SERVER must be ip:port, not {addr:?}"))?;
+                crate::dnscheck::Dns::new(Some(addr), Duration::from_secs(2)).map(Some)
+            }
+            Err(_) => Ok(None),
+        }
+    }
 
     /// The tenant table: `SENDREADY_TABLE` (default `sendready-tenants`).
     pub fn table() -> String {
@@ -47,6 +63,7 @@ pub mod config {
             o.step_timeout = Duration::from_millis(ms.clamp(100, 30_000));
         }
         o.allow_private = std::env::var("SENDREADY_ALLOW_PRIVATE_SMTP").is_ok_and(|v| v == "1");
+        o.resolver = dns_from_env()?.map(std::sync::Arc::new);
         if let Ok(path) = std::env::var("SENDREADY_SMTP_EXTRA_CA") {
             let pem =
                 std::fs::read(&path).map_err(|e| format!("SENDREADY_SMTP_EXTRA_CA {path}: {e}"))?;

@@ -53,6 +53,9 @@ pub struct SmtpOptions {
     pub extra_roots_pem: Vec<Vec<u8>>,
     /// The name sent in EHLO.
     pub hello_name: String,
+    /// Resolve hosts through this resolver (`SENDREADY_DNS_SERVER`) instead of the
+    /// system's.
+    pub resolver: Option<std::sync::Arc<crate::dnscheck::Dns>>,
 }
 
 impl Default for SmtpOptions {
@@ -62,6 +65,7 @@ impl Default for SmtpOptions {
             allow_private: false,
             extra_roots_pem: Vec::new(),
             hello_name: "sendready.invalid".to_owned(),
+            resolver: None,
         }
     }
 }
@@ -293,28 +297,36 @@ async fn reach(cfg: &SmtpConfig, opts: &SmtpOptions, run: &mut Run) -> Option<So
     let host = cfg.host.ascii.as_str();
     // Resolve.
     let t = Instant::now();
-    let addrs: Vec<SocketAddr> =
-        match within(run.timeout, tokio::net::lookup_host((host, cfg.port))).await {
-            Some(Ok(a)) => a.collect(),
-            Some(Err(e)) => {
-                run.fail(
-                    StepKind::Resolve,
-                    t,
-                    format!("{host} does not resolve: {e}"),
-                    diagnose::transport(TransportError::UnknownHost),
-                );
-                return None;
-            }
-            None => {
-                run.fail(
-                    StepKind::Resolve,
-                    t,
-                    format!("resolving {host} timed out"),
-                    diagnose::transport(TransportError::UnknownHost),
-                );
-                return None;
-            }
-        };
+    let lookup = async {
+        match &opts.resolver {
+            Some(dns) => dns.resolve_host(host, cfg.port).await,
+            None => tokio::net::lookup_host((host, cfg.port))
+                .await
+                .map(Iterator::collect)
+                .map_err(|e| e.to_string()),
+        }
+    };
+    let addrs: Vec<SocketAddr> = match within(run.timeout, lookup).await {
+        Some(Ok(a)) => a,
+        Some(Err(e)) => {
+            run.fail(
+                StepKind::Resolve,
+                t,
+                format!("{host} does not resolve: {e}"),
+                diagnose::transport(TransportError::UnknownHost),
+            );
+            return None;
+        }
+        None => {
+            run.fail(
+                StepKind::Resolve,
+                t,
+                format!("resolving {host} timed out"),
+                diagnose::transport(TransportError::UnknownHost),
+            );
+            return None;
+        }
+    };
     let usable: Vec<SocketAddr> = addrs
         .iter()
         .copied()

@@ -19,10 +19,12 @@ fn app(server: Option<&SmtpServer>, allow_private: bool) -> axum::Router {
         allow_private,
         extra_roots_pem: server.map(|s| vec![s.ca_pem.clone()]).unwrap_or_default(),
         hello_name: "sendready.test".to_owned(),
+        resolver: None,
     };
     router(AppState {
         smtp: Arc::new(smtp),
         aws: None,
+        dns: None,
     })
     .layer(middleware::from_fn_with_state(jwt(), local_jwt))
 }

@@ -21,6 +21,7 @@ async fn app(moto: &Moto) -> axum::Router {
     router(AppState {
         smtp: Arc::new(SmtpOptions::default()),
         aws: Some(Arc::new(aws)),
+        dns: None,
     })
     .layer(middleware::from_fn_with_state(jwt(), local_jwt))
 }

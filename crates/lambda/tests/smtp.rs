@@ -17,6 +17,7 @@ fn opts(server: &SmtpServer) -> SmtpOptions {
         allow_private: true,
         extra_roots_pem: vec![server.ca_pem.clone()],
         hello_name: "sendready.test".to_owned(),
+        resolver: None,
     }
 }
 

@@ -43,9 +43,18 @@ async fn run() -> Result<(), String> {
     aws.hosted_zones = config::hosted_zones();
     // Locally (moto) the table is made here; in AWS the template makes it.
     aws.registry.ensure_table().await?;
+    let smtp = config::smtp_from_env()?;
+    let dns = match &smtp.resolver {
+        Some(d) => d.clone(),
+        None => Arc::new(sendready_lambda::dnscheck::Dns::new(
+            None,
+            std::time::Duration::from_secs(2),
+        )?),
+    };
     let state = AppState {
-        smtp: Arc::new(config::smtp_from_env()?),
+        smtp: Arc::new(smtp),
         aws: Some(Arc::new(aws)),
+        dns: Some(dns),
     };
     let app = router(state).layer(middleware::from_fn_with_state(jwt, local_jwt));
     let listen = env("SENDREADY_LISTEN", "127.0.0.1:8787");

@@ -1,5 +1,8 @@
 //! Real components for the backend's tests, started per test binary and stopped on drop.
 #![allow(dead_code, clippy::unwrap_used, clippy::missing_panics_doc)]
+// Every child is owned by a guard whose Drop kills and waits for it; the lint cannot
+// see through the guard.
+#![allow(clippy::zombie_processes)]
 
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
@@ -138,6 +141,79 @@ impl Moto {
 }
 
 impl Drop for Moto {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// dnsmasq on 127.0.0.1 serving exactly the given records and nothing else (every other
+/// name is NXDOMAIN; it never forwards a query).
+pub struct Dnsmasq {
+    child: Child,
+    pub addr: std::net::SocketAddr,
+    _dir: tempdir::TempDir,
+}
+
+/// One record for dnsmasq: `("txt", name, ["string", ...])`, `("cname", name, [target])`,
+/// `("mx", name, [exchange, preference])`, `("a", name, [ip])`.
+pub type Rec<'a> = (&'a str, &'a str, Vec<String>);
+
+impl Dnsmasq {
+    pub fn start(records: &[Rec<'_>]) -> Dnsmasq {
+        let bin = ["/usr/sbin/dnsmasq", "/usr/bin/dnsmasq"]
+            .into_iter()
+            .find(|p| Path::new(p).exists())
+            .expect("dnsmasq is missing: scripts/setup installs Debian's dnsmasq");
+        let dir = tempdir::TempDir::new();
+        let port = closed_port();
+        let user = std::env::var("USER").unwrap_or_else(|_| "root".to_owned());
+        let mut conf = format!(
+            "port={port}\nlisten-address=127.0.0.1\nbind-interfaces\nno-resolv\nno-hosts\nno-poll\nlocal=/#/\nuser={user}\npid-file=\n"
+        );
+        for (kind, name, values) in records {
+            let line = match *kind {
+                "txt" => format!(
+                    "txt-record={name},{}",
+                    values
+                        .iter()
+                        .map(|v| format!("\"{v}\""))
+                        .collect::<Vec<_>>()
+                        .join(",")
+                ),
+                "cname" => format!("cname={name},{}", values[0]),
+                "mx" => format!("mx-host={name},{},{}", values[0], values[1]),
+                "a" => format!("host-record={name},{}", values[0]),
+                other => panic!("unknown record kind {other}"),
+            };
+            conf.push_str(&line);
+            conf.push('\n');
+        }
+        let file = dir.path.join("dnsmasq.conf");
+        std::fs::write(&file, conf).unwrap();
+        let child = Command::new(bin)
+            .arg("--keep-in-foreground")
+            .arg(format!("--conf-file={}", file.display()))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start dnsmasq");
+        let addr = std::net::SocketAddr::from(([127, 0, 0, 1], port));
+        for _ in 0..100 {
+            if std::net::TcpStream::connect(addr).is_ok() {
+                return Dnsmasq {
+                    child,
+                    addr,
+                    _dir: dir,
+                };
+            }
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        panic!("dnsmasq did not listen on {addr}");
+    }
+}
+
+impl Drop for Dnsmasq {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
