@@ -297,6 +297,21 @@ pub(crate) fn records_for(
     records
 }
 
+/// Deletes the identity in SES; one SES no longer has counts as deleted.
+pub(crate) async fn ses_delete(st: &AppState, identity: &str, what: &str) -> Result<(), Problem> {
+    match st
+        .ses()?
+        .delete_email_identity()
+        .email_identity(identity)
+        .send()
+        .await
+    {
+        Ok(_) => Ok(()),
+        Err(e) if aws::error_code(&e) == Some("NotFoundException") => Ok(()),
+        Err(e) => Err(aws::problem(&e, what)),
+    }
+}
+
 /// Reads the identity from SES.
 pub(crate) async fn ses_get(
     st: &AppState,
@@ -400,17 +415,7 @@ async fn delete(
         .find(&identity)
         .ok_or_else(|| Problem::not_found("The identity"))?
         .clone();
-    match st
-        .ses()?
-        .delete_email_identity()
-        .email_identity(&o.identity)
-        .send()
-        .await
-    {
-        Ok(_) => {}
-        Err(e) if aws::error_code(&e) == Some("NotFoundException") => {}
-        Err(e) => return Err(aws::problem(&e, "Deleting the identity in SES")),
-    }
+    ses_delete(&st, &o.identity, "Deleting the identity in SES").await?;
     st.registry()?
         .release(&caller.tenant, &o.identity, o.kind)
         .await

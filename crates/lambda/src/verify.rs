@@ -7,7 +7,7 @@ use crate::api::AppState;
 use crate::auth::Caller;
 use crate::aws;
 use crate::dnscheck::RecordCheck;
-use crate::identities::{owned, records_for, ses_get};
+use crate::identities::{owned, records_for, ses_delete, ses_get};
 use crate::problem::Problem;
 use aws_sdk_sesv2::types::{DkimSigningAttributesOrigin, VerificationStatus};
 use axum::Json;
@@ -74,16 +74,7 @@ pub async fn verify(
     let ses = st.ses()?;
     let retry = match o.kind {
         IdentityKind::Email if !r.verified_for_sending_status() => {
-            match ses
-                .delete_email_identity()
-                .email_identity(&o.identity)
-                .send()
-                .await
-            {
-                Ok(_) => {}
-                Err(e) if aws::error_code(&e) == Some("NotFoundException") => {}
-                Err(e) => return Err(aws::problem(&e, "Retrying the email identity")),
-            }
+            ses_delete(&st, &o.identity, "Retrying the email identity").await?;
             ses.create_email_identity()
                 .email_identity(&o.identity)
                 .send()
