@@ -9,6 +9,7 @@ pub mod identities;
 pub mod problem;
 pub mod publish;
 pub mod registry;
+pub mod sestest;
 pub mod smtp;
 pub mod verify;
 

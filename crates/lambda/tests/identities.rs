@@ -444,3 +444,83 @@ async fn records_publish_to_the_identitys_own_zone_idempotently() {
     .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
 }
+
+#[tokio::test]
+async fn a_test_email_goes_through_ses_and_refusals_are_explained() {
+    let moto = Moto::start();
+    let app = app(&moto).await;
+    set_users(&app, "acme", &["ops@acme.example.com"]).await;
+    let acme = tenant("acme");
+    let (status, v) = call(
+        &app,
+        &acme,
+        Method::POST,
+        "/v1/identities",
+        Some(json!({ "identity": "billing@acme.example.com" })),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{v}");
+    let path = "/v1/identities/billing@acme.example.com/test-email";
+
+    let (status, out) = call(
+        &app,
+        &acme,
+        Method::POST,
+        path,
+        Some(json!({ "from": "billing@acme.example.com", "scenario": "success" })),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{out}");
+    assert_eq!(out["ok"], true, "{out}");
+    assert_eq!(out["to"], "success@simulator.amazonses.com");
+    assert_eq!(
+        out["sandbox"],
+        Value::Null,
+        "moto has no GetAccount: sandbox state unknown"
+    );
+    let sent = moto.data();
+    let messages = sent["ses"]["Message"].as_array().unwrap();
+    assert!(
+        messages
+            .iter()
+            .any(|m| m["source"] == "billing@acme.example.com"
+                && m.to_string().contains("success@simulator.amazonses.com")),
+        "moto's sent messages: {messages:?}"
+    );
+
+    // Another address is not covered by an email identity.
+    let (status, p) = call(
+        &app,
+        &acme,
+        Method::POST,
+        path,
+        Some(json!({ "from": "ceo@acme.example.com", "to": "a@example.org" })),
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(p["code"], "sender-not-authorized");
+
+    // SES refuses a From it does not know: explained, not an error status.
+    let ses = aws_sdk_sesv2::Client::new(&moto.sdk().await);
+    ses.delete_email_identity()
+        .email_identity("billing@acme.example.com")
+        .send()
+        .await
+        .unwrap();
+    let (status, out) = call(
+        &app,
+        &acme,
+        Method::POST,
+        path,
+        Some(json!({ "from": "billing@acme.example.com", "scenario": "bounce" })),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{out}");
+    assert_eq!(out["ok"], false);
+    assert_eq!(
+        out["diagnosis"]["code"], "smtp-address-not-verified",
+        "{out}"
+    );
+    assert_eq!(out["diagnosis"]["field"], "from");
+    assert!(!out["diagnosis"]["action"].as_str().unwrap().is_empty());
+}

@@ -127,6 +127,22 @@ impl Moto {
         panic!("moto server did not listen on {port} within 15 s");
     }
 
+    /// moto's view of its backends (`/moto-api/data.json`), e.g. the messages SES sent.
+    pub fn data(&self) -> serde_json::Value {
+        use std::io::{Read, Write};
+        let addr = self.url.trim_start_matches("http://");
+        let mut s = std::net::TcpStream::connect(addr).unwrap();
+        write!(
+            s,
+            "GET /moto-api/data.json HTTP/1.0\r\nHost: {addr}\r\n\r\n"
+        )
+        .unwrap();
+        let mut raw = String::new();
+        s.read_to_string(&mut raw).unwrap();
+        let body = raw.split_once("\r\n\r\n").map_or("", |(_, b)| b);
+        serde_json::from_str(body).unwrap()
+    }
+
     /// SDK configuration pointing at this moto, with fixed test credentials.
     pub async fn sdk(&self) -> aws_config::SdkConfig {
         sendready_lambda::aws::loader()
