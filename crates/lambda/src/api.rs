@@ -299,17 +299,31 @@ async fn smtp_test_email(
     Ok(Json(out))
 }
 
-/// The SMTP routes (the privilege set of the SMTP-check function: network egress only).
-pub fn smtp_routes() -> Router<AppState> {
-    Router::new()
-        .route("/v1/smtp/check", post(smtp_check))
-        .route("/v1/smtp/test-email", post(smtp_test_email))
+/// The SMTP-check function's routes (network egress only, no AWS permissions).
+pub fn smtp_check_routes() -> Router<AppState> {
+    Router::new().route("/v1/smtp/check", post(smtp_check))
 }
 
-/// The whole API.
+/// The test-mail function's routes (`ses:SendEmail`, reading the tenant table, egress).
+pub fn test_mail_routes() -> Router<AppState> {
+    Router::new()
+        .route("/v1/smtp/test-email", post(smtp_test_email))
+        .route(
+            "/v1/identities/{identity}/test-email",
+            post(crate::sestest::send),
+        )
+}
+
+/// The identities function's routes (SES identity calls, Route 53, the tenant table).
+pub fn identity_routes() -> Router<AppState> {
+    crate::identities::routes()
+}
+
+/// The whole API (the local server; in AWS each function serves its part).
 pub fn router(state: AppState) -> Router {
-    smtp_routes()
-        .merge(crate::identities::routes())
+    smtp_check_routes()
+        .merge(test_mail_routes())
+        .merge(identity_routes())
         .fallback(not_found)
         .with_state(state)
 }

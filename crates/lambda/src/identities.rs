@@ -510,10 +510,6 @@ pub fn routes() -> Router<AppState> {
             "/v1/identities/{identity}/verify",
             post(crate::verify::verify),
         )
-        .route(
-            "/v1/identities/{identity}/test-email",
-            post(crate::sestest::send),
-        )
         .route("/v1/tenants/{tenant}/users", put(put_users))
         .route("/v1/sender/check", post(sender))
 }

@@ -6,6 +6,7 @@ pub mod auth;
 pub mod aws;
 pub mod dnscheck;
 pub mod identities;
+pub mod lambda;
 pub mod problem;
 pub mod publish;
 pub mod registry;
