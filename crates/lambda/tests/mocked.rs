@@ -1,0 +1,319 @@
+//! Handlers against the SDK's own mocks (`aws-smithy-mocks`) with SES's real response
+//! shapes, for what moto does not return: Easy DKIM tokens and `SigningHostedZone`,
+//! each verification status and `ErrorType`, and each SES error.
+#![allow(clippy::unwrap_used, missing_docs)]
+
+mod common;
+
+use aws_sdk_dynamodb::operation::query::QueryOutput;
+use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsOutput;
+use aws_sdk_dynamodb::types::AttributeValue;
+use aws_sdk_sesv2::operation::create_email_identity::CreateEmailIdentityError;
+use aws_sdk_sesv2::operation::get_email_identity::{GetEmailIdentityError, GetEmailIdentityOutput};
+use aws_sdk_sesv2::types::error::{
+    AlreadyExistsException, LimitExceededException, NotFoundException, TooManyRequestsException,
+};
+use aws_sdk_sesv2::types::{
+    DkimAttributes, DkimSigningAttributesOrigin, DkimStatus, IdentityType, VerificationError,
+    VerificationInfo, VerificationStatus,
+};
+use aws_smithy_mocks::{Rule, RuleMode, mock, mock_client};
+use axum::http::{Method, StatusCode};
+use axum::middleware;
+use common::{call, jwt};
+use sendready_lambda::auth::local_jwt;
+use sendready_lambda::registry::Registry;
+use sendready_lambda::smtp::SmtpOptions;
+use sendready_lambda::{AppState, AwsClients, router};
+use serde_json::json;
+use std::collections::HashMap;
+use std::sync::Arc;
+
+fn s(v: &str) -> AttributeValue {
+    AttributeValue::S(v.to_owned())
+}
+
+/// The registry holds one tenant `acme` with one domain identity `example.com`.
+fn registry_rules() -> Vec<Rule> {
+    let meta = HashMap::from([
+        ("pk".to_owned(), s("TENANT#acme")),
+        ("sk".to_owned(), s("META")),
+        (
+            "activeUserEmails".to_owned(),
+            AttributeValue::L(vec![s("ops@example.com"), s("ops@example.org")]),
+        ),
+    ]);
+    let id = HashMap::from([
+        ("pk".to_owned(), s("TENANT#acme")),
+        ("sk".to_owned(), s("ID#example.com")),
+        ("kind".to_owned(), s("domain")),
+    ]);
+    vec![
+        mock!(aws_sdk_dynamodb::Client::query).then_output(move || {
+            QueryOutput::builder()
+                .items(meta.clone())
+                .items(id.clone())
+                .build()
+        }),
+        mock!(aws_sdk_dynamodb::Client::transact_write_items)
+            .then_output(|| TransactWriteItemsOutput::builder().build()),
+    ]
+}
+
+fn app(ses_rules: &[Rule]) -> axum::Router {
+    let ddb_rules = registry_rules();
+    let ddb = mock_client!(aws_sdk_dynamodb, RuleMode::MatchAny, &ddb_rules);
+    let ses = mock_client!(aws_sdk_sesv2, RuleMode::MatchAny, ses_rules, |c| c
+        .retry_config(aws_sdk_sesv2::config::retry::RetryConfig::disabled()));
+    let route53 = mock_client!(aws_sdk_route53, RuleMode::MatchAny, &Vec::<Rule>::new());
+    let aws = AwsClients {
+        ses,
+        registry: Registry::new(ddb, "sendready-tenants"),
+        route53,
+        hosted_zones: Vec::new(),
+        region: Some("eu-west-1".to_owned()),
+    };
+    router(AppState {
+        smtp: Arc::new(SmtpOptions::default()),
+        aws: Some(Arc::new(aws)),
+        dns: None,
+    })
+    .layer(middleware::from_fn_with_state(jwt(), local_jwt))
+}
+
+fn identity(
+    status: VerificationStatus,
+    dkim: DkimStatus,
+    error: Option<VerificationError>,
+) -> GetEmailIdentityOutput {
+    let mut info = VerificationInfo::builder();
+    if let Some(e) = error {
+        info = info.error_type(e);
+    }
+    GetEmailIdentityOutput::builder()
+        .identity_type(IdentityType::Domain)
+        .verified_for_sending_status(status == VerificationStatus::Success)
+        .verification_status(status)
+        .verification_info(info.build())
+        .dkim_attributes(
+            DkimAttributes::builder()
+                .signing_enabled(true)
+                .status(dkim)
+                .tokens("tok1abc")
+                .tokens("tok2def")
+                .tokens("tok3ghi")
+                .signing_hosted_zone("dkim.eu-west-1.amazonses.com")
+                .signing_attributes_origin(DkimSigningAttributesOrigin::AwsSes)
+                .build(),
+        )
+        .build()
+}
+
+/// SES's errors carry their code in the error metadata, as the SDK fills it from the
+/// response's `x-amzn-ErrorType`.
+fn meta(code: &str, message: &str) -> aws_sdk_sesv2::error::ErrorMetadata {
+    aws_sdk_sesv2::error::ErrorMetadata::builder()
+        .code(code)
+        .message(message)
+        .build()
+}
+
+fn acme() -> String {
+    jwt().mint("ops", "acme", &[], 300)
+}
+
+#[tokio::test]
+async fn easy_dkim_tokens_become_cnames_into_the_signing_hosted_zone() {
+    let rule = mock!(aws_sdk_sesv2::Client::get_email_identity)
+        .then_output(|| identity(VerificationStatus::Pending, DkimStatus::Pending, None));
+    let (status, _, v) = call(
+        &app(&[rule]),
+        Some(&acme()),
+        Method::GET,
+        "/v1/identities/example.com",
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{v}");
+    let cnames: Vec<(String, String)> = v["records"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["type"] == "CNAME")
+        .map(|r| {
+            (
+                r["name"].as_str().unwrap().to_owned(),
+                r["value"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        cnames,
+        [
+            (
+                "tok1abc._domainkey.example.com".to_owned(),
+                "tok1abc.dkim.eu-west-1.amazonses.com".to_owned()
+            ),
+            (
+                "tok2def._domainkey.example.com".to_owned(),
+                "tok2def.dkim.eu-west-1.amazonses.com".to_owned()
+            ),
+            (
+                "tok3ghi._domainkey.example.com".to_owned(),
+                "tok3ghi.dkim.eu-west-1.amazonses.com".to_owned()
+            ),
+        ]
+    );
+    assert_eq!(
+        v["records"][0]["zoneEntry"]["hostField"],
+        "tok1abc._domainkey"
+    );
+    assert_eq!(
+        v["dkim"]["signingHostedZone"],
+        "dkim.eu-west-1.amazonses.com"
+    );
+    assert_eq!(v["verification"]["code"], "verification-pending");
+}
+
+#[tokio::test]
+async fn each_verification_status_and_error_type_is_explained() {
+    let cases = [
+        (VerificationStatus::Success, None, "verification-success"),
+        (VerificationStatus::Pending, None, "verification-pending"),
+        (
+            VerificationStatus::NotStarted,
+            None,
+            "verification-not-started",
+        ),
+        (
+            VerificationStatus::TemporaryFailure,
+            None,
+            "verification-temporary-failure",
+        ),
+        (VerificationStatus::Failed, None, "verification-failed"),
+        (
+            VerificationStatus::Failed,
+            Some(VerificationError::HostNotFound),
+            "verification-host-not-found",
+        ),
+        (
+            VerificationStatus::Failed,
+            Some(VerificationError::TypeNotFound),
+            "verification-type-not-found",
+        ),
+        (
+            VerificationStatus::Failed,
+            Some(VerificationError::InvalidValue),
+            "verification-invalid-value",
+        ),
+        (
+            VerificationStatus::Failed,
+            Some(VerificationError::DnsServerError),
+            "verification-dns-server-error",
+        ),
+        (
+            VerificationStatus::Failed,
+            Some(VerificationError::ReplicationAccessDenied),
+            "verification-replication-error",
+        ),
+    ];
+    for (status, error, code) in cases {
+        let (st2, e2) = (status.clone(), error.clone());
+        let rule = mock!(aws_sdk_sesv2::Client::get_email_identity)
+            .then_output(move || identity(st2.clone(), DkimStatus::Pending, e2.clone()));
+        let (http, _, v) = call(
+            &app(&[rule]),
+            Some(&acme()),
+            Method::GET,
+            "/v1/identities/example.com",
+            None,
+        )
+        .await;
+        assert_eq!(http, StatusCode::OK);
+        assert_eq!(v["verification"]["code"], code, "{status:?} {error:?}: {v}");
+        assert_eq!(v["verificationStatus"], status.as_str());
+    }
+}
+
+#[tokio::test]
+async fn ses_errors_map_to_statuses_with_the_catalogue() {
+    // GET: SES no longer has the identity.
+    let rule = mock!(aws_sdk_sesv2::Client::get_email_identity).then_error(|| {
+        GetEmailIdentityError::NotFoundException(
+            NotFoundException::builder()
+                .message("example.com")
+                .meta(meta("NotFoundException", "example.com"))
+                .build(),
+        )
+    });
+    let (status, ctype, p) = call(
+        &app(&[rule]),
+        Some(&acme()),
+        Method::GET,
+        "/v1/identities/example.com",
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "{p}");
+    assert_eq!(ctype, "application/problem+json");
+    assert_eq!(p["code"], "ses-not-found");
+
+    // CREATE an email identity at the tenant's other domain: each SES error.
+    let body = json!({ "identity": "billing@example.org" });
+    let errors: Vec<(fn() -> CreateEmailIdentityError, StatusCode, &str)> = vec![
+        (
+            || {
+                CreateEmailIdentityError::TooManyRequestsException(
+                    TooManyRequestsException::builder()
+                        .message("Rate exceeded")
+                        .meta(meta("TooManyRequestsException", "Rate exceeded"))
+                        .build(),
+                )
+            },
+            StatusCode::SERVICE_UNAVAILABLE,
+            "aws-unavailable",
+        ),
+        (
+            || {
+                CreateEmailIdentityError::AlreadyExistsException(
+                    AlreadyExistsException::builder()
+                        .message("exists")
+                        .meta(meta("AlreadyExistsException", "exists"))
+                        .build(),
+                )
+            },
+            StatusCode::CONFLICT,
+            "ses-already-exists",
+        ),
+        (
+            || {
+                CreateEmailIdentityError::LimitExceededException(
+                    LimitExceededException::builder()
+                        .message("limit")
+                        .meta(meta("LimitExceededException", "limit"))
+                        .build(),
+                )
+            },
+            StatusCode::CONFLICT,
+            "ses-limit-exceeded",
+        ),
+    ];
+    for (error, want, code) in errors {
+        let get = mock!(aws_sdk_sesv2::Client::get_email_identity)
+            .then_output(|| identity(VerificationStatus::Success, DkimStatus::Success, None));
+        let create = mock!(aws_sdk_sesv2::Client::create_email_identity).then_error(error);
+        let (status, _, p) = call(
+            &app(&[get, create]),
+            Some(&acme()),
+            Method::POST,
+            "/v1/identities",
+            Some(body.clone()),
+        )
+        .await;
+        assert_eq!(status, want, "{p}");
+        assert_eq!(p["code"], code, "{p}");
+        if want == StatusCode::SERVICE_UNAVAILABLE {
+            assert!(p["retryAfter"].as_u64().unwrap() > 0, "{p}");
+        }
+    }
+}
