@@ -1,15 +1,25 @@
-"""moto server for Sendready's tests and local stack, with one fix to its SES v2 wire format.
+"""moto server for Sendready's tests and local stack, with two fixes for fidelity.
 
 SES v2 is a REST-JSON API whose timestamps are epoch seconds (numbers). moto 5.2.5 writes
 DkimAttributes.LastKeyGenerationTimestamp as an ISO 8601 string whenever an identity is
 created with DkimSigningAttributes, which the AWS SDK for Rust rightly refuses to parse.
-This wrapper stores that timestamp as epoch seconds, as SES sends it, and otherwise runs
-moto's own server unchanged: `python tests/moto_server.py -H 127.0.0.1 -p 5000`.
+This wrapper stores that timestamp as epoch seconds, as SES sends it.
+
+DynamoDB transactions are serializable. moto's server handles requests on threads, and
+its TransactWriteItems snapshots the tables, applies the items, and on a failed condition
+restores the snapshot: a transaction that fails while another succeeds undoes the other's
+write (seen as a fourth email identity under fifty concurrent creates). This wrapper runs
+DynamoDB's writes one at a time under a lock, as DynamoDB's isolation promises.
+
+Otherwise it runs moto's own server unchanged: `python tests/moto_server.py -H 127.0.0.1 -p 5000`.
 """
 
+import functools
 import sys
+import threading
 import time
 
+from moto.dynamodb.models import DynamoDBBackend
 from moto.ses import models
 
 _init = models.EmailIdentity.__init__
@@ -22,6 +32,21 @@ def _init_with_epoch_timestamp(self, *args, **kwargs):
 
 
 models.EmailIdentity.__init__ = _init_with_epoch_timestamp
+
+_dynamodb_writes = threading.RLock()
+
+
+def _serialized(method):
+    @functools.wraps(method)
+    def run(*args, **kwargs):
+        with _dynamodb_writes:
+            return method(*args, **kwargs)
+
+    return run
+
+
+for _name in ("transact_write_items", "put_item", "update_item", "delete_item", "query", "get_item"):
+    setattr(DynamoDBBackend, _name, _serialized(getattr(DynamoDBBackend, _name)))
 
 if __name__ == "__main__":
     from moto.server import main

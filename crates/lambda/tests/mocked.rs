@@ -118,6 +118,9 @@ fn meta(code: &str, message: &str) -> aws_sdk_sesv2::error::ErrorMetadata {
         .build()
 }
 
+/// An SES error to return, and the status and code the API must answer with.
+type Case = (fn() -> CreateEmailIdentityError, StatusCode, &'static str);
+
 fn acme() -> String {
     jwt().mint("ops", "acme", &[], 300)
 }
@@ -260,7 +263,7 @@ async fn ses_errors_map_to_statuses_with_the_catalogue() {
 
     // CREATE an email identity at the tenant's other domain: each SES error.
     let body = json!({ "identity": "billing@example.org" });
-    let errors: Vec<(fn() -> CreateEmailIdentityError, StatusCode, &str)> = vec![
+    let errors: Vec<Case> = vec![
         (
             || {
                 CreateEmailIdentityError::TooManyRequestsException(
