@@ -205,7 +205,27 @@ async fn a_check_and_a_test_email_pass_and_the_password_never_reaches_the_logs()
     assert_eq!(out["ok"], true, "{out}");
     assert_eq!(server.messages().len(), 1);
 
+    // XOAUTH2 with a token on the implicit-TLS port: the token stays out of the logs too.
+    let oauth = serde_json::json!({
+        "host": "localhost", "port": server.tls, "security": "tls", "authentication": "oauth2",
+        "oauth2Provider": "Test", "username": USER, "accessToken": common::TOKEN,
+        "fromAddress": "billing@example.com"
+    });
+    let (status, _, out) = call(
+        app(Some(&server), true),
+        Some(&token),
+        "/v1/smtp/check",
+        &oauth.to_string(),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{out}");
+    assert_eq!(out["ok"], true, "{out}");
+
     let text = String::from_utf8(logs.0.lock().unwrap().clone()).unwrap();
+    assert!(
+        !text.contains(common::TOKEN),
+        "the OAuth 2.0 token reached the logs:\n{text}"
+    );
     assert!(text.contains("smtp check"), "the handlers log: {text}");
     assert!(text.contains("\"tenant\":\"acme\""), "{text}");
     assert!(

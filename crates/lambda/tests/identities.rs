@@ -218,11 +218,22 @@ async fn another_tenants_identity_is_not_found_on_every_route() {
     assert_eq!(status, StatusCode::CREATED);
 
     let beta = tenant("beta");
-    for (method, path) in [
-        (Method::GET, "/v1/identities/acme.example.com"),
-        (Method::DELETE, "/v1/identities/acme.example.com"),
+    for (method, path, body) in [
+        (Method::GET, "/v1/identities/acme.example.com", None),
+        (Method::DELETE, "/v1/identities/acme.example.com", None),
+        (Method::POST, "/v1/identities/acme.example.com/verify", None),
+        (
+            Method::POST,
+            "/v1/identities/acme.example.com/dns",
+            Some(json!({ "hostedZoneId": "Z1" })),
+        ),
+        (
+            Method::POST,
+            "/v1/identities/acme.example.com/test-email",
+            Some(json!({ "from": "a@acme.example.com", "scenario": "success" })),
+        ),
     ] {
-        let (status, p) = call(&app, &beta, method.clone(), path, None).await;
+        let (status, p) = call(&app, &beta, method.clone(), path, body).await;
         assert_eq!(status, StatusCode::NOT_FOUND, "{method} {path}: {p}");
         assert!(
             !p.to_string().contains("acme"),
