@@ -27,7 +27,7 @@ pub fn loader() -> aws_config::ConfigLoader {
         .build_https();
     aws_config::defaults(BehaviorVersion::latest())
         .http_client(http)
-        .retry_config(RetryConfig::standard().with_max_attempts(3))
+        .retry_config(retry_config())
         .timeout_config(
             TimeoutConfig::builder()
                 .connect_timeout(Duration::from_secs(3))
@@ -35,6 +35,12 @@ pub fn loader() -> aws_config::ConfigLoader {
                 .operation_timeout(Duration::from_secs(12))
                 .build(),
         )
+}
+
+/// The retry policy of every AWS call: SDK standard retries, at most three attempts, so
+/// throttling turns into a 503 within the Lambda's time rather than a long wait.
+pub fn retry_config() -> RetryConfig {
+    RetryConfig::standard().with_max_attempts(3)
 }
 
 /// An SDK error as a problem: SES errors through the catalogue (`diagnose::ses`),

@@ -61,10 +61,17 @@ fn registry_rules() -> Vec<Rule> {
 }
 
 fn app(ses_rules: &[Rule]) -> axum::Router {
+    app_with(
+        ses_rules,
+        aws_sdk_sesv2::config::retry::RetryConfig::disabled(),
+    )
+}
+
+fn app_with(ses_rules: &[Rule], retry: aws_sdk_sesv2::config::retry::RetryConfig) -> axum::Router {
     let ddb_rules = registry_rules();
     let ddb = mock_client!(aws_sdk_dynamodb, RuleMode::MatchAny, &ddb_rules);
     let ses = mock_client!(aws_sdk_sesv2, RuleMode::MatchAny, ses_rules, |c| c
-        .retry_config(aws_sdk_sesv2::config::retry::RetryConfig::disabled()));
+        .retry_config(retry.clone()));
     let route53 = mock_client!(aws_sdk_route53, RuleMode::MatchAny, &Vec::<Rule>::new());
     let aws = AwsClients {
         ses,
@@ -319,4 +326,40 @@ async fn ses_errors_map_to_statuses_with_the_catalogue() {
             assert!(p["retryAfter"].as_u64().unwrap() > 0, "{p}");
         }
     }
+}
+
+#[tokio::test]
+async fn throttling_is_retried_three_times_at_most_then_503() {
+    let throttled = || {
+        GetEmailIdentityError::TooManyRequestsException(
+            TooManyRequestsException::builder()
+                .message("Rate exceeded")
+                .meta(meta("TooManyRequestsException", "Rate exceeded"))
+                .build(),
+        )
+    };
+    let rule = mock!(aws_sdk_sesv2::Client::get_email_identity)
+        .sequence()
+        .error(throttled)
+        .times(10)
+        .build();
+    let app = app_with(
+        std::slice::from_ref(&rule),
+        sendready_lambda::aws::retry_config(),
+    );
+    let (status, _, p) = call(
+        &app,
+        Some(&acme()),
+        Method::GET,
+        "/v1/identities/example.com",
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "{p}");
+    assert_eq!(p["code"], "aws-unavailable");
+    assert_eq!(
+        rule.num_calls(),
+        3,
+        "the production retry policy makes three attempts"
+    );
 }
