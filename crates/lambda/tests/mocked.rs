@@ -63,11 +63,11 @@ fn registry_rules() -> Vec<Rule> {
 fn app(ses_rules: &[Rule]) -> axum::Router {
     app_with(
         ses_rules,
-        aws_sdk_sesv2::config::retry::RetryConfig::disabled(),
+        &aws_sdk_sesv2::config::retry::RetryConfig::disabled(),
     )
 }
 
-fn app_with(ses_rules: &[Rule], retry: aws_sdk_sesv2::config::retry::RetryConfig) -> axum::Router {
+fn app_with(ses_rules: &[Rule], retry: &aws_sdk_sesv2::config::retry::RetryConfig) -> axum::Router {
     let ddb_rules = registry_rules();
     let ddb = mock_client!(aws_sdk_dynamodb, RuleMode::MatchAny, &ddb_rules);
     let ses = mock_client!(aws_sdk_sesv2, RuleMode::MatchAny, ses_rules, |c| c
@@ -345,7 +345,7 @@ async fn throttling_is_retried_three_times_at_most_then_503() {
         .build();
     let app = app_with(
         std::slice::from_ref(&rule),
-        sendready_lambda::aws::retry_config(),
+        &sendready_lambda::aws::retry_config(),
     );
     let (status, _, p) = call(
         &app,
