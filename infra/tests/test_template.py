@@ -1,0 +1,106 @@
+"""Checks infra/template.yaml against the API and the backend crate, offline.
+
+Run by scripts/test with the project's .venv: `python infra/tests/test_template.py`.
+- Every operation in infra/openapi.yaml is routed to exactly one function, and every
+  routed operation is in the API description.
+- Each function builds a binary that crates/lambda/Cargo.toml declares.
+- No IAM statement allows a wildcard action; only SES GetAccount (which has no resource
+  type) may use a wildcard resource.
+- The tenant table has point-in-time recovery, the API a default JWT authorizer and stage
+  throttling, and every function a log group with retention.
+"""
+
+import pathlib
+import re
+import sys
+
+import yaml
+
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+
+
+class CfnLoader(yaml.SafeLoader):
+    """YAML with CloudFormation's short tags (!Ref, !Sub, ...) kept as {tag: value}."""
+
+
+def _tag(loader, suffix, node):
+    if isinstance(node, yaml.ScalarNode):
+        value = loader.construct_scalar(node)
+    elif isinstance(node, yaml.SequenceNode):
+        value = loader.construct_sequence(node, deep=True)
+    else:
+        value = loader.construct_mapping(node, deep=True)
+    return {suffix: value}
+
+
+CfnLoader.add_multi_constructor("!", _tag)
+
+
+def main():
+    failures = []
+    template = yaml.load((ROOT / "infra/template.yaml").read_text(), Loader=CfnLoader)
+    api = yaml.safe_load((ROOT / "infra/openapi.yaml").read_text())
+    cargo = (ROOT / "crates/lambda/Cargo.toml").read_text()
+    binaries = set(re.findall(r'name = "(sendready-[a-z-]+)"', cargo))
+
+    described = {
+        (method.upper(), path)
+        for path, ops in api["paths"].items()
+        for method in ops
+        if method in ("get", "post", "put", "delete", "patch")
+    }
+    routed = {}
+    resources = template["Resources"]
+    functions = {k: v for k, v in resources.items() if v["Type"] == "AWS::Serverless::Function"}
+    for name, fn in functions.items():
+        binary = fn["Metadata"]["BuildProperties"]["Binary"]
+        if binary not in binaries:
+            failures.append(f"{name} builds {binary}, which crates/lambda/Cargo.toml does not declare")
+        for event in fn["Properties"].get("Events", {}).values():
+            props = event["Properties"]
+            key = (props["Method"].upper(), props["Path"])
+            if key in routed:
+                failures.append(f"{key} is routed to both {routed[key]} and {name}")
+            routed[key] = name
+            if "Auth" in props:
+                failures.append(f"{key} overrides the default authorizer")
+        for policy in fn["Properties"].get("Policies", []):
+            for st in policy.get("Statement", []):
+                actions = st["Action"] if isinstance(st["Action"], list) else [st["Action"]]
+                for a in actions:
+                    if "*" in a:
+                        failures.append(f"{name}: wildcard action {a}")
+                if st.get("Resource") == "*" and actions != ["ses:GetAccount"]:
+                    failures.append(f"{name}: wildcard resource for {actions}")
+        logs = [r for r in resources.values() if r["Type"] == "AWS::Logs::LogGroup"
+                and name in str(r["Properties"]["LogGroupName"])]
+        if not logs or "RetentionInDays" not in logs[0]["Properties"]:
+            failures.append(f"{name} has no log group with a retention")
+
+    for missing in sorted(described - routed.keys()):
+        failures.append(f"{missing} is in openapi.yaml but routed to no function")
+    for extra in sorted(routed.keys() - described):
+        failures.append(f"{extra} is routed but not in openapi.yaml")
+
+    table = resources["TenantTable"]["Properties"]
+    if not table.get("PointInTimeRecoverySpecification", {}).get("PointInTimeRecoveryEnabled"):
+        failures.append("the tenant table has no point-in-time recovery")
+    if table.get("BillingMode") != "PAY_PER_REQUEST":
+        failures.append("the tenant table is not on-demand")
+    http = resources["HttpApi"]["Properties"]
+    if http["Auth"].get("DefaultAuthorizer") != "JwtAuthorizer":
+        failures.append("the API has no default JWT authorizer")
+    if "ThrottlingRateLimit" not in http.get("DefaultRouteSettings", {}):
+        failures.append("the API stage has no throttling")
+    if "ApiUrl" not in template.get("Outputs", {}):
+        failures.append("no ApiUrl output")
+
+    if failures:
+        print("infra/template.yaml:\n  " + "\n  ".join(failures))
+        return 1
+    print(f"infra/template.yaml: {len(routed)} routes on {len(functions)} functions match openapi.yaml; IAM has no wildcard actions")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
