@@ -206,15 +206,6 @@ impl<S: Send + Sync> FromRequest<S> for SmtpRequest {
     }
 }
 
-fn issue(field: &str, code: Code, message: &str) -> Issue {
-    Issue {
-        field: field.to_owned(),
-        code,
-        severity: Severity::Error,
-        message: message.to_owned(),
-    }
-}
-
 /// Checks the settings with the core and picks the secret; a 400 problem otherwise.
 fn prepare(
     req: SmtpRequest,
@@ -224,29 +215,27 @@ fn prepare(
     // The server decides whether private hosts are reachable, never the request.
     settings.allow_private_host = opts.allow_private;
     let report = check_smtp_settings(&settings);
-    let Some(config) = report.value.filter(|_| report.valid) else {
-        return Err(Problem::invalid(report.issues));
-    };
+    let config = Problem::accepted(report)?;
     let secret = match config.authentication {
         AuthMethod::None => None,
         AuthMethod::Password => match settings.password {
             Some(p) if !p.is_empty() => Some(Secret::new(p)),
             _ => {
-                return Err(Problem::invalid(vec![issue(
+                return Err(Problem::field(
                     "password",
                     Code::SmtpPasswordMissing,
                     "Send the password to test with: the API does not keep saved passwords.",
-                )]));
+                ));
             }
         },
         AuthMethod::Oauth2 => match req.access_token {
             Some(t) if !t.is_empty() => Some(Secret::new(t)),
             _ => {
-                return Err(Problem::invalid(vec![issue(
+                return Err(Problem::field(
                     "accessToken",
                     Code::SmtpOauth2TokenMissing,
                     "Send the OAuth 2.0 access token the provider issued for this mailbox; the test signs in with XOAUTH2.",
-                )]));
+                ));
             }
         },
     };
@@ -287,11 +276,11 @@ async fn smtp_test_email(
     };
     let (config, secret) = prepare(req, &st.smtp)?;
     if config.from.is_none() {
-        return Err(Problem::invalid(vec![issue(
+        return Err(Problem::field(
             "fromAddress",
             Code::SmtpFromMissing,
             "Enter the From address the test message is sent from.",
-        )]));
+        ));
     }
     tracing::info!(tenant = %caller.tenant, host = %config.host.ascii, port = config.port, "smtp test email");
     let out = smtp::send_test(&config, secret.as_ref(), &to, &st.smtp).await;

@@ -16,10 +16,10 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post, put};
 use axum::{Json, Router};
 use base64::Engine as _;
+use sendready_core::Code;
 use sendready_core::diagnose::{self, Diagnosis};
 use sendready_core::dns::{self, DnsRecord, ZoneEntry, dkim, dmarc};
 use sendready_core::identity::{IdentityKind, check_new_identity, check_sender};
-use sendready_core::{Code, Severity};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 
@@ -193,38 +193,24 @@ async fn create(
     let rec = record_of(&st, &caller.tenant).await?;
     let verified = verified_map(&st, &rec).await?;
     let report = check_new_identity(&rec.tenant(&verified), &req.identity, req.kind);
-    let Some(new) = report.value.filter(|_| report.valid) else {
-        return Err(Problem::invalid(report.issues));
-    };
+    let new = Problem::accepted(report)?;
     let byodkim = new.kind == IdentityKind::Domain && req.dkim == DkimMode::Byodkim;
-    let selector = req
-        .selector
-        .clone()
-        .unwrap_or_else(|| "sendready".to_owned());
-    let (private, public) = if byodkim {
-        let check = dkim::byodkim_record(&new.domain, &selector, "MA==");
-        if check
-            .issues
-            .iter()
-            .any(|i| i.field == "selector" && i.severity == Severity::Error)
-        {
-            return Err(Problem::invalid(
-                check
-                    .issues
-                    .into_iter()
-                    .filter(|i| i.field == "selector")
-                    .collect(),
-            ));
-        }
-        let (p, q) = generate_byodkim_key()?;
-        (Some(p), Some(q))
+    let (selector, private, public) = if byodkim {
+        let mut issues = sendready_core::Issues::new();
+        let selector =
+            dkim::check_selector(req.selector.as_deref().unwrap_or("sendready"), &mut issues);
+        let Some(selector) = selector else {
+            return Err(Problem::invalid(issues.into_vec()));
+        };
+        let (private, public) = generate_byodkim_key()?;
+        (Some(selector), Some(private), Some(public))
     } else {
-        (None, None)
+        (None, None, None)
     };
     let owned = Owned {
         identity: new.identity.clone(),
         kind: new.kind,
-        selector: byodkim.then(|| selector.clone()),
+        selector: selector.clone(),
         public_key: public,
     };
     let registry = st.registry()?;
@@ -236,12 +222,12 @@ async fn create(
     let ses = st.ses()?;
     let mut call = ses.create_email_identity().email_identity(&new.identity);
     if new.kind == IdentityKind::Domain {
-        let attrs = match &private {
-            Some(key) => DkimSigningAttributes::builder()
-                .domain_signing_selector(&selector)
+        let attrs = match (&selector, &private) {
+            (Some(selector), Some(key)) => DkimSigningAttributes::builder()
+                .domain_signing_selector(selector)
                 .domain_signing_private_key(key)
                 .build(),
-            None => DkimSigningAttributes::builder()
+            _ => DkimSigningAttributes::builder()
                 .next_signing_key_length(DkimSigningKeyLength::Rsa2048Bit)
                 .build(),
         };

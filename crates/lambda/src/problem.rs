@@ -61,6 +61,24 @@ impl Problem {
         p
     }
 
+    /// 400 with one error issue on `field`.
+    pub fn field(field: &str, code: Code, message: impl Into<String>) -> Self {
+        Problem::invalid(vec![Issue {
+            field: field.to_owned(),
+            code,
+            severity: sendready_core::Severity::Error,
+            message: message.into(),
+        }])
+    }
+
+    /// The value of a check that passed, or 400 with the check's issues.
+    pub fn accepted<T>(report: sendready_core::Report<T>) -> Result<T, Problem> {
+        match report.value {
+            Some(v) if report.valid => Ok(v),
+            _ => Err(Problem::invalid(report.issues)),
+        }
+    }
+
     /// 404 for an identity that does not exist or belongs to another tenant (the two
     /// are not told apart).
     pub fn not_found(what: &str) -> Self {

@@ -195,21 +195,41 @@ impl Registry {
         Ok(())
     }
 
+    /// An update of the tenant's counter for `kind` on its META item,
+    /// `SET #c = #c <op> :one`, under `condition` (over `#c` and `:bound`).
+    fn counter_update(
+        &self,
+        tenant: &str,
+        kind: IdentityKind,
+        op: &str,
+        condition: &str,
+        bound: u32,
+    ) -> Result<Update, aws_smithy_types::error::operation::BuildError> {
+        Update::builder()
+            .table_name(&self.table)
+            .key("pk", pk(tenant))
+            .key("sk", s("META"))
+            .update_expression(format!("SET #c = #c {op} :one"))
+            .condition_expression(condition)
+            .expression_attribute_names("#c", counter(kind).0)
+            .expression_attribute_values(":one", n(1))
+            .expression_attribute_values(":bound", n(bound))
+            .build()
+    }
+
     /// Reserves an identity for the tenant in one transaction: the kind's counter goes
     /// up only while below its limit, and the identity item is written only if absent.
     /// Concurrent creates serialize on the tenant's META item, so the limits hold.
     pub async fn reserve(&self, tenant: &str, owned: &Owned) -> Result<(), ReserveError> {
-        let (count, max) = counter(owned.kind);
-        let bump = Update::builder()
-            .table_name(&self.table)
-            .key("pk", pk(tenant))
-            .key("sk", s("META"))
-            .update_expression("SET #c = #c + :one")
-            .condition_expression("attribute_exists(pk) AND #c < :max")
-            .expression_attribute_names("#c", count)
-            .expression_attribute_values(":one", n(1))
-            .expression_attribute_values(":max", n(max))
-            .build()
+        let (_, max) = counter(owned.kind);
+        let bump = self
+            .counter_update(
+                tenant,
+                owned.kind,
+                "+",
+                "attribute_exists(pk) AND #c < :bound",
+                max,
+            )
             .map_err(|e| ReserveError::Aws(Box::new(SdkError::construction_failure(e))))?;
         let mut item = HashMap::from([
             ("pk".to_owned(), pk(tenant)),
@@ -272,7 +292,6 @@ impl Registry {
         identity: &str,
         kind: IdentityKind,
     ) -> Result<(), SdkError<TransactWriteItemsError>> {
-        let (count, _) = counter(kind);
         let del = Delete::builder()
             .table_name(&self.table)
             .key("pk", pk(tenant))
@@ -280,16 +299,8 @@ impl Registry {
             .condition_expression("attribute_exists(sk)")
             .build()
             .map_err(SdkError::construction_failure)?;
-        let dec = Update::builder()
-            .table_name(&self.table)
-            .key("pk", pk(tenant))
-            .key("sk", s("META"))
-            .update_expression("SET #c = #c - :one")
-            .condition_expression("#c > :zero")
-            .expression_attribute_names("#c", count)
-            .expression_attribute_values(":one", n(1))
-            .expression_attribute_values(":zero", n(0))
-            .build()
+        let dec = self
+            .counter_update(tenant, kind, "-", "#c > :bound", 0)
             .map_err(SdkError::construction_failure)?;
         let res = self
             .db

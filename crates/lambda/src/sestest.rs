@@ -12,10 +12,10 @@ use aws_sdk_sesv2::types::{Body as SesBody, Content, Destination, EmailContent, 
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
+use sendready_core::Code;
 use sendready_core::address::{AddressOptions, check_address};
 use sendready_core::diagnose::{self, Diagnosis};
 use sendready_core::identity::is_same_or_subdomain;
-use sendready_core::{Code, Issue, Severity};
 use serde::{Deserialize, Serialize};
 
 /// SES's mailbox simulator (SES developer guide, "Using the mailbox simulator").
@@ -79,15 +79,6 @@ pub struct Sent {
     pub diagnosis: Option<Diagnosis>,
 }
 
-fn issue(field: &str, code: Code, message: String) -> Problem {
-    Problem::invalid(vec![Issue {
-        field: field.to_owned(),
-        code,
-        severity: Severity::Error,
-        message,
-    }])
-}
-
 /// Sends the test message.
 pub async fn send(
     State(st): State<AppState>,
@@ -96,17 +87,14 @@ pub async fn send(
     Body(req): Body<TestEmail>,
 ) -> Result<Json<Sent>, Problem> {
     let o = owned(&st, &caller.tenant, &identity).await?;
-    let from = check_address(&req.from, AddressOptions::default());
-    let Some(from) = from.value.filter(|_| from.valid) else {
-        return Err(Problem::invalid(from.issues));
-    };
+    let from = Problem::accepted(check_address(&req.from, AddressOptions::default()))?;
     let authorized = if o.identity.contains('@') {
         from.address.eq_ignore_ascii_case(&o.identity)
     } else {
         is_same_or_subdomain(&from.domain, &o.identity)
     };
     if !authorized {
-        return Err(issue(
+        return Err(Problem::field(
             "from",
             Code::SenderNotAuthorized,
             format!(
@@ -117,18 +105,12 @@ pub async fn send(
     }
     let to = match (&req.scenario, &req.to) {
         (Some(s), _) => s.address().to_owned(),
-        (None, Some(t)) => {
-            let r = check_address(t, AddressOptions::default());
-            match r.value.filter(|_| r.valid) {
-                Some(a) => a.address,
-                None => return Err(Problem::invalid(r.issues)),
-            }
-        }
+        (None, Some(t)) => Problem::accepted(check_address(t, AddressOptions::default()))?.address,
         (None, None) => {
-            return Err(issue(
+            return Err(Problem::field(
                 "to",
                 Code::AddressEmpty,
-                "Give a recipient (`to`) or a mailbox-simulator `scenario`.".to_owned(),
+                "Give a recipient (`to`) or a mailbox-simulator `scenario`.",
             ));
         }
     };

@@ -255,24 +255,26 @@ fn tls_error(detail: &str) -> TransportError {
     }
 }
 
-/// Classifies a failed lettre call in `step`.
+/// Classifies a failed lettre call in `step`: an SMTP reply through the reply
+/// catalogue; lettre's own client refusals (no STARTTLS offered, no usable AUTH
+/// mechanism) by what they say; then TLS failures, timeouts, and a closed connection.
 fn classify(step: StepKind, e: &lettre::transport::smtp::Error) -> Diagnosis {
     if let Some((code, text)) = reply_of(e) {
         return diagnose::reply(code, &text);
     }
     let detail = chain(e);
+    let lower = detail.to_ascii_lowercase();
+    if lower.contains("starttls is not supported") {
+        return diagnose::transport(TransportError::StarttlsUnsupported);
+    }
+    if lower.contains("no compatible authentication mechanism") {
+        return diagnose::transport(TransportError::AuthUnsupported);
+    }
     if e.is_tls() || step == StepKind::Tls {
         return diagnose::transport(tls_error(&detail));
     }
     if e.is_timeout() {
         return diagnose::transport(TransportError::ReadTimeout);
-    }
-    let lower = detail.to_ascii_lowercase();
-    if lower.contains("no compatible authentication mechanism") {
-        return diagnose::transport(TransportError::AuthUnsupported);
-    }
-    if lower.contains("starttls is not supported") {
-        return diagnose::transport(TransportError::StarttlsUnsupported);
     }
     diagnose::transport(TransportError::ConnectionClosed)
 }
@@ -456,11 +458,6 @@ async fn session(
             Some(Ok(())) => run.ok(StepKind::Tls, t, "STARTTLS: TLS established"),
             Some(Err(e)) => {
                 let d = classify(StepKind::Tls, &e);
-                let d = if chain(&e).contains("STARTTLS is not supported") {
-                    diagnose::transport(TransportError::StarttlsUnsupported)
-                } else {
-                    d
-                };
                 run.fail(StepKind::Tls, t, chain(&e), d);
                 return None;
             }

@@ -57,6 +57,13 @@ async fn create_concurrently(
     out
 }
 
+/// Creates an identity, which must succeed (201), and returns its view.
+async fn create(app: &axum::Router, token: &str, body: Value) -> Value {
+    let (status, v) = call(app, token, Method::POST, "/v1/identities", Some(body)).await;
+    assert_eq!(status, StatusCode::CREATED, "{v}");
+    v
+}
+
 fn admin() -> String {
     jwt().mint("platform", "platform", &[ADMIN_SCOPE], 300)
 }
@@ -89,15 +96,12 @@ async fn byodkim_domain_and_email_identities_round_trip() {
     .await;
     let acme = tenant("acme");
 
-    let (status, v) = call(
+    let v = create(
         &app,
         &acme,
-        Method::POST,
-        "/v1/identities",
-        Some(json!({ "identity": "Acme.Example.com", "dkim": "byodkim", "selector": "s2026" })),
+        json!({ "identity": "Acme.Example.com", "dkim": "byodkim", "selector": "s2026" }),
     )
     .await;
-    assert_eq!(status, StatusCode::CREATED, "{v}");
     assert_eq!(v["identity"], "acme.example.com");
     assert_eq!(v["kind"], "domain");
     let txt = v["records"]
@@ -134,15 +138,12 @@ async fn byodkim_domain_and_email_identities_round_trip() {
             .starts_with("verification-")
     );
 
-    let (status, v) = call(
+    let v = create(
         &app,
         &acme,
-        Method::POST,
-        "/v1/identities",
-        Some(json!({ "identity": "billing@acme-mail.example.org" })),
+        json!({ "identity": "billing@acme-mail.example.org" }),
     )
     .await;
-    assert_eq!(status, StatusCode::CREATED, "{v}");
     assert_eq!(v["kind"], "email");
     assert!(v["records"].as_array().unwrap().is_empty());
 
@@ -207,15 +208,12 @@ async fn another_tenants_identity_is_not_found_on_every_route() {
     let app = app(&moto).await;
     set_users(&app, "acme", &["ops@acme.example.com"]).await;
     set_users(&app, "beta", &["ops@beta.example.com"]).await;
-    let (status, _) = call(
+    create(
         &app,
         &tenant("acme"),
-        Method::POST,
-        "/v1/identities",
-        Some(json!({ "identity": "acme.example.com" })),
+        json!({ "identity": "acme.example.com" }),
     )
     .await;
-    assert_eq!(status, StatusCode::CREATED);
 
     let beta = tenant("beta");
     for (method, path, body) in [
@@ -368,15 +366,12 @@ async fn records_publish_to_the_identitys_own_zone_idempotently() {
     )
     .await;
     let acme = tenant("acme");
-    let (status, v) = call(
+    create(
         &app,
         &acme,
-        Method::POST,
-        "/v1/identities",
-        Some(json!({ "identity": "mail.acme.example.com", "dkim": "byodkim", "selector": "s1" })),
+        json!({ "identity": "mail.acme.example.com", "dkim": "byodkim", "selector": "s1" }),
     )
     .await;
-    assert_eq!(status, StatusCode::CREATED, "{v}");
     let zone = hosted_zone(&moto, "acme.example.com").await;
     let other = hosted_zone(&moto, "example.net").await;
 
@@ -462,15 +457,12 @@ async fn a_test_email_goes_through_ses_and_refusals_are_explained() {
     let app = app(&moto).await;
     set_users(&app, "acme", &["ops@acme.example.com"]).await;
     let acme = tenant("acme");
-    let (status, v) = call(
+    create(
         &app,
         &acme,
-        Method::POST,
-        "/v1/identities",
-        Some(json!({ "identity": "billing@acme.example.com" })),
+        json!({ "identity": "billing@acme.example.com" }),
     )
     .await;
-    assert_eq!(status, StatusCode::CREATED, "{v}");
     let path = "/v1/identities/billing@acme.example.com/test-email";
 
     let (status, out) = call(

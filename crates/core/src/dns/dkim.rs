@@ -209,6 +209,23 @@ pub fn strip_pem(key: &str) -> String {
         .collect()
 }
 
+/// Checks a DKIM selector (RFC 6376 §3.1: one DNS label here, letters, digits and inner
+/// hyphens); returns it trimmed and lowercased, or `None` with an issue on `selector`.
+pub fn check_selector(selector: &str, issues: &mut Issues) -> Option<String> {
+    let sel = selector.trim().to_ascii_lowercase();
+    let ok = !sel.is_empty()
+        && sel.len() <= 63
+        && sel.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+        && !sel.starts_with('-')
+        && !sel.ends_with('-');
+    if ok {
+        Some(sel)
+    } else {
+        issues.error("selector", Code::DkimSelectorInvalid, "The selector must be one DNS label of letters, digits and inner hyphens (at most 63), such as sendready1.");
+        None
+    }
+}
+
 /// A BYODKIM record: TXT at `<selector>._domainkey.<domain>` with
 /// `v=DKIM1; k=rsa; p=<key>`, split into 255-octet strings. SES accepts RSA keys of
 /// 1024 to 2048 bits for BYODKIM.
@@ -221,15 +238,7 @@ pub fn byodkim_record(domain: &str, selector: &str, public_key: &str) -> Report<
         DomainOptions::default(),
         &mut issues,
     );
-    let sel = selector.trim().to_ascii_lowercase();
-    let sel_ok = !sel.is_empty()
-        && sel.len() <= 63
-        && sel.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
-        && !sel.starts_with('-')
-        && !sel.ends_with('-');
-    if !sel_ok {
-        issues.error("selector", Code::DkimSelectorInvalid, "The selector must be one DNS label of letters, digits and inner hyphens (at most 63), such as sendready1.");
-    }
+    let sel = check_selector(selector, &mut issues).unwrap_or_default();
     let p = strip_pem(public_key);
     match base64_decode(&p).and_then(|b| rsa_key_bits(&b)) {
         None => issues.error("publicKey", Code::DkimKeyInvalid, "The public key is not a base64 RSA public key (SubjectPublicKeyInfo); paste the PEM or its base64 body."),
