@@ -5,6 +5,9 @@
 //! (required), `SENDREADY_JWT_ISSUER` / `SENDREADY_JWT_AUDIENCE` (default
 //! `sendready-local`), `SENDREADY_TENANT_CLAIM` (default `tenant`), and the adapter
 //! settings of [`sendready_lambda::config`].
+//!
+//! `sendready-local --mint-token <tenant> [--admin]` prints a token for the tenant (valid
+//! for 12 hours, signed with the same secret) and exits.
 
 use axum::middleware;
 use sendready_lambda::auth::{LocalJwt, local_jwt};
@@ -38,6 +41,20 @@ async fn run() -> Result<(), String> {
         &env("SENDREADY_JWT_AUDIENCE", "sendready-local"),
         &env("SENDREADY_TENANT_CLAIM", "tenant"),
     );
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    if let Some(i) = args.iter().position(|a| a == "--mint-token") {
+        let tenant = args
+            .get(i + 1)
+            .filter(|t| !t.starts_with("--"))
+            .ok_or("--mint-token needs the tenant: sendready-local --mint-token acme [--admin]")?;
+        let scopes: &[&str] = if args.iter().any(|a| a == "--admin") {
+            &[sendready_lambda::auth::ADMIN_SCOPE]
+        } else {
+            &[]
+        };
+        println!("{}", jwt.mint("local-user", tenant, scopes, 12 * 3600));
+        return Ok(());
+    }
     let conf = sendready_lambda::aws::sdk_config().await;
     let mut aws = AwsClients::new(&conf, &config::table());
     aws.hosted_zones = config::hosted_zones();
