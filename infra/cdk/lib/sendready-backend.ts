@@ -1,0 +1,232 @@
+// The Sendready backend as one construct: the same stack as infra/template.yaml (SAM).
+// An HTTP API with a JWT authorizer on every route, three arm64 Rust functions split by
+// privilege (built by cargo-lambda from crates/lambda), the DynamoDB tenant table and
+// least-privilege IAM. infra/cdk/test checks it against template.yaml and openapi.yaml.
+
+import * as path from "node:path";
+import { fileURLToPath } from "node:url";
+
+import { CfnOutput, Duration, RemovalPolicy, Stack } from "aws-cdk-lib";
+import { HttpApi, HttpMethod, HttpStage } from "aws-cdk-lib/aws-apigatewayv2";
+import { HttpJwtAuthorizer } from "aws-cdk-lib/aws-apigatewayv2-authorizers";
+import { HttpLambdaIntegration } from "aws-cdk-lib/aws-apigatewayv2-integrations";
+import { AttributeType, BillingMode, type ITable, Table, TableEncryption } from "aws-cdk-lib/aws-dynamodb";
+import { Effect, PolicyStatement } from "aws-cdk-lib/aws-iam";
+import { Architecture, type IFunction } from "aws-cdk-lib/aws-lambda";
+import { LogGroup, RetentionDays } from "aws-cdk-lib/aws-logs";
+import { RustFunction } from "cargo-lambda-cdk";
+import { Construct } from "constructs";
+
+/** Who signs the tokens the API accepts (an OIDC issuer such as a Cognito user pool). */
+export interface SendreadyAuthorizerProps {
+  /** The tokens' issuer (`iss`), e.g. https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_abc123. */
+  readonly issuer: string;
+  /** Accepted audiences (`aud`). */
+  readonly audience: string[];
+  /** The JWT claim that names the tenant, e.g. `custom:tenant`. Default `tenant`. */
+  readonly tenantClaim?: string;
+}
+
+/** The tenant table: a new one (on-demand, PITR on, retained) or one the platform owns. */
+export interface SendreadyTableProps {
+  /** Use this table instead of creating one (it must have string keys `pk` and `sk`). */
+  readonly existing?: ITable;
+  /** Point-in-time recovery on a new table. Default true. */
+  readonly pointInTimeRecovery?: boolean;
+  /** What happens to a new table when it leaves the stack. Default RETAIN. */
+  readonly removalPolicy?: RemovalPolicy;
+}
+
+/** Properties of {@link SendreadyBackend}. */
+export interface SendreadyBackendProps {
+  /** The API's JWT authorizer. */
+  readonly authorizer: SendreadyAuthorizerProps;
+  /** Route 53 hosted zone ids the backend may publish records to. */
+  readonly hostedZoneIds: string[];
+  /** The tenant table. Default: a new on-demand table with PITR, retained. */
+  readonly table?: SendreadyTableProps;
+  /** Stage throttling. Default 20 requests/s steady, 40 burst (as the SAM template). */
+  readonly throttling?: { readonly rateLimit: number; readonly burstLimit: number };
+  /** How long the functions' logs are kept. Default one month. */
+  readonly logRetention?: RetentionDays;
+  /** The backend crate's directory or Cargo.toml. Default: this repository's crates/lambda. */
+  readonly manifestPath?: string;
+}
+
+/** One HTTP route and the function that serves it (the operations of infra/openapi.yaml). */
+export interface SendreadyRoute {
+  readonly method: HttpMethod;
+  readonly path: string;
+}
+
+/** The three functions by privilege, with the binary each builds and the routes it serves. */
+export const FUNCTIONS = {
+  Identities: {
+    binary: "sendready-identities",
+    description: "Identities, Route 53 records, live DNS checks, the sender check, tenant users.",
+    routes: [
+      { method: HttpMethod.GET, path: "/v1/identities" },
+      { method: HttpMethod.POST, path: "/v1/identities" },
+      { method: HttpMethod.GET, path: "/v1/identities/{identity}" },
+      { method: HttpMethod.DELETE, path: "/v1/identities/{identity}" },
+      { method: HttpMethod.POST, path: "/v1/identities/{identity}/dns" },
+      { method: HttpMethod.POST, path: "/v1/identities/{identity}/verify" },
+      { method: HttpMethod.POST, path: "/v1/sender/check" },
+      { method: HttpMethod.PUT, path: "/v1/tenants/{tenant}/users" },
+    ],
+  },
+  TestMail: {
+    binary: "sendready-test-mail",
+    description: "Test messages through SES and through a customer's SMTP server.",
+    routes: [
+      { method: HttpMethod.POST, path: "/v1/smtp/test-email" },
+      { method: HttpMethod.POST, path: "/v1/identities/{identity}/test-email" },
+    ],
+  },
+  SmtpCheck: {
+    binary: "sendready-smtp-check",
+    description: "SMTP connection checks; no AWS permissions beyond its logs.",
+    routes: [{ method: HttpMethod.POST, path: "/v1/smtp/check" }],
+  },
+} as const satisfies Record<string, { binary: string; description: string; routes: readonly SendreadyRoute[] }>;
+
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+const DEFAULT_MANIFEST = path.resolve(HERE, "../../../crates/lambda/Cargo.toml");
+
+/**
+ * The Sendready backend: drop it into a stack of the platform's own app.
+ *
+ * Costs nothing at rest but the tenant table's on-demand storage: Lambda, HTTP API and
+ * DynamoDB requests are billed per use.
+ */
+export class SendreadyBackend extends Construct {
+  /** The HTTP API. */
+  readonly api: HttpApi;
+  /** The API's base URL (the `$default` stage). */
+  readonly url: string;
+  /** The tenant table. */
+  readonly table: ITable;
+  /** The functions by privilege. */
+  readonly functions: Record<keyof typeof FUNCTIONS, IFunction>;
+
+  constructor(scope: Construct, id: string, props: SendreadyBackendProps) {
+    super(scope, id);
+    const stack = Stack.of(this);
+    if (props.hostedZoneIds.length === 0) {
+      throw new Error("SendreadyBackend: hostedZoneIds is empty; give the Route 53 zones the backend may publish to");
+    }
+    if (props.authorizer.audience.length === 0) {
+      throw new Error("SendreadyBackend: authorizer.audience is empty; give at least one accepted audience");
+    }
+
+    this.table =
+      props.table?.existing ??
+      new Table(this, "TenantTable", {
+        partitionKey: { name: "pk", type: AttributeType.STRING },
+        sortKey: { name: "sk", type: AttributeType.STRING },
+        billingMode: BillingMode.PAY_PER_REQUEST,
+        pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: props.table?.pointInTimeRecovery ?? true },
+        encryption: TableEncryption.AWS_MANAGED,
+        removalPolicy: props.table?.removalPolicy ?? RemovalPolicy.RETAIN,
+      });
+
+    const manifestPath = props.manifestPath ?? DEFAULT_MANIFEST;
+    const retention = props.logRetention ?? RetentionDays.ONE_MONTH;
+    const environment = {
+      SENDREADY_TENANT_CLAIM: props.authorizer.tenantClaim ?? "tenant",
+      SENDREADY_TABLE: this.table.tableName,
+      RUST_LOG: "info",
+    };
+    const make = (name: keyof typeof FUNCTIONS, extra: Record<string, string> = {}) => {
+      const spec = FUNCTIONS[name];
+      return new RustFunction(this, `${name}Function`, {
+        manifestPath,
+        binaryName: spec.binary,
+        architecture: Architecture.ARM_64,
+        runtime: "provided.al2023",
+        memorySize: 256,
+        timeout: Duration.seconds(30),
+        description: spec.description,
+        environment: { ...environment, ...extra },
+        logGroup: new LogGroup(this, `${name}Logs`, { retention, removalPolicy: RemovalPolicy.DESTROY }),
+      });
+    };
+    const identities = make("Identities", { SENDREADY_HOSTED_ZONE_IDS: props.hostedZoneIds.join(",") });
+    const testMail = make("TestMail");
+    const smtpCheck = make("SmtpCheck");
+    this.functions = { Identities: identities, TestMail: testMail, SmtpCheck: smtpCheck };
+
+    const identityArn = stack.formatArn({ service: "ses", resource: "identity", resourceName: "*" });
+    identities.addToRolePolicy(
+      new PolicyStatement({
+        sid: "SesIdentities",
+        effect: Effect.ALLOW,
+        actions: [
+          "ses:CreateEmailIdentity",
+          "ses:GetEmailIdentity",
+          "ses:DeleteEmailIdentity",
+          "ses:PutEmailIdentityDkimSigningAttributes",
+        ],
+        resources: [identityArn],
+      }),
+    );
+    identities.addToRolePolicy(
+      new PolicyStatement({
+        sid: "Route53Records",
+        effect: Effect.ALLOW,
+        actions: ["route53:GetHostedZone", "route53:ChangeResourceRecordSets", "route53:ListResourceRecordSets"],
+        resources: props.hostedZoneIds.map((zone) =>
+          stack.formatArn({ service: "route53", region: "", account: "", resource: "hostedzone", resourceName: zone }),
+        ),
+      }),
+    );
+    identities.addToRolePolicy(
+      new PolicyStatement({
+        sid: "TenantTable",
+        effect: Effect.ALLOW,
+        actions: ["dynamodb:Query", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"],
+        resources: [this.table.tableArn],
+      }),
+    );
+    testMail.addToRolePolicy(
+      new PolicyStatement({ sid: "SesSend", effect: Effect.ALLOW, actions: ["ses:SendEmail"], resources: [identityArn] }),
+    );
+    // GetAccount has no resource type: IAM only accepts "*" for it.
+    testMail.addToRolePolicy(
+      new PolicyStatement({ sid: "SesAccount", effect: Effect.ALLOW, actions: ["ses:GetAccount"], resources: ["*"] }),
+    );
+    testMail.addToRolePolicy(
+      new PolicyStatement({
+        sid: "TenantTable",
+        effect: Effect.ALLOW,
+        actions: ["dynamodb:Query"],
+        resources: [this.table.tableArn],
+      }),
+    );
+
+    const authorizer = new HttpJwtAuthorizer("JwtAuthorizer", props.authorizer.issuer, {
+      jwtAudience: props.authorizer.audience,
+      identitySource: ["$request.header.Authorization"],
+    });
+    this.api = new HttpApi(this, "HttpApi", { createDefaultStage: false, defaultAuthorizer: authorizer });
+    const stage = new HttpStage(this, "DefaultStage", {
+      httpApi: this.api,
+      stageName: "$default",
+      autoDeploy: true,
+      throttle: props.throttling ?? { rateLimit: 20, burstLimit: 40 },
+    });
+    this.url = stage.url;
+    for (const [name, spec] of Object.entries(FUNCTIONS) as [keyof typeof FUNCTIONS, (typeof FUNCTIONS)[keyof typeof FUNCTIONS]][]) {
+      const integration = new HttpLambdaIntegration(`${name}Integration`, this.functions[name]);
+      for (const route of spec.routes) {
+        this.api.addRoutes({ path: route.path, methods: [route.method], integration });
+      }
+    }
+  }
+}
+
+/** A stack holding one {@link SendreadyBackend}, with its outputs (as the SAM template's). */
+export function addOutputs(scope: Construct, backend: SendreadyBackend): void {
+  new CfnOutput(scope, "ApiUrl", { description: "The API's base URL.", value: backend.url });
+  new CfnOutput(scope, "TenantTableName", { description: "The tenant registry table.", value: backend.table.tableName });
+}

@@ -1,0 +1,243 @@
+// Synthesizes bin/app.ts offline (cargo-lambda builds the real arm64 binaries) and checks
+// the written template: IAM, the authorizer on every route, the table, the functions,
+// and that it declares the same routes, functions and permissions as infra/template.yaml
+// (SAM) and the same operations as infra/openapi.yaml.
+//
+// Run by scripts/test: `npm test` in infra/cdk, with cargo-lambda on PATH (.venv/bin).
+
+import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { after, before, describe, test } from "node:test";
+import { fileURLToPath } from "node:url";
+
+import { Match, Template } from "aws-cdk-lib/assertions";
+import { parse, type Tags } from "yaml";
+
+import { FUNCTIONS } from "../lib/sendready-backend.ts";
+
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+const CDK = path.resolve(HERE, "..");
+const ROOT = path.resolve(CDK, "../..");
+
+type Json = Record<string, any>;
+type Key = string; // "METHOD /path"
+
+// CloudFormation's short tags (!Ref, !Sub, ...) read as { Tag: value }.
+const cfnTags: Tags = ["Ref", "Sub", "GetAtt", "Join", "Split", "Select", "If", "Equals"].flatMap((name) =>
+  (["scalar", "seq", "map"] as const).map((kind) => ({
+    tag: `!${name}`,
+    collection: kind === "scalar" ? undefined : kind,
+    resolve: (value: unknown) => ({ [name]: kind === "scalar" ? value : (value as any).toJSON() }),
+  })) as any,
+);
+
+let outdir: string;
+let template: Template;
+let json: Json;
+
+before(() => {
+  outdir = mkdtempSync(path.join(tmpdir(), "sendready-cdk-"));
+  execFileSync(process.execPath, ["--import", "tsx", "bin/app.ts"], {
+    cwd: CDK,
+    stdio: ["ignore", "inherit", "inherit"],
+    env: {
+      ...process.env,
+      PATH: `${path.join(ROOT, ".venv/bin")}:${process.env.PATH}`,
+      CDK_OUTDIR: outdir,
+      CDK_CONTEXT_JSON: JSON.stringify({
+        jwtIssuer: "https://idp.example.com/",
+        jwtAudience: "sendready,settings-ui",
+        hostedZoneIds: "Z0000000000000000001,Z0000000000000000002",
+        tenantClaim: "custom:tenant",
+      }),
+    },
+  });
+  json = JSON.parse(readFileSync(path.join(outdir, "Sendready.template.json"), "utf8"));
+  template = Template.fromJSON(json);
+});
+
+after(() => rmSync(outdir, { recursive: true, force: true }));
+
+const resources = (type: string): [string, Json][] =>
+  Object.entries(json.Resources as Json).filter(([, r]) => r.Type === type) as [string, Json][];
+
+/** The function's FUNCTIONS key from its logical id (BackendIdentitiesFunctionABC123). */
+function functionKey(logicalId: string): keyof typeof FUNCTIONS {
+  const key = (Object.keys(FUNCTIONS) as (keyof typeof FUNCTIONS)[]).find((k) => logicalId.startsWith(`Backend${k}Function`));
+  assert.ok(key, `no function spec for ${logicalId}`);
+  return key;
+}
+
+const actionsOf = (statement: Json): string[] => [statement.Action].flat();
+
+/** CDK: route → binary, binary → sorted actions. */
+function cdkStack() {
+  const integrations = new Map<string, string>();
+  for (const [id, integ] of resources("AWS::ApiGatewayV2::Integration")) {
+    integrations.set(id, FUNCTIONS[functionKey(integ.Properties.IntegrationUri["Fn::GetAtt"][0])].binary);
+  }
+  const routes = new Map<Key, string>();
+  for (const [, route] of resources("AWS::ApiGatewayV2::Route")) {
+    const target = route.Properties.Target["Fn::Join"][1][1].Ref as string;
+    routes.set(route.Properties.RouteKey, integrations.get(target)!);
+  }
+  const roles = new Map<string, string>();
+  for (const [id, fn] of resources("AWS::Lambda::Function")) {
+    roles.set(fn.Properties.Role["Fn::GetAtt"][0], FUNCTIONS[functionKey(id)].binary);
+  }
+  const actions = new Map<string, string[]>([...roles.values()].map((b) => [b, []]));
+  for (const [, policy] of resources("AWS::IAM::Policy")) {
+    for (const role of policy.Properties.Roles) {
+      const binary = roles.get(role.Ref);
+      assert.ok(binary, `policy on a role of no function: ${role.Ref}`);
+      for (const st of policy.Properties.PolicyDocument.Statement) actions.get(binary)!.push(...actionsOf(st));
+    }
+  }
+  for (const list of actions.values()) list.sort();
+  return { routes, actions, binaries: new Set(roles.values()) };
+}
+
+/** SAM: the same three views of infra/template.yaml. */
+function samStack() {
+  const sam = parse(readFileSync(path.join(ROOT, "infra/template.yaml"), "utf8"), { customTags: cfnTags }) as Json;
+  const routes = new Map<Key, string>();
+  const actions = new Map<string, string[]>();
+  for (const fn of Object.values(sam.Resources as Json).filter((r: Json) => r.Type === "AWS::Serverless::Function")) {
+    const binary = fn.Metadata.BuildProperties.Binary as string;
+    for (const ev of Object.values((fn.Properties.Events ?? {}) as Json)) {
+      routes.set(`${ev.Properties.Method.toUpperCase()} ${ev.Properties.Path}`, binary);
+    }
+    const list: string[] = [];
+    for (const policy of fn.Properties.Policies ?? []) for (const st of policy.Statement) list.push(...actionsOf(st));
+    actions.set(binary, list.sort());
+  }
+  return { routes, actions, binaries: new Set(actions.keys()) };
+}
+
+describe("the synthesized CDK stack", () => {
+  test("every route has the JWT authorizer", () => {
+    const routes = resources("AWS::ApiGatewayV2::Route");
+    assert.equal(routes.length, 11);
+    for (const [id, route] of routes) {
+      assert.equal(route.Properties.AuthorizationType, "JWT", `${id} has no JWT authorizer`);
+      assert.ok(route.Properties.AuthorizerId, `${id} names no authorizer`);
+    }
+    template.hasResourceProperties("AWS::ApiGatewayV2::Authorizer", {
+      AuthorizerType: "JWT",
+      IdentitySource: ["$request.header.Authorization"],
+      JwtConfiguration: { Issuer: "https://idp.example.com/", Audience: ["sendready", "settings-ui"] },
+    });
+  });
+
+  test("the stage is throttled and the API URL is an output", () => {
+    template.hasResourceProperties("AWS::ApiGatewayV2::Stage", {
+      StageName: "$default",
+      AutoDeploy: true,
+      DefaultRouteSettings: { ThrottlingRateLimit: 20, ThrottlingBurstLimit: 40 },
+    });
+    template.hasOutput("ApiUrl", {});
+  });
+
+  test("the tenant table is on-demand with point-in-time recovery and is retained", () => {
+    template.hasResource("AWS::DynamoDB::Table", {
+      DeletionPolicy: "Retain",
+      Properties: Match.objectLike({
+        BillingMode: "PAY_PER_REQUEST",
+        PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+        KeySchema: [
+          { AttributeName: "pk", KeyType: "HASH" },
+          { AttributeName: "sk", KeyType: "RANGE" },
+        ],
+      }),
+    });
+  });
+
+  test("each function's IAM lists only the actions it calls", () => {
+    const { actions } = cdkStack();
+    assert.deepEqual(Object.fromEntries(actions), {
+      "sendready-identities": [
+        "dynamodb:DeleteItem",
+        "dynamodb:PutItem",
+        "dynamodb:Query",
+        "dynamodb:UpdateItem",
+        "route53:ChangeResourceRecordSets",
+        "route53:GetHostedZone",
+        "route53:ListResourceRecordSets",
+        "ses:CreateEmailIdentity",
+        "ses:DeleteEmailIdentity",
+        "ses:GetEmailIdentity",
+        "ses:PutEmailIdentityDkimSigningAttributes",
+      ],
+      "sendready-test-mail": ["dynamodb:Query", "ses:GetAccount", "ses:SendEmail"],
+      "sendready-smtp-check": [],
+    });
+    for (const [, policy] of resources("AWS::IAM::Policy")) {
+      for (const st of policy.Properties.PolicyDocument.Statement) {
+        for (const a of actionsOf(st)) assert.ok(!a.includes("*"), `wildcard action ${a}`);
+        if (st.Resource === "*") assert.deepEqual(actionsOf(st), ["ses:GetAccount"], "only GetAccount may name every resource");
+      }
+    }
+  });
+
+  test("Route 53 rights name only the given hosted zones", () => {
+    const statement = resources("AWS::IAM::Policy")
+      .flatMap(([, p]) => p.Properties.PolicyDocument.Statement as Json[])
+      .find((st) => st.Sid === "Route53Records");
+    const arns = JSON.stringify(statement!.Resource);
+    assert.match(arns, /hostedzone\/Z0000000000000000001/);
+    assert.match(arns, /hostedzone\/Z0000000000000000002/);
+    assert.equal(statement!.Resource.length, 2);
+  });
+
+  test("functions are arm64 provided.al2023 with log retention and the tenant claim", () => {
+    const fns = resources("AWS::Lambda::Function");
+    assert.equal(fns.length, 3);
+    for (const [id, fn] of fns) {
+      assert.equal(fn.Properties.Runtime, "provided.al2023", id);
+      assert.deepEqual(fn.Properties.Architectures, ["arm64"], id);
+      assert.equal(fn.Properties.Handler, "bootstrap", id);
+      assert.equal(fn.Properties.Environment.Variables.SENDREADY_TENANT_CLAIM, "custom:tenant", id);
+      assert.ok(fn.Properties.LoggingConfig?.LogGroup, `${id} has no log group`);
+    }
+    const groups = resources("AWS::Logs::LogGroup");
+    assert.equal(groups.length, 3);
+    for (const [, g] of groups) assert.equal(g.Properties.RetentionInDays, 30);
+  });
+
+  test("each function's asset is a real aarch64 bootstrap built by cargo-lambda", () => {
+    const assets = readdirSync(outdir).filter((d) => d.startsWith("asset."));
+    assert.equal(assets.length, 3);
+    for (const dir of assets) {
+      const bin = readFileSync(path.join(outdir, dir, "bootstrap"));
+      assert.deepEqual([...bin.subarray(0, 4)], [0x7f, 0x45, 0x4c, 0x46], `${dir}/bootstrap is not ELF`);
+      assert.equal(bin.readUInt16LE(18), 0xb7, `${dir}/bootstrap is not aarch64 (EM_AARCH64)`);
+    }
+  });
+});
+
+describe("SAM and CDK describe the same stack", () => {
+  test("the same functions", () => {
+    assert.deepEqual([...cdkStack().binaries].sort(), [...samStack().binaries].sort());
+  });
+
+  test("the same routes on the same functions", () => {
+    const sort = (m: Map<Key, string>) => Object.fromEntries([...m].sort());
+    assert.deepEqual(sort(cdkStack().routes), sort(samStack().routes));
+  });
+
+  test("the same permissions per function", () => {
+    const sort = (m: Map<string, string[]>) => Object.fromEntries([...m].sort());
+    assert.deepEqual(sort(cdkStack().actions), sort(samStack().actions));
+  });
+
+  test("the operations of openapi.yaml, no more and no fewer", () => {
+    const api = parse(readFileSync(path.join(ROOT, "infra/openapi.yaml"), "utf8")) as Json;
+    const described = Object.entries(api.paths as Json)
+      .flatMap(([p, ops]) => Object.keys(ops as Json).filter((m) => ["get", "post", "put", "delete", "patch"].includes(m)).map((m) => `${m.toUpperCase()} ${p}`))
+      .sort();
+    assert.deepEqual([...cdkStack().routes.keys()].sort(), described);
+  });
+});
