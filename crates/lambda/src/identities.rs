@@ -482,6 +482,68 @@ async fn sender(
     Ok(Json(report).into_response())
 }
 
+/// A hosted zone the deployment may publish to.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct HostedZoneView {
+    /// The zone id (`Z0123...`).
+    pub id: String,
+    /// The zone's domain, without the trailing dot.
+    pub name: String,
+}
+
+/// The body of `GET /v1/tenant`: what a settings page needs to run the core's identity
+/// and sender rules in the browser before it sends a request.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TenantView {
+    /// The caller's tenant.
+    pub tenant: String,
+    /// The core's `Tenant` (active users, identities with SES's verified flag), as
+    /// `checkNewIdentity` and `checkSender` take it.
+    #[serde(flatten)]
+    pub rules: sendready_core::identity::Tenant,
+    /// Domain identities a tenant may hold.
+    pub max_domain_identities: usize,
+    /// Email identities a tenant may hold.
+    pub max_email_identities: usize,
+    /// The Route 53 zones this deployment may publish to (empty when it names none).
+    pub hosted_zones: Vec<HostedZoneView>,
+}
+
+async fn tenant(State(st): State<AppState>, caller: Caller) -> Result<Json<TenantView>, Problem> {
+    let rec = record_of(&st, &caller.tenant).await?;
+    let verified = verified_map(&st, &rec).await?;
+    let mut hosted_zones = Vec::new();
+    let configured = st
+        .aws
+        .as_deref()
+        .map(|a| a.hosted_zones.clone())
+        .unwrap_or_default();
+    for id in configured {
+        let id = id.trim_start_matches("/hostedzone/").to_owned();
+        let zone = st
+            .route53()?
+            .get_hosted_zone()
+            .id(&id)
+            .send()
+            .await
+            .map_err(|e| aws::problem(&e, "Reading a hosted zone"))?;
+        let name = zone
+            .hosted_zone()
+            .map(|z| z.name().trim_end_matches('.').to_ascii_lowercase())
+            .unwrap_or_default();
+        hosted_zones.push(HostedZoneView { id, name });
+    }
+    Ok(Json(TenantView {
+        tenant: caller.tenant.clone(),
+        rules: rec.tenant(&verified),
+        max_domain_identities: sendready_core::identity::MAX_DOMAIN_IDENTITIES,
+        max_email_identities: sendready_core::identity::MAX_EMAIL_IDENTITIES,
+        hosted_zones,
+    }))
+}
+
 /// The identity routes (the privilege set of the identities function: SES identity
 /// calls and the tenant table).
 pub fn routes() -> Router<AppState> {
@@ -496,6 +558,7 @@ pub fn routes() -> Router<AppState> {
             "/v1/identities/{identity}/verify",
             post(crate::verify::verify),
         )
+        .route("/v1/tenant", get(tenant))
         .route("/v1/tenants/{tenant}/users", put(put_users))
         .route("/v1/sender/check", post(sender))
 }

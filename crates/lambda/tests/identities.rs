@@ -527,3 +527,47 @@ async fn a_test_email_goes_through_ses_and_refusals_are_explained() {
     assert_eq!(out["diagnosis"]["field"], "from");
     assert!(!out["diagnosis"]["action"].as_str().unwrap().is_empty());
 }
+
+#[tokio::test]
+async fn the_tenant_view_has_users_identities_limits_and_named_zones() {
+    let moto = Moto::start();
+    let zone = hosted_zone(&moto, "acme.example.com").await;
+    let conf = moto.sdk().await;
+    let mut aws = AwsClients::new(&conf, "sendready-tenants");
+    aws.hosted_zones = vec![format!("/hostedzone/{zone}")];
+    aws.registry.ensure_table().await.unwrap();
+    let app = router(AppState {
+        smtp: Arc::new(SmtpOptions::default()),
+        aws: Some(Arc::new(aws)),
+        dns: None,
+    })
+    .layer(middleware::from_fn_with_state(jwt(), local_jwt));
+    set_users(&app, "acme", &["ops@acme.example.com"]).await;
+    let acme = tenant("acme");
+    create(
+        &app,
+        &acme,
+        json!({ "identity": "acme.example.com", "dkim": "byodkim" }),
+    )
+    .await;
+
+    let (status, view) = call(&app, &acme, Method::GET, "/v1/tenant", None).await;
+    assert_eq!(status, StatusCode::OK, "{view}");
+    assert_eq!(view["tenant"], "acme");
+    assert_eq!(view["activeUserEmails"], json!(["ops@acme.example.com"]));
+    assert_eq!(view["identities"][0]["identity"], "acme.example.com");
+    assert_eq!(view["identities"][0]["kind"], "domain");
+    assert!(view["identities"][0]["verified"].is_boolean(), "{view}");
+    assert_eq!(view["maxDomainIdentities"], 1);
+    assert_eq!(view["maxEmailIdentities"], 3);
+    assert_eq!(
+        view["hostedZones"],
+        json!([{ "id": zone, "name": "acme.example.com" }])
+    );
+
+    // Another tenant sees only its own (empty) tenant.
+    let (status, other) = call(&app, &tenant("globex"), Method::GET, "/v1/tenant", None).await;
+    assert_eq!(status, StatusCode::OK, "{other}");
+    assert_eq!(other["identities"], json!([]));
+    assert_eq!(other["activeUserEmails"], json!([]));
+}

@@ -72,6 +72,7 @@ export const FUNCTIONS = {
       { method: HttpMethod.POST, path: "/v1/identities/{identity}/dns" },
       { method: HttpMethod.POST, path: "/v1/identities/{identity}/verify" },
       { method: HttpMethod.POST, path: "/v1/sender/check" },
+      { method: HttpMethod.GET, path: "/v1/tenant" },
       { method: HttpMethod.PUT, path: "/v1/tenants/{tenant}/users" },
     ],
   },
