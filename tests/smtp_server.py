@@ -31,9 +31,10 @@ import tempfile
 from aiosmtpd.smtp import SMTP, AuthResult, LoginPassword
 
 
-def make_cert(state_dir):
+def make_cert(state_dir, names=()):
     """A throwaway CA and a localhost certificate it signs (webpki refuses a self-signed
-    CA certificate used as the server's own). Returns (chain, key, ca)."""
+    CA certificate used as the server's own), also naming `names` (the local stack's
+    smtp.<demo domain>). Returns (chain, key, ca)."""
     ca_key, ca = os.path.join(state_dir, "ca.key"), os.path.join(state_dir, "ca.pem")
     key, csr = os.path.join(state_dir, "localhost.key"), os.path.join(state_dir, "localhost.csr")
     cert, ext = os.path.join(state_dir, "localhost.pem"), os.path.join(state_dir, "localhost.ext")
@@ -43,7 +44,8 @@ def make_cert(state_dir):
             "-subj", "/CN=Sendready test CA", "-keyout", ca_key, "-out", ca)
         run("req", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=localhost", "-keyout", key, "-out", csr)
         with open(ext, "w") as f:
-            f.write("basicConstraints=CA:FALSE\nsubjectAltName=DNS:localhost,IP:127.0.0.1\n"
+            san = ",".join(["DNS:localhost", *[f"DNS:{n}" for n in names], "IP:127.0.0.1"])
+            f.write(f"basicConstraints=CA:FALSE\nsubjectAltName={san}\n"
                     "extendedKeyUsage=serverAuth\n")
         run("x509", "-req", "-in", csr, "-CA", ca, "-CAkey", ca_key, "-CAcreateserial",
             "-days", "2", "-extfile", ext, "-out", cert)
@@ -125,6 +127,8 @@ async def main():
     p.add_argument("--token", action="append", default=[], help="login:oauth2-token (repeatable)")
     p.add_argument("--state-dir", default=None, help="certificate and maildir (default: a temp dir)")
     p.add_argument("--cert"), p.add_argument("--key")
+    p.add_argument("--name", action="append", default=[],
+                   help="another host name for the made certificate (repeatable)")
     a = p.parse_args()
     if a.host not in ("127.0.0.1", "localhost", "::1"):
         sys.exit("this test server listens on loopback only")
@@ -133,7 +137,7 @@ async def main():
     os.makedirs(state, exist_ok=True)
     maildir = os.path.join(state, "mail")
     os.makedirs(maildir, exist_ok=True)
-    cert, key, ca = (a.cert, a.key, a.cert) if a.cert else make_cert(state)
+    cert, key, ca = (a.cert, a.key, a.cert) if a.cert else make_cert(state, a.name)
     tls = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     tls.load_cert_chain(cert, key)
 

@@ -1,0 +1,332 @@
+// External SMTP: the settings form of the seeds (Zuora's and FusionAuth's). Every field is
+// checked as it is typed by the npm package `sendready` (no request); "Test connection"
+// and "Send test email" ask the backend, which talks to the server step by step.
+
+import {
+  checkSmtpField,
+  checkSmtpSettings,
+  detectProvider,
+  providers,
+  type AuthMethod,
+  type Diagnosis,
+  type Issue,
+  type Preset,
+  type Profile,
+  type Security,
+  type SmtpSettings,
+} from "sendready";
+
+import { ApiError, call, type Outcome } from "./api";
+import { field, h, put, uid } from "./dom";
+
+const SECURITY: [Security, string][] = [
+  ["starttls", "STARTTLS (TLS after connecting; port 587)"],
+  ["tls", "SSL/TLS (implicit TLS; port 465)"],
+  ["none", "None (no encryption)"],
+];
+const AUTH: [AuthMethod, string][] = [
+  ["password", "Username and password"],
+  ["oauth2", "OAuth 2.0"],
+  ["none", "None"],
+];
+const PROFILES: [Profile, string][] = [
+  ["generic", "Generic"],
+  ["zuora", "Zuora"],
+  ["fusionauth", "FusionAuth"],
+];
+const FIELDS = ["host", "port", "security", "authentication", "oauth2Provider", "username", "password", "fromAddress", "fromName", "additionalHeaders"] as const;
+type FieldName = (typeof FIELDS)[number];
+
+/** Renders a diagnosis (the catalogue's title, cause and action). */
+export function diagnosisView(d: Diagnosis): HTMLElement {
+  return h(
+    "div",
+    { class: "diagnosis", "data-code": d.code },
+    h("strong", {}, d.title),
+    h("p", {}, h("span", { class: "label" }, "Cause: "), d.cause),
+    h("p", {}, h("span", { class: "label" }, "What to do: "), d.action),
+    h("p", { class: "code" }, d.code, d.field ? ` (field: ${d.field})` : ""),
+  );
+}
+
+/** Shows issues beside their fields; returns the issues that belong to no shown field. */
+export function showIssues(messages: Map<string, HTMLElement>, issues: Issue[], only?: string) {
+  const by = new Map<string, Issue[]>();
+  for (const i of issues) {
+    const f = i.field.replace(/\[\d+\]$/, "");
+    if (only && f !== only) continue;
+    by.set(f, [...(by.get(f) ?? []), i]);
+  }
+  for (const [name, el] of messages) {
+    if (only && name !== only) continue;
+    const list = by.get(name) ?? [];
+    put(el, ...list.map((i) => h("p", { class: `issue ${i.severity}`, "data-code": i.code }, i.message)));
+    el.closest(".field")?.querySelector("input,select,textarea")?.setAttribute("aria-invalid", String(list.some((i) => i.severity === "error")));
+  }
+  return [...by.entries()].filter(([k]) => !messages.has(k)).flatMap(([, v]) => v);
+}
+
+export function smtpPage(root: HTMLElement) {
+  const presets = providers();
+  let stored = false; // a password was saved with "Save settings"
+  let storedPassword = "";
+
+  const el = {
+    profile: h("select", { id: "smtp-profile" }, ...PROFILES.map(([v, l]) => h("option", { value: v }, l))),
+    provider: h("select", { id: "smtp-provider" }, h("option", { value: "" }, "Other / my own server"), ...presets.map((p) => h("option", { value: p.id }, p.name))),
+    host: h("input", { id: "smtp-host", name: "host", autocomplete: "off", spellcheck: "false", placeholder: "smtp.example.com" }),
+    port: h("input", { id: "smtp-port", name: "port", type: "number", inputmode: "numeric", min: 1, max: 65535, value: 587 }),
+    security: h("select", { id: "smtp-security", name: "security" }, ...SECURITY.map(([v, l]) => h("option", { value: v }, l))),
+    authentication: h("select", { id: "smtp-authentication", name: "authentication" }, ...AUTH.map(([v, l]) => h("option", { value: v }, l))),
+    oauth2Provider: h("input", { id: "smtp-oauth2-provider", name: "oauth2Provider", placeholder: "Google" }),
+    accessToken: h("input", { id: "smtp-access-token", name: "accessToken", type: "password", autocomplete: "off" }),
+    username: h("input", { id: "smtp-username", name: "username", autocomplete: "off", spellcheck: "false" }),
+    password: h("input", { id: "smtp-password", name: "password", type: "password", autocomplete: "new-password" }),
+    changePassword: h("input", { id: "smtp-change-password", type: "checkbox" }),
+    fromAddress: h("input", { id: "smtp-from-address", name: "fromAddress", type: "email", spellcheck: "false", placeholder: "billing@yourcompany.com" }),
+    fromName: h("input", { id: "smtp-from-name", name: "fromName", placeholder: "Your Company Billing" }),
+    additionalHeaders: h("textarea", { id: "smtp-additional-headers", name: "additionalHeaders", rows: 3, placeholder: "X-Tenant=acme" }),
+    debug: h("input", { id: "smtp-debug", type: "checkbox" }),
+    to: h("input", { id: "smtp-test-to", type: "email", spellcheck: "false", placeholder: "you@yourcompany.com" }),
+  };
+
+  const f = {
+    host: field("Host", el.host, "Your SMTP server's name, without a port."),
+    port: field("Port", el.port),
+    security: field("Security", el.security),
+    authentication: field("Authentication", el.authentication),
+    oauth2Provider: field("OAuth 2.0 provider", el.oauth2Provider),
+    accessToken: field("Access token (only for the test; never saved)", el.accessToken),
+    username: field("Username", el.username),
+    password: field("Password", el.password),
+    fromAddress: field("Default from address", el.fromAddress),
+    fromName: field("Default from name", el.fromName),
+    additionalHeaders: field("Additional headers", el.additionalHeaders, "One Name=Value per line."),
+  };
+  const messages = new Map<string, HTMLElement>(FIELDS.map((k) => [k, f[k].msg]));
+  const changeRow = h("div", { class: "check", hidden: true }, el.changePassword, h("label", { for: el.changePassword.id }, "Change password"));
+  f.password.wrap.append(changeRow);
+  const providerNotes = h("div", { class: "notes", id: "provider-notes", "aria-live": "polite" });
+  const detected = h("div", { class: "hint", id: "provider-detected", "aria-live": "polite" });
+  f.host.wrap.append(detected);
+  const formErrors = h("div", { class: "msg", id: "smtp-form-msg", "aria-live": "polite" });
+  const result = h("section", { class: "result", id: "smtp-result", "aria-live": "polite", "aria-label": "Connection test result" });
+
+  function settings(): Partial<SmtpSettings> {
+    const port = el.port.value.trim() === "" ? null : Number(el.port.value);
+    const auth = el.authentication.value as AuthMethod;
+    const changing = !stored || el.changePassword.checked;
+    return {
+      profile: el.profile.value as Profile,
+      host: el.host.value,
+      port: port !== null && Number.isFinite(port) ? port : null,
+      security: el.security.value as Security,
+      authentication: auth,
+      username: el.username.value,
+      password: changing ? el.password.value : null,
+      changePassword: stored ? el.changePassword.checked : null,
+      passwordStored: stored,
+      oauth2Provider: auth === "oauth2" ? el.oauth2Provider.value : null,
+      fromAddress: el.fromAddress.value,
+      fromName: el.fromName.value,
+      additionalHeaders: el.additionalHeaders.value,
+      debug: el.debug.checked,
+    };
+  }
+
+  /** The settings as sent for a test: the stored password when it is not being changed. */
+  function requestSettings() {
+    const s = settings();
+    if (stored && !el.changePassword.checked) s.password = storedPassword;
+    return s;
+  }
+
+  function syncVisibility() {
+    const auth = el.authentication.value;
+    f.oauth2Provider.wrap.hidden = auth !== "oauth2";
+    f.accessToken.wrap.hidden = auth !== "oauth2";
+    f.password.wrap.hidden = auth !== "password";
+    f.username.wrap.hidden = auth === "none";
+    changeRow.hidden = !stored;
+    el.password.disabled = stored && !el.changePassword.checked;
+    el.password.placeholder = stored && !el.changePassword.checked ? "•••••••• (saved)" : "";
+  }
+
+  // One field as it is typed: only its own messages change (and security/port, which
+  // depend on each other).
+  function checkField(name: FieldName) {
+    const s = settings();
+    const r = checkSmtpField(s, name);
+    showIssues(messages, r.issues, name);
+    if (name === "port" || name === "security") {
+      const other = name === "port" ? "security" : "port";
+      showIssues(messages, checkSmtpField(s, other).issues, other);
+    }
+  }
+
+  function showPreset(p: Preset | undefined) {
+    if (!p) {
+      put(providerNotes);
+      return;
+    }
+    const username =
+      p.username.kind === "fixed" ? `The username is always "${p.username.value}".` :
+      p.username.kind === "emailAddress" ? "The username is your full email address." :
+      p.username.kind === "fromSettingsPage" ? "The username comes from the provider's SMTP settings page." : "";
+    put(
+      providerNotes,
+      h("h3", {}, `${p.name}`),
+      h("ul", {}, ...[username, p.passwordHint, p.fromHint, ...p.notes].filter(Boolean).map((n) => h("li", {}, n))),
+      h("p", { class: "hint" }, `Ports: ${p.ports.map(([n, s]) => `${n} (${s === "tls" ? "SSL/TLS" : s === "starttls" ? "STARTTLS" : "none"})`).join(", ")}`),
+    );
+  }
+
+  el.provider.addEventListener("change", () => {
+    const p = presets.find((x) => x.id === el.provider.value);
+    if (p) {
+      el.host.value = p.host;
+      el.port.value = String(p.port);
+      el.security.value = p.security;
+      el.authentication.value = "password";
+      if (p.username.kind === "fixed") el.username.value = p.username.value;
+      syncVisibility();
+      for (const k of ["host", "port", "security", "username"] as const) checkField(k);
+    }
+    showPreset(p);
+  });
+
+  for (const name of FIELDS) {
+    const control = el[name];
+    control.addEventListener("input", () => {
+      if (name === "authentication") syncVisibility();
+      checkField(name);
+      if (name === "host") {
+        const d = detectProvider(el.host.value);
+        const p = d && presets.find((x) => x.id === d.id);
+        put(detected, p ? `This is ${p.name}${d!.region ? ` (${d!.region})` : ""}: its notes are shown below.` : "");
+        if (p && el.provider.value !== p.id) {
+          el.provider.value = p.id;
+          showPreset(p);
+        }
+      }
+    });
+    control.addEventListener("change", () => {
+      if (name === "authentication") syncVisibility();
+      checkField(name);
+    });
+  }
+  el.profile.addEventListener("change", () => FIELDS.forEach(checkField));
+  el.changePassword.addEventListener("change", () => {
+    syncVisibility();
+    checkField("password");
+  });
+
+  /** The whole form before a request: errors stop it, with the messages shown. */
+  function checkAll(): boolean {
+    const r = checkSmtpSettings(settings());
+    const rest = showIssues(messages, r.issues);
+    put(formErrors, ...rest.map((i) => h("p", { class: `issue ${i.severity}`, "data-code": i.code }, `${i.field}: ${i.message}`)));
+    const errors = r.issues.filter((i) => i.severity === "error");
+    if (errors.length) {
+      put(result, h("p", { class: "issue error" }, `Fix ${errors.length === 1 ? "the field" : `the ${errors.length} fields`} marked above first.`));
+      document.getElementById(`smtp-${errors[0].field.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`).replace(/\[\d+\]$/, "")}`)?.focus();
+    }
+    return errors.length === 0;
+  }
+
+  function showOutcome(title: string, o: Outcome) {
+    put(
+      result,
+      h("h3", {}, `${title}: `, h("span", { class: o.ok ? "ok" : "fail", id: "smtp-verdict" }, o.ok ? "success" : "failed")),
+      h(
+        "ol",
+        { class: "steps" },
+        ...o.steps.map((s) =>
+          h(
+            "li",
+            { class: s.ok ? "ok" : "fail", "data-step": s.step },
+            h("span", { class: "mark", "aria-hidden": "true" }, s.ok ? "✓" : "✗"),
+            h("span", { class: "step" }, STEP_NAMES[s.step] ?? s.step),
+            h("span", { class: "detail" }, ` ${s.detail} (${s.millis} ms)`),
+            s.diagnosis ? diagnosisView(s.diagnosis) : null,
+          ),
+        ),
+      ),
+      !o.ok && o.diagnosis && !o.steps.some((s) => s.diagnosis) ? diagnosisView(o.diagnosis) : null,
+    );
+  }
+
+  async function run(button: HTMLButtonElement, title: string, path: string, extra: Record<string, unknown>) {
+    if (!checkAll()) return;
+    button.disabled = true;
+    put(result, h("p", {}, `${title}: working…`));
+    try {
+      const body = { ...requestSettings(), ...extra, ...(el.authentication.value === "oauth2" ? { accessToken: el.accessToken.value } : {}) };
+      showOutcome(title, await call<Outcome>("POST", path, body));
+    } catch (e) {
+      const err = e as ApiError;
+      showIssues(messages, err.issues ?? []);
+      put(result, h("p", { class: "issue error", "data-code": err.code }, err.message));
+    } finally {
+      button.disabled = false;
+    }
+  }
+
+  const testButton = h("button", { type: "button", id: "smtp-test" }, "Test connection");
+  testButton.addEventListener("click", () => run(testButton, "Test connection", "/v1/smtp/check", {}));
+  const sendButton = h("button", { type: "button", id: "smtp-send" }, "Send test email");
+  sendButton.addEventListener("click", () => {
+    if (!el.to.value.trim()) {
+      put(result, h("p", { class: "issue error" }, "Enter the address the test email goes to."));
+      el.to.focus();
+      return;
+    }
+    run(sendButton, "Send test email", "/v1/smtp/test-email", { to: el.to.value.trim() });
+  });
+  const saveButton = h("button", { type: "button", id: "smtp-save", class: "secondary" }, "Save settings");
+  saveButton.addEventListener("click", () => {
+    if (!checkAll()) return;
+    if (!stored || el.changePassword.checked) storedPassword = el.password.value;
+    stored = true;
+    el.changePassword.checked = false;
+    el.password.value = "";
+    syncVisibility();
+    put(result, h("p", { class: "ok" }, "Saved (in this page only). The password is kept; tick “Change password” to replace it."));
+  });
+
+  const debugRow = h("div", { class: "check" }, el.debug, h("label", { for: el.debug.id }, "Debug: write the SMTP conversation to the event log"));
+  const form = h(
+    "form",
+    { class: "settings", novalidate: true, "aria-labelledby": "smtp-title", onsubmit: (e: Event) => e.preventDefault() },
+    h("fieldset", {}, h("legend", {}, "Server"),
+      field("Provider", el.provider, "Fills host, port and security, and shows the provider's notes.").wrap,
+      providerNotes,
+      f.host.wrap, h("div", { class: "row" }, f.port.wrap, f.security.wrap)),
+    h("fieldset", {}, h("legend", {}, "Authentication"),
+      f.authentication.wrap, f.oauth2Provider.wrap, f.accessToken.wrap, f.username.wrap, f.password.wrap),
+    h("fieldset", {}, h("legend", {}, "Sender"),
+      f.fromAddress.wrap, f.fromName.wrap, f.additionalHeaders.wrap, debugRow,
+      field("Rules of", el.profile, "Which product's limits apply to the fields.").wrap),
+    formErrors,
+    h("fieldset", {}, h("legend", {}, "Try it"),
+      h("div", { class: "actions" }, testButton, saveButton),
+      field("Send a test email to", el.to).wrap,
+      h("div", { class: "actions" }, sendButton)),
+  );
+  put(root, h("h2", { id: "smtp-title" }, "External SMTP server"),
+    h("p", { class: "lead" }, "Send through your own mail server. Each field is checked as you type; nothing is sent until you test."),
+    form, result);
+  syncVisibility();
+}
+
+const STEP_NAMES: Record<string, string> = {
+  resolve: "Look up the host",
+  connect: "Connect",
+  greeting: "Server greeting",
+  tls: "TLS",
+  auth: "Sign in",
+  "mail-from": "Sender accepted",
+  send: "Message accepted",
+};
+
+export const _forTests = { uid };

@@ -1,0 +1,237 @@
+// The web app in Debian's Chromium (playwright-core), against the local stack that
+// scripts/local_stack.py starts here (moto, dnsmasq, the SMTP server, sendready-local,
+// Vite), all on 127.0.0.1. Screenshots go to $SENDREADY_TEST_OUT (default
+// target/web-test). Run by scripts/test after it builds the npm package and the backend.
+
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import net from "node:net";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { after, before, describe, test } from "node:test";
+import { fileURLToPath } from "node:url";
+
+import { chromium } from "playwright-core";
+
+const ROOT = path.resolve(fileURLToPath(new URL("../..", import.meta.url)));
+const OUT = process.env.SENDREADY_TEST_OUT ?? path.join(ROOT, "target/web-test");
+const STATE = path.join(tmpdir(), `sendready-stack-${process.pid}.json`);
+const FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"];
+
+let stack, info, browser, page, apiCalls;
+
+async function waitFor(check, what, ms = 120_000) {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = await check();
+    if (v) return v;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+const listening = (url) =>
+  new Promise((resolve) => {
+    const { hostname, port } = new URL(url);
+    const s = net.connect({ host: hostname, port: Number(port) }, () => (s.destroy(), resolve(true)));
+    s.on("error", () => resolve(false));
+  });
+
+before(async () => {
+  mkdirSync(OUT, { recursive: true });
+  rmSync(STATE, { force: true });
+  stack = spawn(path.join(ROOT, ".venv/bin/python"), [path.join(ROOT, "scripts/local_stack.py"), "--backend", path.join(ROOT, "target/debug/sendready-local"), "--python", path.join(ROOT, ".venv/bin/python"), "--ports", "auto", "--state-file", STATE], { cwd: ROOT, stdio: ["ignore", "ignore", "inherit"] });
+  stack.on("exit", (code) => code && console.error(`local stack exited with ${code}`));
+  await waitFor(() => existsSync(STATE) || stack.exitCode !== null, "the local stack");
+  assert.ok(existsSync(STATE), "the local stack did not start");
+  info = JSON.parse(readFileSync(STATE, "utf8"));
+  browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: FLAGS, headless: true });
+  page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
+  apiCalls = [];
+  page.on("request", (r) => {
+    const u = new URL(r.url());
+    assert.equal(u.hostname, "127.0.0.1", `a request left loopback: ${r.url()}`);
+    if (u.pathname.startsWith("/v1/")) apiCalls.push(`${r.method()} ${u.pathname}`);
+  });
+  await page.goto(`${info.web}/#token=${info.token}`);
+  await page.waitForSelector("#smtp-host");
+});
+
+after(async () => {
+  await browser?.close();
+  if (stack && stack.exitCode === null) {
+    stack.kill("SIGTERM");
+    await new Promise((r) => stack.once("exit", r));
+  }
+  if (info) {
+    // Ctrl-C (here SIGTERM) leaves nothing listening.
+    for (const url of [info.web, info.backend, info.moto, `http://${info.dns}`]) {
+      assert.equal(await listening(url), false, `${url} still listens after the stack stopped`);
+    }
+  }
+  rmSync(STATE, { force: true });
+});
+
+const shot = (name) => page.screenshot({ path: path.join(OUT, `${name}.png`), fullPage: true });
+
+async function fillSmtp(password) {
+  await page.selectOption("#smtp-provider", "");
+  await page.fill("#smtp-host", info.smtp.host);
+  await page.fill("#smtp-port", String(info.smtp.starttls));
+  await page.selectOption("#smtp-security", "starttls");
+  await page.selectOption("#smtp-authentication", "password");
+  await page.fill("#smtp-username", info.smtp.username);
+  await page.fill("#smtp-password", password);
+  await page.fill("#smtp-from-address", info.smtp.username);
+  await page.fill("#smtp-from-name", "Acme Billing");
+}
+
+describe("External SMTP", () => {
+  test("an invalid host is explained beside the field as it is typed, with no request", async () => {
+    const before = apiCalls.length;
+    await page.locator("#smtp-host").pressSequentially("smtp.gmail.com:587", { delay: 5 });
+    const msg = page.locator("#smtp-host-msg [data-code=host-has-port]");
+    await msg.waitFor();
+    assert.match(await msg.textContent(), /Remove ":587" from the host/);
+    assert.equal(await page.getAttribute("#smtp-host", "aria-invalid"), "true");
+    assert.equal(await page.getAttribute("#smtp-host-msg", "aria-live"), "polite");
+    assert.equal(apiCalls.length, before, `requests while typing: ${apiCalls.slice(before)}`);
+  });
+
+  test("picking a provider fills the fields and shows its notes", async () => {
+    await page.selectOption("#smtp-provider", "sendgrid");
+    assert.equal(await page.inputValue("#smtp-host"), "smtp.sendgrid.net");
+    assert.equal(await page.inputValue("#smtp-port"), "587");
+    assert.equal(await page.inputValue("#smtp-security"), "starttls");
+    assert.equal(await page.inputValue("#smtp-username"), "apikey");
+    assert.ok((await page.locator("#provider-notes li").count()) > 0, "provider notes shown");
+    assert.equal(await page.locator("#smtp-host-msg .issue.error").count(), 0);
+    await shot("external-smtp-provider");
+  });
+
+  test("Test connection succeeds against the local SMTP server, step by step", async () => {
+    await fillSmtp(info.smtp.password);
+    await page.click("#smtp-test");
+    await page.locator("#smtp-verdict").waitFor();
+    assert.equal(await page.textContent("#smtp-verdict"), "success");
+    const steps = await page.locator(".steps li").evaluateAll((lis) => lis.map((li) => [li.dataset.step, li.className]));
+    for (const s of ["connect", "tls", "auth"]) assert.deepEqual(steps.find(([k]) => k === s), [s, "ok"], JSON.stringify(steps));
+    await shot("external-smtp-test-ok");
+  });
+
+  test("a wrong password gets the catalogue's cause and action", async () => {
+    await page.fill("#smtp-password", "not-the-password");
+    await page.click("#smtp-test");
+    await page.locator("#smtp-verdict", { hasText: "failed" }).waitFor();
+    const d = page.locator(".steps li[data-step=auth] .diagnosis");
+    assert.equal(await d.getAttribute("data-code"), "smtp-auth-bad-credentials");
+    assert.match(await d.textContent(), /Cause:.*What to do:/s);
+    await shot("external-smtp-test-failed");
+  });
+
+  test("Send test email delivers to the local SMTP server", async () => {
+    await fillSmtp(info.smtp.password);
+    await page.fill("#smtp-test-to", "someone@acme.example.com");
+    await page.click("#smtp-send");
+    await page.locator("#smtp-verdict").waitFor();
+    assert.equal(await page.textContent("#smtp-verdict"), "success");
+    const mail = await waitFor(() => readdirSync(info.smtp.maildir).filter((n) => n.endsWith(".json")).map((n) => JSON.parse(readFileSync(path.join(info.smtp.maildir, n), "utf8"))).find((m) => m.rcptTos.includes("someone@acme.example.com")), "the test message", 10_000);
+    assert.equal(mail.mailFrom, info.smtp.username);
+  });
+});
+
+describe("Advanced SMTP (SES)", () => {
+  test("the tenant rules run before the request", async () => {
+    await page.goto(`${info.web}/#/advanced`);
+    await page.locator("#adv-status", { hasText: "Tenant acme" }).waitFor();
+    const before = apiCalls.length;
+    await page.fill("#new-identity", "globex.com");
+    await page.locator("#new-identity-msg .issue.error").first().waitFor();
+    assert.equal(await page.isDisabled("#add-identity"), true);
+    assert.equal(apiCalls.length, before, "no request for the rule check");
+  });
+
+  test("add a domain, see its records, publish them, check DNS, send a simulator email", async () => {
+    await page.fill("#new-identity", info.domain);
+    await page.locator("#new-identity-msg .ok").waitFor();
+    await page.selectOption("#new-identity-dkim", "byodkim");
+    await page.click("#add-identity");
+    const row = page.locator(`tr[data-identity="${info.domain}"]`);
+    await row.waitFor();
+    assert.match(await row.locator("[data-col=verification]").textContent(), /Pending|Success|Failed|Not started/);
+    await page.locator("#records").waitFor();
+    const types = await page.locator("#records tbody tr").evaluateAll((trs) => trs.map((t) => t.dataset.type));
+    assert.ok(types.includes("TXT"), `records: ${types}`);
+    assert.match(await page.locator("#records").textContent(), /_domainkey/);
+    await shot("advanced-records");
+
+    await page.click("#publish");
+    await page.locator("#publish-result").waitFor();
+    // dnsmasq serves the zone once the stack sees Route 53 change; check until found.
+    await waitFor(async () => {
+      const seq = Number((await page.locator("#dns-checks").getAttribute("data-seq", { timeout: 100 }).catch(() => "0")) ?? 0);
+      await page.click("#check-dns");
+      await page.locator(`#dns-checks[data-seq="${seq + 1}"]`).waitFor();
+      const codes = await page.locator("#dns-checks li").evaluateAll((lis) => lis.map((l) => l.dataset.code));
+      return codes.length > 0 && codes.every((c) => c === "dns-record-found");
+    }, "published records in DNS", 30_000);
+    await page.locator("#dns-checks li[data-code=dns-record-found]").first().waitFor();
+    await shot("advanced-dns-checked");
+
+    await page.selectOption("#ses-scenario", "success");
+    await page.click("#ses-send");
+    await page.locator("#ses-result").waitFor();
+    assert.match(await page.textContent("#ses-result"), /SES accepted the message to success@simulator\.amazonses\.com/);
+  });
+
+  test("may this address send?", async () => {
+    await page.fill("#sender-from", `billing@${info.domain}`);
+    await page.locator("#sender-verdict").waitFor();
+    await shot("advanced-smtp");
+  });
+});
+
+describe("helpers and layout", () => {
+  test("SPF merge and DMARC builder", async () => {
+    await page.goto(`${info.web}/#/dns`);
+    await page.fill("#spf-existing", "v=spf1 mx ~all");
+    await page.locator("#spf-merged", { hasText: "include:amazonses.com" }).waitFor();
+    assert.equal(await page.textContent("#spf-merged"), "v=spf1 mx include:amazonses.com ~all");
+    await page.fill("#dmarc-domain", info.domain);
+    await page.selectOption("#dmarc-policy", "quarantine");
+    await page.fill("#dmarc-rua", `dmarc@${info.domain}`);
+    await page.locator("#dmarc-record", { hasText: "p=quarantine" }).waitFor();
+    await shot("spf-dmarc");
+  });
+
+  test("every page fits a phone and every control has a label", async () => {
+    await page.setViewportSize({ width: 375, height: 800 });
+    for (const hash of ["#/smtp", "#/advanced", "#/dns"]) {
+      await page.goto(`${info.web}/${hash}`);
+      await page.waitForSelector("main h2");
+      await page.waitForTimeout(300);
+      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+      assert.ok(overflow <= 1, `${hash} scrolls sideways by ${overflow}px at 375px`);
+      const unlabelled = await page.evaluate(() =>
+        [...document.querySelectorAll("input, select, textarea")]
+          .filter((el) => !el.hidden && !el.closest("[hidden]") && !(el.labels && el.labels.length) && !el.getAttribute("aria-label"))
+          .map((el) => el.id),
+      );
+      assert.deepEqual(unlabelled, [], `${hash}: controls without a label`);
+      await shot(`phone-${hash.slice(2)}`);
+    }
+  });
+
+  test("keyboard: Tab reaches the host field and Test connection", async () => {
+    await page.setViewportSize({ width: 1200, height: 900 });
+    await page.goto(`${info.web}/#/smtp`);
+    await page.waitForSelector("#smtp-host");
+    const seen = new Set();
+    for (let i = 0; i < 40 && !seen.has("smtp-test"); i++) {
+      await page.keyboard.press("Tab");
+      seen.add(await page.evaluate(() => document.activeElement?.id));
+    }
+    assert.ok(seen.has("smtp-host") && seen.has("smtp-test"), [...seen].join(","));
+  });
+});
