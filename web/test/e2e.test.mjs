@@ -130,6 +130,33 @@ describe("External SMTP", () => {
     await shot("external-smtp-test-failed");
   });
 
+  test("OAuth 2.0: the provider name is required, then the token signs in (XOAUTH2)", async () => {
+    await fillSmtp("");
+    await page.selectOption("#smtp-authentication", "oauth2");
+    assert.equal(await page.isVisible("#smtp-password"), false);
+    await page.click("#smtp-test");
+    await page.locator("#smtp-oauth2-provider-msg .issue.error").waitFor();
+    await page.fill("#smtp-oauth2-provider", "Google");
+    await page.fill("#smtp-access-token", info.smtp.oauth2Token);
+    await page.click("#smtp-test");
+    await page.locator("#smtp-verdict").waitFor();
+    assert.equal(await page.textContent("#smtp-verdict"), "success");
+    await page.selectOption("#smtp-authentication", "password");
+  });
+
+  test("a saved password is kept until Change password is ticked", async () => {
+    await fillSmtp(info.smtp.password);
+    await page.click("#smtp-save");
+    assert.equal(await page.isDisabled("#smtp-password"), true);
+    await page.click("#smtp-test");
+    await page.locator("#smtp-verdict", { hasText: "success" }).waitFor();
+    await page.check("#smtp-change-password");
+    assert.equal(await page.isDisabled("#smtp-password"), false);
+    await page.click("#smtp-test");
+    await page.locator("#smtp-password-msg [data-code=smtp-password-missing]").waitFor();
+    await page.fill("#smtp-password", info.smtp.password);
+  });
+
   test("Send test email delivers to the local SMTP server", async () => {
     await fillSmtp(info.smtp.password);
     await page.fill("#smtp-test-to", "someone@acme.example.com");
@@ -188,6 +215,12 @@ describe("Advanced SMTP (SES)", () => {
   test("may this address send?", async () => {
     await page.fill("#sender-from", `billing@${info.domain}`);
     await page.locator("#sender-verdict").waitFor();
+    assert.match(await page.textContent("#sender-verdict"), /^Yes: covered by the verified identity acme\.example\.com/);
+    await page.fill("#sender-from", "billing@globex.com");
+    await page.locator("#sender-verdict", { hasText: "No:" }).waitFor();
+    await page.fill("#sender-from", `billing@${info.domain}`);
+    await page.click("#sender-ask");
+    await page.locator("#sender-verdict", { hasText: "Yes (SES)" }).waitFor();
     await shot("advanced-smtp");
   });
 });
