@@ -192,6 +192,11 @@ describe("Advanced SMTP (SES)", () => {
     assert.ok(types.includes("TXT"), `records: ${types}`);
     assert.match(await page.locator("#records").textContent(), /_domainkey/);
     await shot("advanced-records");
+    const [download] = await Promise.all([page.waitForEvent("download"), page.click("#download-csv")]);
+    assert.equal(download.suggestedFilename(), `${info.domain}-dns-records.csv`);
+    const csv = readFileSync(await download.path(), "utf8");
+    assert.match(csv, /_domainkey\.acme\.example\.com/);
+    assert.match(csv, /TXT/);
 
     await page.click("#publish");
     await page.locator("#publish-result").waitFor();
