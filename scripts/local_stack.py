@@ -71,10 +71,10 @@ def port_taken(port):
 class Stack:
     def __init__(self, args):
         self.args = args
-        self.procs = []  # (name, Popen), started in order, stopped in reverse
+        self.procs = []  # (name, Popen), started in order, stopped in reverse; under procs_lock
         self.state = tempfile.mkdtemp(prefix="sendready-local-")
         self.stop = threading.Event()
-        self.dns_lock = threading.Lock()
+        self.procs_lock = threading.Lock()
         self.dns_proc = None
         if args.ports == "auto":
             self.ports = {k: free_port() for k in DEFAULT_PORTS}
@@ -106,13 +106,13 @@ class Stack:
         p = subprocess.Popen(argv, env=env or self.env, cwd=cwd or ROOT,
                              stdout=subprocess.PIPE if pipe else logfile, stderr=logfile,
                              stdin=subprocess.DEVNULL, start_new_session=True)
-        with self.dns_lock:
+        with self.procs_lock:
             self.procs.append((name, p))
         return p
 
     def shutdown(self):
         self.stop.set()
-        with self.dns_lock:
+        with self.procs_lock:
             procs = list(self.procs)
         for name, p in reversed(procs):
             if p.poll() is None:
@@ -191,7 +191,7 @@ class Stack:
         if binary is None:
             raise RuntimeError("dnsmasq is missing: scripts/setup installs Debian's dnsmasq-base")
         conf = self.write_dnsmasq_conf(records)
-        with self.dns_lock:
+        with self.procs_lock:
             old = self.dns_proc
             if old is not None:
                 os.killpg(old.pid, signal.SIGTERM)

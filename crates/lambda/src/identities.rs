@@ -522,17 +522,7 @@ async fn tenant(State(st): State<AppState>, caller: Caller) -> Result<Json<Tenan
         .unwrap_or_default();
     for id in configured {
         let id = id.trim_start_matches("/hostedzone/").to_owned();
-        let zone = st
-            .route53()?
-            .get_hosted_zone()
-            .id(&id)
-            .send()
-            .await
-            .map_err(|e| aws::problem(&e, "Reading a hosted zone"))?;
-        let name = zone
-            .hosted_zone()
-            .map(|z| z.name().trim_end_matches('.').to_ascii_lowercase())
-            .unwrap_or_default();
+        let name = crate::publish::zone_name(&st, &id).await?;
         hosted_zones.push(HostedZoneView { id, name });
     }
     Ok(Json(TenantView {

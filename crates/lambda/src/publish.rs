@@ -72,6 +72,21 @@ fn record_set(r: &DnsRecord) -> Result<ResourceRecordSet, Problem> {
         .map_err(bad)
 }
 
+/// The hosted zone's domain (lowercase, no trailing dot), from Route 53.
+pub(crate) async fn zone_name(st: &AppState, zone_id: &str) -> Result<String, Problem> {
+    let zone = st
+        .route53()?
+        .get_hosted_zone()
+        .id(zone_id)
+        .send()
+        .await
+        .map_err(|e| aws::problem(&e, "Reading the hosted zone"))?;
+    Ok(zone
+        .hosted_zone()
+        .map(|z| z.name().trim_end_matches('.').to_ascii_lowercase())
+        .unwrap_or_default())
+}
+
 /// Publishes the identity's records.
 pub async fn publish(
     State(st): State<AppState>,
@@ -93,17 +108,7 @@ pub async fn publish(
             ),
         ));
     }
-    let r53 = st.route53()?;
-    let zone = r53
-        .get_hosted_zone()
-        .id(&zone_id)
-        .send()
-        .await
-        .map_err(|e| aws::problem(&e, "Reading the hosted zone"))?;
-    let zone_name = zone
-        .hosted_zone()
-        .map(|z| z.name().trim_end_matches('.').to_ascii_lowercase())
-        .unwrap_or_default();
+    let zone_name = zone_name(&st, &zone_id).await?;
     if !is_same_or_subdomain(o.domain(), &zone_name) {
         return Err(Problem::new(
             StatusCode::BAD_REQUEST,
@@ -150,7 +155,8 @@ pub async fn publish(
             e.to_string(),
         )
     })?;
-    let out = r53
+    let out = st
+        .route53()?
         .change_resource_record_sets()
         .hosted_zone_id(&zone_id)
         .change_batch(batch)

@@ -15,8 +15,14 @@ use serde_json::{Value, json};
 use std::sync::Arc;
 
 async fn app(moto: &Moto) -> axum::Router {
+    app_with_zones(moto, Vec::new()).await
+}
+
+/// The API over moto, allowed to publish to these hosted zones (all when empty).
+async fn app_with_zones(moto: &Moto, hosted_zones: Vec<String>) -> axum::Router {
     let conf = moto.sdk().await;
-    let aws = AwsClients::new(&conf, "sendready-tenants");
+    let mut aws = AwsClients::new(&conf, "sendready-tenants");
+    aws.hosted_zones = hosted_zones;
     aws.registry.ensure_table().await.unwrap();
     router(AppState {
         smtp: Arc::new(SmtpOptions::default()),
@@ -532,16 +538,7 @@ async fn a_test_email_goes_through_ses_and_refusals_are_explained() {
 async fn the_tenant_view_has_users_identities_limits_and_named_zones() {
     let moto = Moto::start();
     let zone = hosted_zone(&moto, "acme.example.com").await;
-    let conf = moto.sdk().await;
-    let mut aws = AwsClients::new(&conf, "sendready-tenants");
-    aws.hosted_zones = vec![format!("/hostedzone/{zone}")];
-    aws.registry.ensure_table().await.unwrap();
-    let app = router(AppState {
-        smtp: Arc::new(SmtpOptions::default()),
-        aws: Some(Arc::new(aws)),
-        dns: None,
-    })
-    .layer(middleware::from_fn_with_state(jwt(), local_jwt));
+    let app = app_with_zones(&moto, vec![format!("/hostedzone/{zone}")]).await;
     set_users(&app, "acme", &["ops@acme.example.com"]).await;
     let acme = tenant("acme");
     create(

@@ -73,8 +73,14 @@ function functionKey(logicalId: string): keyof typeof FUNCTIONS {
 
 const actionsOf = (statement: Json): string[] => [statement.Action].flat();
 
+/** Computes once, on first use. */
+function once<T>(f: () => T): () => T {
+  let v: T | undefined;
+  return () => (v ??= f());
+}
+
 /** CDK: route → binary, binary → sorted actions. */
-function cdkStack() {
+const cdkStack = once(() => {
   const integrations = new Map<string, string>();
   for (const [id, integ] of resources("AWS::ApiGatewayV2::Integration")) {
     integrations.set(id, FUNCTIONS[functionKey(integ.Properties.IntegrationUri["Fn::GetAtt"][0])].binary);
@@ -98,10 +104,10 @@ function cdkStack() {
   }
   for (const list of actions.values()) list.sort();
   return { routes, actions, binaries: new Set(roles.values()) };
-}
+});
 
 /** SAM: the same three views of infra/template.yaml. */
-function samStack() {
+const samStack = once(() => {
   const sam = parse(readFileSync(path.join(ROOT, "infra/template.yaml"), "utf8"), { customTags: cfnTags }) as Json;
   const routes = new Map<Key, string>();
   const actions = new Map<string, string[]>();
@@ -115,7 +121,7 @@ function samStack() {
     actions.set(binary, list.sort());
   }
   return { routes, actions, binaries: new Set(actions.keys()) };
-}
+});
 
 describe("the synthesized CDK stack", () => {
   test("every route has the JWT authorizer", () => {
