@@ -601,5 +601,12 @@ pub fn parse_ipv4_strict(s: &str) -> Option<Ipv4Addr> {
     (n == 4).then_some(Ipv4Addr::from(octets))
 }
 
+/// True when `domain` equals `parent` or is a subdomain of it (label-wise, ASCII).
+pub fn is_same_or_subdomain(domain: &str, parent: &str) -> bool {
+    let d = domain.trim_end_matches('.').to_ascii_lowercase();
+    let p = parent.trim_end_matches('.').to_ascii_lowercase();
+    !p.is_empty() && (d == p || d.ends_with(&format!(".{p}")))
+}
+
 #[cfg(test)]
 mod tests;

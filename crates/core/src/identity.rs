@@ -14,7 +14,7 @@
 //!   Sandbox need their own records.
 
 use crate::address::{AddressOptions, check_address_into};
-use crate::host::{DomainOptions, check_domain_into};
+use crate::host::{DomainOptions, check_domain_into, is_same_or_subdomain};
 use crate::report::{Code, Issues, Report};
 use serde::{Deserialize, Serialize};
 
@@ -97,13 +97,6 @@ impl Tenant {
         }
         out
     }
-}
-
-/// True when `domain` equals `parent` or is a subdomain of it (label-wise, ASCII).
-pub fn is_same_or_subdomain(domain: &str, parent: &str) -> bool {
-    let d = domain.trim_end_matches('.').to_ascii_lowercase();
-    let p = parent.trim_end_matches('.').to_ascii_lowercase();
-    !p.is_empty() && (d == p || d.ends_with(&format!(".{p}")))
 }
 
 /// A new identity after checking.

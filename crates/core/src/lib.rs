@@ -14,5 +14,6 @@ pub mod identity;
 pub mod provider;
 pub mod report;
 pub mod smtp;
+pub mod transport;
 
 pub use report::{Code, CodeInfo, Issue, Issues, Report, Severity, explain};

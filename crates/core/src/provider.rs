@@ -3,7 +3,7 @@
 //! (Mandrill), MailerSend, Mailgun, Postmark, Resend and SendGrid.
 
 use crate::report::{Code, Issues};
-use crate::smtp::{AuthMethod, Security};
+use crate::transport::{AuthMethod, Security};
 use serde::{Deserialize, Serialize};
 
 /// A known SMTP provider.

@@ -65,6 +65,11 @@ catalogue! {
     AuthInvalid = "auth-invalid",
     /// The token is valid but lacks the scope this route needs.
     AuthForbidden = "auth-forbidden",
+    /// The API has no route at this path and method.
+    RouteNotFound = "route-not-found",
+    /// The server failed to build a request or a key: a fault on Sendready's side, not the
+    /// caller's; retrying may help, reporting it will.
+    InternalError = "internal-error",
 
     // ---- email addresses (address), RFC 5321 §4.1.2, RFC 5322 §3.4.1, RFC 6531
     /// The email address is empty.
@@ -235,6 +240,10 @@ catalogue! {
     IdentityOverlap = "identity-overlap",
     /// The identity already exists for this tenant.
     IdentityDuplicate = "identity-duplicate",
+    /// The tenant has no identity by this name (another tenant's is not told apart).
+    IdentityNotFound = "identity-not-found",
+    /// The identity has no DNS records to publish (an email identity verifies by a link).
+    IdentityNoRecords = "identity-no-records",
     /// The address is already covered by the tenant's domain identity.
     IdentityCovered = "identity-covered",
     /// The From address matches an identity that is not verified yet.
@@ -349,6 +358,12 @@ catalogue! {
     DnsLookupFailed = "dns-lookup-failed",
     /// The record name is not inside the DNS host's zone.
     ZoneOutside = "zone-outside",
+    /// The hosted zone is not one the platform lets Sendready change.
+    ZoneNotAllowed = "zone-not-allowed",
+    /// Route 53 has no hosted zone with this id.
+    ZoneNotFound = "zone-not-found",
+    /// Route 53 refused the change batch (InvalidChangeBatch, InvalidInput).
+    DnsChangeRefused = "dns-change-refused",
 
     // ---- diagnosis catalogue: SMTP transport and replies (diagnose)
     /// Unknown SMTP host: the name does not resolve.

@@ -10,60 +10,11 @@
 use crate::address::{
     Address, AddressOptions, check_address_into, check_display_name, format_mailbox,
 };
-use crate::host::{Host, HostOptions, check_host_into};
+use crate::host::{Host, HostOptions, check_host_into, is_same_or_subdomain};
 use crate::provider::{self, Detected, ProviderInput};
 use crate::report::{Code, Issues, Report};
+pub use crate::transport::{AuthMethod, Security};
 use serde::{Deserialize, Serialize};
-
-/// How the connection is secured.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[cfg_attr(feature = "tsify", derive(tsify::Tsify))]
-#[serde(rename_all = "lowercase")]
-pub enum Security {
-    /// No encryption (FusionAuth "None").
-    #[default]
-    None,
-    /// Implicit TLS from the first byte (FusionAuth "SSL"), usually port 465.
-    #[serde(alias = "ssl")]
-    Tls,
-    /// Plaintext, upgraded with STARTTLS (FusionAuth "TLS"), usually port 587.
-    Starttls,
-}
-
-impl Security {
-    /// Maps FusionAuth's labels: `None`, `SSL` (implicit TLS), `TLS` (STARTTLS).
-    pub fn from_fusionauth(label: &str) -> Option<Security> {
-        match label.to_ascii_uppercase().as_str() {
-            "NONE" => Some(Security::None),
-            "SSL" => Some(Security::Tls),
-            "TLS" => Some(Security::Starttls),
-            _ => None,
-        }
-    }
-
-    /// A label for messages.
-    pub const fn label(self) -> &'static str {
-        match self {
-            Security::None => "None",
-            Security::Tls => "SSL/TLS (implicit)",
-            Security::Starttls => "STARTTLS",
-        }
-    }
-}
-
-/// How the client authenticates.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "tsify", derive(tsify::Tsify))]
-#[serde(rename_all = "lowercase")]
-pub enum AuthMethod {
-    /// No authentication (FusionAuth with an empty username; an open relay on port 25).
-    None,
-    /// Username and password (AUTH PLAIN / LOGIN).
-    #[default]
-    Password,
-    /// OAuth 2.0 (XOAUTH2) through a configured provider (Zuora).
-    Oauth2,
-}
 
 /// Which product's form rules apply.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -522,9 +473,7 @@ pub fn check_smtp_settings(s: &SmtpSettings) -> Report<SmtpConfig> {
         && let Some((_, udom)) = username.rsplit_once('@')
     {
         let udom = udom.to_ascii_lowercase();
-        let same = f.domain == udom
-            || f.domain.ends_with(&format!(".{udom}"))
-            || udom.ends_with(&format!(".{}", f.domain));
+        let same = is_same_or_subdomain(&f.domain, &udom) || is_same_or_subdomain(&udom, &f.domain);
         if !same && !udom.is_empty() {
             issues.warning(
                     "fromAddress",

@@ -2,7 +2,7 @@
 //! authorizer has already verified (in Lambda), or that the local server verifies itself
 //! from a locally signed token (`sendready-local`). Never from the body or the path.
 
-use crate::problem::Problem;
+use crate::error::Problem;
 use axum::extract::{FromRequestParts, Request, State};
 use axum::http::StatusCode;
 use axum::http::request::Parts;
@@ -29,6 +29,20 @@ impl Caller {
     /// True when the token carries the platform-admin scope.
     pub fn is_admin(&self) -> bool {
         self.scopes.iter().any(|s| s == ADMIN_SCOPE)
+    }
+
+    /// `Ok` when the token carries the platform-admin scope; 403 naming the scope and
+    /// what needed it otherwise.
+    pub fn require_admin(&self, what: &str) -> Result<(), Problem> {
+        if self.is_admin() {
+            Ok(())
+        } else {
+            Err(Problem::new(
+                StatusCode::FORBIDDEN,
+                Code::AuthForbidden,
+                format!("{what} needs the {ADMIN_SCOPE} scope."),
+            ))
+        }
     }
 
     /// Reads a caller from verified claims; `tenant_claim` names the claim that holds the

@@ -7,9 +7,10 @@ mod common;
 use axum::http::{Method, StatusCode};
 use axum::middleware;
 use common::{PASSWORD, SmtpServer, USER, jwt};
+use sendready_lambda::adapters::lettre::{Lettre, SmtpOptions};
 use sendready_lambda::auth::{LocalJwt, local_jwt};
-use sendready_lambda::smtp::SmtpOptions;
-use sendready_lambda::{AppState, router};
+use sendready_lambda::routes::smtp::{check_routes, test_email_routes};
+use sendready_lambda::service::smtp::Smtp;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -21,12 +22,12 @@ fn app(server: Option<&SmtpServer>, allow_private: bool) -> axum::Router {
         hello_name: "sendready.test".to_owned(),
         resolver: None,
     };
-    router(AppState {
-        smtp: Arc::new(smtp),
-        aws: None,
-        dns: None,
-    })
-    .layer(middleware::from_fn_with_state(jwt(), local_jwt))
+    check_routes()
+        .merge(test_email_routes())
+        .with_state(Arc::new(Smtp {
+            client: Arc::new(Lettre { opts: smtp }),
+        }))
+        .layer(middleware::from_fn_with_state(jwt(), local_jwt))
 }
 
 async fn call(

@@ -9,10 +9,9 @@ use axum::http::{Method, StatusCode};
 use axum::middleware;
 use common::{Moto, jwt};
 use sendready_lambda::auth::{ADMIN_SCOPE, local_jwt};
-use sendready_lambda::smtp::SmtpOptions;
-use sendready_lambda::{AppState, AwsClients, router};
+use sendready_lambda::state::Aws;
+use sendready_lambda::{AppState, router};
 use serde_json::{Value, json};
-use std::sync::Arc;
 
 async fn app(moto: &Moto) -> axum::Router {
     app_with_zones(moto, Vec::new()).await
@@ -21,14 +20,14 @@ async fn app(moto: &Moto) -> axum::Router {
 /// The API over moto, allowed to publish to these hosted zones (all when empty).
 async fn app_with_zones(moto: &Moto, hosted_zones: Vec<String>) -> axum::Router {
     let conf = moto.sdk().await;
-    let mut aws = AwsClients::new(&conf, "sendready-tenants");
-    aws.hosted_zones = hosted_zones;
-    aws.registry.ensure_table().await.unwrap();
-    router(AppState {
-        smtp: Arc::new(SmtpOptions::default()),
-        aws: Some(Arc::new(aws)),
-        dns: None,
-    })
+    common::ensure_table(&conf).await;
+    let aws = Aws::from_sdk(&conf, "sendready-tenants");
+    router(AppState::new(
+        &aws,
+        common::default_smtp(),
+        common::unused_resolver(),
+        &hosted_zones,
+    ))
     .layer(middleware::from_fn_with_state(jwt(), local_jwt))
 }
 
@@ -205,7 +204,7 @@ async fn byodkim_domain_and_email_identities_round_trip() {
     )
     .await;
     assert_eq!(status, StatusCode::NOT_FOUND, "{p}");
-    assert_eq!(p["code"], "ses-not-found");
+    assert_eq!(p["code"], "identity-not-found");
 }
 
 #[tokio::test]

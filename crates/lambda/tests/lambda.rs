@@ -2,14 +2,14 @@
 //! to the router, with the JWT authorizer's claims becoming the caller.
 #![allow(clippy::unwrap_used, missing_docs)]
 
+mod common;
+
 use axum::body::Body;
 use axum::http::StatusCode;
 use http_body_util::BodyExt;
-use sendready_lambda::api::{identity_routes, smtp_check_routes};
-use sendready_lambda::smtp::SmtpOptions;
-use sendready_lambda::{AppState, lambda};
+use sendready_lambda::routes::{identity_routes, smtp_check_routes};
+use sendready_lambda::{AppState, runtime};
 use serde_json::{Value, json};
-use std::sync::Arc;
 use tower::ServiceExt;
 
 fn event(path: &str, body: &Value, claims: Option<Value>) -> String {
@@ -31,12 +31,13 @@ fn event(path: &str, body: &Value, claims: Option<Value>) -> String {
 }
 
 async fn invoke(routes: axum::Router<AppState>, ev: &str) -> (StatusCode, Value) {
-    let state = AppState {
-        smtp: Arc::new(SmtpOptions::default()),
-        aws: None,
-        dns: None,
-    };
-    let app = lambda::app(routes, state, "custom:tenant");
+    let state = AppState::new(
+        &common::offline_aws(),
+        common::default_smtp(),
+        common::unused_resolver(),
+        &[],
+    );
+    let app = runtime::app(routes, state, "custom:tenant");
     let req = lambda_http::request::from_str(ev).unwrap();
     let req = req.map(|b| Body::from(b.to_vec()));
     let res = app.oneshot(req).await.unwrap();

@@ -21,10 +21,12 @@ use aws_smithy_mocks::{Rule, RuleMode, mock, mock_client};
 use axum::http::{Method, StatusCode};
 use axum::middleware;
 use common::{call, jwt};
+use sendready_lambda::adapters::dynamodb::DynamoRegistry;
+use sendready_lambda::adapters::route53::Route53Sdk;
+use sendready_lambda::adapters::sesv2::SesV2;
 use sendready_lambda::auth::local_jwt;
-use sendready_lambda::registry::Registry;
-use sendready_lambda::smtp::SmtpOptions;
-use sendready_lambda::{AppState, AwsClients, router};
+use sendready_lambda::state::Aws;
+use sendready_lambda::{AppState, router};
 use serde_json::json;
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -73,18 +75,18 @@ fn app_with(ses_rules: &[Rule], retry: &aws_sdk_sesv2::config::retry::RetryConfi
     let ses = mock_client!(aws_sdk_sesv2, RuleMode::MatchAny, ses_rules, |c| c
         .retry_config(retry.clone()));
     let route53 = mock_client!(aws_sdk_route53, RuleMode::MatchAny, &Vec::<Rule>::new());
-    let aws = AwsClients {
-        ses,
-        registry: Registry::new(ddb, "sendready-tenants"),
-        route53,
-        hosted_zones: Vec::new(),
+    let aws = Aws {
+        ses: Arc::new(SesV2::new(ses)),
+        registry: Arc::new(DynamoRegistry::new(ddb, "sendready-tenants")),
+        route53: Arc::new(Route53Sdk::new(route53)),
         region: Some("eu-west-1".to_owned()),
     };
-    router(AppState {
-        smtp: Arc::new(SmtpOptions::default()),
-        aws: Some(Arc::new(aws)),
-        dns: None,
-    })
+    router(AppState::new(
+        &aws,
+        common::default_smtp(),
+        common::unused_resolver(),
+        &[],
+    ))
     .layer(middleware::from_fn_with_state(jwt(), local_jwt))
 }
 
@@ -345,7 +347,7 @@ async fn throttling_is_retried_three_times_at_most_then_503() {
         .build();
     let app = app_with(
         std::slice::from_ref(&rule),
-        &sendready_lambda::aws::retry_config(),
+        &sendready_lambda::adapters::sdk::retry_config(),
     );
     let (status, _, p) = call(
         &app,

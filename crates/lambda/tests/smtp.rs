@@ -8,7 +8,8 @@ use common::{PASSWORD, SmtpServer, TOKEN, USER, closed_port};
 use sendready_core::Code;
 use sendready_core::address::{AddressOptions, check_address};
 use sendready_core::smtp::{SmtpConfig, SmtpSettings, check_smtp_settings};
-use sendready_lambda::smtp::{self, Outcome, Secret, SmtpOptions, StepKind};
+use sendready_lambda::adapters::lettre::{self as smtp, SmtpOptions};
+use sendready_lambda::ports::smtp::{Outcome, Secret, StepKind};
 use std::time::Duration;
 
 fn opts(server: &SmtpServer) -> SmtpOptions {

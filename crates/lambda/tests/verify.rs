@@ -9,16 +9,29 @@ use axum::http::{Method, StatusCode};
 use axum::middleware;
 use common::{Dnsmasq, Moto, jwt};
 use sendready_core::Code;
+use sendready_core::dns::verdict::RecordCheck;
 use sendready_core::dns::{DnsRecord, Purpose, split_txt};
+use sendready_lambda::adapters::hickory::Dns;
+use sendready_lambda::adapters::lettre::{self as smtp, SmtpOptions};
 use sendready_lambda::auth::{ADMIN_SCOPE, local_jwt};
-use sendready_lambda::dnscheck::Dns;
-use sendready_lambda::smtp::{self, SmtpOptions, StepKind};
-use sendready_lambda::{AppState, AwsClients, router};
+use sendready_lambda::ports::smtp::StepKind;
+use sendready_lambda::service::verify::check_record;
+use sendready_lambda::state::Aws;
+use sendready_lambda::{AppState, router};
 use serde_json::json;
 use std::sync::Arc;
 use std::time::Duration;
 
 const DKIM: &str = "v=DKIM1; k=rsa; p=MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEAx0aV3ZN9vG0aA1mS7l3QpXz7g0Y4B8tkyWc5yUwCk2X2t1qC4kT2mX0d9gH1bU6Y0Jj3f5n8C2kL9yQ8rS0tP3vN6wE1uM5zA4xB7cD2eF3gH4iJ5kL6mN7oP8qR9sT0uV1wX2yZ3aB4cD5eF6gH7iJ8kL9mN0oP1qR2sT3uV4wX5yZ6aB7cD8eF9gH0iJ1kL2mN3oP4qR5sT6uV7wX8yZ9aB0cD1eF2gH3iJ4kL5mN6oP7qR8sT9uV0wX1yZ2aB3cD4eF5gH6iJ7kL8mN9oP0qR1sT2uV3wX4yZ5aB6cD7eF8gH9iJ0kL1mN2oP3qR4sT5uV6wX7yZ8aB9cD0QIDAQAB";
+
+/// The service's record check over one resolver.
+struct Checker(Dns);
+
+impl Checker {
+    async fn check(&self, record: &DnsRecord, domain: &str) -> RecordCheck {
+        check_record(&self.0, record, domain).await
+    }
+}
 
 fn txt(name: &str, text: &str) -> DnsRecord {
     DnsRecord::txt(name, text, Purpose::Byodkim)
@@ -61,8 +74,8 @@ async fn each_record_state_has_its_outcome() {
             ],
         ),
     ]);
-    let r = Dns::new(Some(dns.addr), Duration::from_secs(2)).unwrap();
-    let code = |c: &sendready_lambda::dnscheck::RecordCheck| c.code;
+    let r = Checker(Dns::new(Some(dns.addr), Duration::from_secs(2)).unwrap());
+    let code = |c: &RecordCheck| c.code;
 
     let found = r
         .check(&txt("good._domainkey.example.com", DKIM), "example.com")
@@ -146,16 +159,15 @@ async fn an_smtp_host_that_does_not_resolve_is_unknown_host() {
 async fn the_verify_route_checks_live_dns_and_resends_an_email_verification() {
     let moto = Moto::start();
     let conf = moto.sdk().await;
-    let aws = AwsClients::new(&conf, "sendready-tenants");
-    aws.registry.ensure_table().await.unwrap();
+    common::ensure_table(&conf).await;
+    let aws = Aws::from_sdk(&conf, "sendready-tenants");
     let build = |dns: &Dnsmasq| {
-        router(AppState {
-            smtp: Arc::new(SmtpOptions::default()),
-            aws: Some(Arc::new(aws.clone())),
-            dns: Some(Arc::new(
-                Dns::new(Some(dns.addr), Duration::from_secs(1)).unwrap(),
-            )),
-        })
+        router(AppState::new(
+            &aws,
+            common::default_smtp(),
+            Arc::new(Dns::new(Some(dns.addr), Duration::from_secs(1)).unwrap()),
+            &[],
+        ))
         .layer(middleware::from_fn_with_state(jwt(), local_jwt))
     };
     let empty = Dnsmasq::start(&[]);

@@ -266,8 +266,8 @@ pub fn check_dmarc(text: &str, domain: Option<&str>) -> Report<Dmarc> {
     if let Some(dom) = domain.map(|x| x.trim().to_ascii_lowercase()) {
         for a in d.rua.iter().chain(&d.ruf) {
             let rdom = a.rsplit('@').next().unwrap_or_default();
-            if !crate::identity::is_same_or_subdomain(rdom, &dom)
-                && !crate::identity::is_same_or_subdomain(&dom, rdom)
+            if !crate::host::is_same_or_subdomain(rdom, &dom)
+                && !crate::host::is_same_or_subdomain(&dom, rdom)
             {
                 issues.hint(
                     field,

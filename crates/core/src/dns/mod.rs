@@ -8,9 +8,9 @@
 pub mod dkim;
 pub mod dmarc;
 pub mod spf;
+pub mod verdict;
 
-use crate::host::{DomainOptions, check_domain_into};
-use crate::identity::is_same_or_subdomain;
+use crate::host::{DomainOptions, check_domain_into, is_same_or_subdomain};
 use crate::report::{Code, Issues, Report};
 use core::fmt::Write as _;
 use serde::{Deserialize, Serialize};

@@ -4,15 +4,17 @@
 //! Environment: `SENDREADY_LISTEN` (default 127.0.0.1:8787), `SENDREADY_JWT_SECRET`
 //! (required), `SENDREADY_JWT_ISSUER` / `SENDREADY_JWT_AUDIENCE` (default
 //! `sendready-local`), `SENDREADY_TENANT_CLAIM` (default `tenant`), and the adapter
-//! settings of [`sendready_lambda::config`].
+//! settings of [`sendready_lambda::config::Config`].
 //!
 //! `sendready-local --mint-token <tenant> [--admin]` prints a token for the tenant (valid
 //! for 12 hours, signed with the same secret) and exits.
 
 use axum::middleware;
+use sendready_lambda::adapters::dynamodb::DynamoRegistry;
 use sendready_lambda::auth::{LocalJwt, local_jwt};
-use sendready_lambda::{AppState, AwsClients, config, router};
-use std::sync::Arc;
+use sendready_lambda::config::Config;
+use sendready_lambda::state::{self, Aws};
+use sendready_lambda::{AppState, adapters, router};
 
 fn env(name: &str, default: &str) -> String {
     std::env::var(name).unwrap_or_else(|_| default.to_owned())
@@ -55,24 +57,17 @@ async fn run() -> Result<(), String> {
         println!("{}", jwt.mint("local-user", tenant, scopes, 12 * 3600));
         return Ok(());
     }
-    let conf = sendready_lambda::aws::sdk_config().await;
-    let mut aws = AwsClients::new(&conf, &config::table());
-    aws.hosted_zones = config::hosted_zones();
+    let config = Config::from_env().map_err(|e| e.to_string())?;
+    let conf = adapters::sdk::sdk_config().await;
     // Locally (moto) the table is made here; in AWS the template makes it.
-    aws.registry.ensure_table().await?;
-    let smtp = config::smtp_from_env()?;
-    let dns = match &smtp.resolver {
-        Some(d) => d.clone(),
-        None => Arc::new(sendready_lambda::dnscheck::Dns::new(
-            None,
-            std::time::Duration::from_secs(2),
-        )?),
-    };
-    let state = AppState {
-        smtp: Arc::new(smtp),
-        aws: Some(Arc::new(aws)),
-        dns: Some(dns),
-    };
+    DynamoRegistry::new(aws_sdk_dynamodb::Client::new(&conf), &config.table)
+        .ensure_table()
+        .await
+        .map_err(|e| e.to_string())?;
+    let aws = Aws::from_sdk(&conf, &config.table);
+    let smtp = state::smtp(&config).map_err(|e| e.to_string())?;
+    let resolver = state::resolver(&config).map_err(|e| e.to_string())?;
+    let state = AppState::new(&aws, smtp, resolver, &config.hosted_zones);
     let app = router(state).layer(middleware::from_fn_with_state(jwt, local_jwt));
     let listen = env("SENDREADY_LISTEN", "127.0.0.1:8787");
     let listener = tokio::net::TcpListener::bind(&listen)

@@ -1,17 +1,15 @@
 //! Lambda function `sendready-smtp-check`: SMTP connection checks. No AWS permissions;
 //! network egress only.
 
-use sendready_lambda::api::smtp_check_routes;
-use sendready_lambda::{AppState, config, lambda};
+use sendready_lambda::config::Config;
+use sendready_lambda::routes::smtp_check_routes;
+use sendready_lambda::{runtime, state};
 use std::sync::Arc;
 
 #[tokio::main]
 async fn main() -> Result<(), lambda_http::Error> {
-    lambda::init_logs();
-    let state = AppState {
-        smtp: Arc::new(config::smtp_from_env()?),
-        aws: None,
-        dns: None,
-    };
-    lambda::run(smtp_check_routes(), state).await
+    runtime::init_logs();
+    let config = Config::from_env()?;
+    let smtp = Arc::new(state::smtp(&config)?);
+    runtime::run(smtp_check_routes(), smtp, &config.tenant_claim).await
 }

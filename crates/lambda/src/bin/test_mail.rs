@@ -1,18 +1,21 @@
 //! Lambda function `sendready-test-mail`: test messages through SES (`ses:SendEmail`,
 //! reading the tenant table) and through a customer's SMTP server (egress).
 
-use sendready_lambda::api::test_mail_routes;
-use sendready_lambda::{AppState, AwsClients, config, lambda};
+use sendready_lambda::config::Config;
+use sendready_lambda::routes::test_mail_routes;
+use sendready_lambda::state::{self, Aws, TestMailState};
+use sendready_lambda::{adapters, runtime};
 use std::sync::Arc;
 
 #[tokio::main]
 async fn main() -> Result<(), lambda_http::Error> {
-    lambda::init_logs();
-    let conf = sendready_lambda::aws::sdk_config().await;
-    let state = AppState {
-        smtp: Arc::new(config::smtp_from_env()?),
-        aws: Some(Arc::new(AwsClients::new(&conf, &config::table()))),
-        dns: None,
+    runtime::init_logs();
+    let config = Config::from_env()?;
+    let conf = adapters::sdk::sdk_config().await;
+    let aws = Aws::from_sdk(&conf, &config.table);
+    let st = TestMailState {
+        smtp: Arc::new(state::smtp(&config)?),
+        test_mail: Arc::new(aws.test_mail()),
     };
-    lambda::run(test_mail_routes(), state).await
+    runtime::run(test_mail_routes(), st, &config.tenant_claim).await
 }

@@ -145,7 +145,7 @@ impl Moto {
 
     /// SDK configuration pointing at this moto, with fixed test credentials.
     pub async fn sdk(&self) -> aws_config::SdkConfig {
-        sendready_lambda::aws::loader()
+        sendready_lambda::adapters::sdk::loader()
             .endpoint_url(&self.url)
             .region(aws_config::Region::new("us-east-1"))
             .credentials_provider(aws_sdk_sesv2::config::Credentials::new(
@@ -313,4 +313,42 @@ mod tempdir {
             let _ = std::fs::remove_dir_all(&self.path);
         }
     }
+}
+
+/// An SMTP service with default options.
+pub fn default_smtp() -> sendready_lambda::service::smtp::Smtp {
+    sendready_lambda::service::smtp::Smtp {
+        client: std::sync::Arc::new(sendready_lambda::adapters::lettre::Lettre::default()),
+    }
+}
+
+/// A resolver for states whose tests never look anything up (it would ask a closed port).
+pub fn unused_resolver() -> std::sync::Arc<dyn sendready_lambda::ports::Resolver> {
+    std::sync::Arc::new(
+        sendready_lambda::adapters::hickory::Dns::new(
+            Some(([127, 0, 0, 1], closed_port()).into()),
+            std::time::Duration::from_millis(200),
+        )
+        .unwrap(),
+    )
+}
+
+/// AWS adapters over a configuration no test call reaches (routes that never call AWS).
+pub fn offline_aws() -> sendready_lambda::state::Aws {
+    let conf = aws_config::SdkConfig::builder()
+        .behavior_version(aws_config::BehaviorVersion::latest())
+        .region(aws_config::Region::new("us-east-1"))
+        .build();
+    sendready_lambda::state::Aws::from_sdk(&conf, "sendready-tenants")
+}
+
+/// The tenant table on this SDK configuration, made if missing.
+pub async fn ensure_table(conf: &aws_config::SdkConfig) {
+    sendready_lambda::adapters::dynamodb::DynamoRegistry::new(
+        aws_sdk_dynamodb::Client::new(conf),
+        "sendready-tenants",
+    )
+    .ensure_table()
+    .await
+    .unwrap();
 }

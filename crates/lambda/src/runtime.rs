@@ -1,9 +1,8 @@
 //! Hosting in AWS Lambda: `lambda_http::run` over one privilege set's part of the router,
 //! with the caller taken from the claims API Gateway's JWT authorizer verified.
 
-use crate::api::AppState;
 use crate::auth::Caller;
-use crate::problem::Problem;
+use crate::error::Problem;
 use axum::Router;
 use axum::extract::{Request, State};
 use axum::http::StatusCode;
@@ -56,7 +55,11 @@ pub async fn caller_from_authorizer(
 }
 
 /// The routes of one function with the authorizer middleware, ready for `lambda_http::run`.
-pub fn app(routes: Router<AppState>, state: AppState, tenant_claim: &str) -> Router {
+pub fn app<S: Clone + Send + Sync + 'static>(
+    routes: Router<S>,
+    state: S,
+    tenant_claim: &str,
+) -> Router {
     routes
         .with_state(state)
         .layer(middleware::from_fn_with_state(
@@ -76,9 +79,12 @@ pub fn init_logs() {
         .init();
 }
 
-/// Runs one function: `routes` over `state`, the tenant claim from `SENDREADY_TENANT_CLAIM`
-/// (default `tenant`).
-pub async fn run(routes: Router<AppState>, state: AppState) -> Result<(), lambda_http::Error> {
-    let claim = std::env::var("SENDREADY_TENANT_CLAIM").unwrap_or_else(|_| "tenant".to_owned());
-    lambda_http::run(app(routes, state, &claim)).await
+/// Runs one function: `routes` over `state`, the caller from the claim `tenant_claim`
+/// names ([`crate::config::Config::tenant_claim`]).
+pub async fn run<S: Clone + Send + Sync + 'static>(
+    routes: Router<S>,
+    state: S,
+    tenant_claim: &str,
+) -> Result<(), lambda_http::Error> {
+    lambda_http::run(app(routes, state, tenant_claim)).await
 }

@@ -6,6 +6,9 @@
 //! Each step is bounded by the configured step timeout. The password or token is held in
 //! a [`Secret`] that never prints, and nothing here logs the settings.
 
+use crate::ports::Resolver;
+use crate::ports::smtp::{Outcome, Secret, SmtpClient, Step, StepKind};
+use async_trait::async_trait;
 use lettre::message::header::{HeaderName, HeaderValue};
 use lettre::message::{Mailbox, MultiPart};
 use lettre::transport::smtp::authentication::{Credentials, Mechanism};
@@ -18,26 +21,30 @@ use sendready_core::address::Address;
 use sendready_core::diagnose::{self, Diagnosis, TransportError};
 use sendready_core::host::is_private_ip;
 use sendready_core::smtp::{AuthMethod, Security, SmtpConfig};
-use serde::Serialize;
 use std::fmt;
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 use tokio::net::TcpStream;
 
-/// A password or OAuth 2.0 token: usable, never printed.
-#[derive(Clone)]
-pub struct Secret(String);
-
-impl Secret {
-    /// Wraps a secret.
-    pub fn new(s: String) -> Self {
-        Secret(s)
-    }
+/// The adapter: lettre with these options.
+#[derive(Clone, Debug, Default)]
+pub struct Lettre {
+    /// How it connects.
+    pub opts: SmtpOptions,
 }
 
-impl fmt::Debug for Secret {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("Secret(***)")
+#[async_trait]
+impl SmtpClient for Lettre {
+    async fn check(&self, cfg: &SmtpConfig, secret: Option<&Secret>) -> Outcome {
+        check(cfg, secret, &self.opts).await
+    }
+
+    async fn send_test(&self, cfg: &SmtpConfig, secret: Option<&Secret>, to: &Address) -> Outcome {
+        send_test(cfg, secret, to, &self.opts).await
+    }
+
+    fn allows_private(&self) -> bool {
+        self.opts.allow_private
     }
 }
 
@@ -55,7 +62,7 @@ pub struct SmtpOptions {
     pub hello_name: String,
     /// Resolve hosts through this resolver (`SENDREADY_DNS_SERVER`) instead of the
     /// system's.
-    pub resolver: Option<std::sync::Arc<crate::dnscheck::Dns>>,
+    pub resolver: Option<std::sync::Arc<dyn Resolver>>,
 }
 
 impl Default for SmtpOptions {
@@ -68,56 +75,6 @@ impl Default for SmtpOptions {
             resolver: None,
         }
     }
-}
-
-/// One step of a check.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum StepKind {
-    /// DNS resolution of the host.
-    Resolve,
-    /// The TCP connection.
-    Connect,
-    /// The TLS handshake (implicit TLS, or after STARTTLS).
-    Tls,
-    /// The server's greeting and the EHLO reply.
-    Greeting,
-    /// Authentication.
-    Auth,
-    /// `MAIL FROM` with the From address (the probe; nothing is sent).
-    MailFrom,
-    /// The test message: envelope and DATA.
-    Send,
-}
-
-/// What one step did.
-#[derive(Clone, Debug, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Step {
-    /// Which step.
-    pub step: StepKind,
-    /// True when it succeeded.
-    pub ok: bool,
-    /// How long it took.
-    pub millis: u64,
-    /// What happened, in a line (the server's reply where there is one).
-    pub detail: String,
-    /// The catalogue's explanation when it failed.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub diagnosis: Option<Diagnosis>,
-}
-
-/// The outcome of a check or a test message.
-#[derive(Clone, Debug, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Outcome {
-    /// True when every step succeeded.
-    pub ok: bool,
-    /// The steps taken, in order; the last one failed when `ok` is false.
-    pub steps: Vec<Step>,
-    /// The failing step's diagnosis, repeated here for callers that show one message.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub diagnosis: Option<Diagnosis>,
 }
 
 struct Run {
@@ -480,7 +437,7 @@ async fn session(
         } else {
             &[Mechanism::Plain, Mechanism::Login]
         };
-        let secret = secret.map(|s| s.0.clone()).unwrap_or_default();
+        let secret = secret.map(|s| s.expose().to_owned()).unwrap_or_default();
         let creds = Credentials::new(cfg.username.clone(), secret);
         let limit = run.timeout;
         if !run

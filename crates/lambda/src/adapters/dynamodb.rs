@@ -1,0 +1,309 @@
+//! The tenant registry in DynamoDB, with the identity limits held by conditional writes
+//! so that concurrent creates cannot exceed them.
+//!
+//! One table, keys `pk` = `TENANT#<tenant>` and `sk` = `META` (active users, counters)
+//! or `ID#<identity>` (one owned identity, with its BYODKIM selector and public key).
+
+use super::sdk::{aws_error, build_error};
+use crate::ports::{AwsError, Owned, Record, Registry, ReserveError};
+use async_trait::async_trait;
+use aws_sdk_dynamodb::Client;
+use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
+use aws_sdk_dynamodb::types::{AttributeValue, Delete, Put, TransactWriteItem, Update};
+use sendready_core::identity::{IdentityKind, MAX_DOMAIN_IDENTITIES, MAX_EMAIL_IDENTITIES};
+use std::collections::HashMap;
+
+/// Why the table could not be made ready.
+#[derive(Debug, thiserror::Error)]
+#[error("creating table {table}: {source}")]
+pub struct TableError {
+    /// The table.
+    pub table: String,
+    /// What DynamoDB said.
+    pub source: AwsError,
+}
+
+/// The registry over one table.
+#[derive(Clone, Debug)]
+pub struct DynamoRegistry {
+    db: Client,
+    table: String,
+}
+
+fn s(v: &str) -> AttributeValue {
+    AttributeValue::S(v.to_owned())
+}
+
+fn n(v: usize) -> AttributeValue {
+    AttributeValue::N(v.to_string())
+}
+
+fn pk(tenant: &str) -> AttributeValue {
+    s(&format!("TENANT#{tenant}"))
+}
+
+/// The counter on the META item and the core's limit for `kind` (Zuora: one domain,
+/// three emails).
+fn counter(kind: IdentityKind) -> (&'static str, usize) {
+    match kind {
+        IdentityKind::Domain => ("domainCount", MAX_DOMAIN_IDENTITIES),
+        IdentityKind::Email => ("emailCount", MAX_EMAIL_IDENTITIES),
+    }
+}
+
+fn kind_name(kind: IdentityKind) -> &'static str {
+    match kind {
+        IdentityKind::Domain => "domain",
+        IdentityKind::Email => "email",
+    }
+}
+
+impl DynamoRegistry {
+    /// A registry on `table`.
+    pub fn new(db: Client, table: impl Into<String>) -> Self {
+        DynamoRegistry {
+            db,
+            table: table.into(),
+        }
+    }
+
+    /// An update of the tenant's counter for `kind` on its META item,
+    /// `SET #c = #c <op> :one`, under `condition` (over `#c` and `:bound`).
+    fn counter_update(
+        &self,
+        tenant: &str,
+        kind: IdentityKind,
+        op: &str,
+        condition: &str,
+        bound: usize,
+    ) -> Result<Update, aws_smithy_types::error::operation::BuildError> {
+        Update::builder()
+            .table_name(&self.table)
+            .key("pk", pk(tenant))
+            .key("sk", s("META"))
+            .update_expression(format!("SET #c = #c {op} :one"))
+            .condition_expression(condition)
+            .expression_attribute_names("#c", counter(kind).0)
+            .expression_attribute_values(":one", n(1))
+            .expression_attribute_values(":bound", n(bound))
+            .build()
+    }
+
+    /// Creates the table (on-demand) if it does not exist: for the local stack and tests;
+    /// in AWS the template creates it.
+    pub async fn ensure_table(&self) -> Result<(), TableError> {
+        use aws_sdk_dynamodb::types::{
+            AttributeDefinition, BillingMode, KeySchemaElement, KeyType, ScalarAttributeType,
+        };
+        const WHAT: &str = "Creating the tenant table";
+        if self
+            .db
+            .describe_table()
+            .table_name(&self.table)
+            .send()
+            .await
+            .is_ok()
+        {
+            return Ok(());
+        }
+        let fail = |source: AwsError| TableError {
+            table: self.table.clone(),
+            source,
+        };
+        let attr = |name: &str| {
+            AttributeDefinition::builder()
+                .attribute_name(name)
+                .attribute_type(ScalarAttributeType::S)
+                .build()
+                .map_err(|e| fail(build_error(WHAT, &e)))
+        };
+        let key = |name: &str, t: KeyType| {
+            KeySchemaElement::builder()
+                .attribute_name(name)
+                .key_type(t)
+                .build()
+                .map_err(|e| fail(build_error(WHAT, &e)))
+        };
+        self.db
+            .create_table()
+            .table_name(&self.table)
+            .billing_mode(BillingMode::PayPerRequest)
+            .attribute_definitions(attr("pk")?)
+            .attribute_definitions(attr("sk")?)
+            .key_schema(key("pk", KeyType::Hash)?)
+            .key_schema(key("sk", KeyType::Range)?)
+            .send()
+            .await
+            .map_err(|e| fail(aws_error(WHAT, &e)))?;
+        Ok(())
+    }
+}
+
+#[async_trait]
+impl Registry for DynamoRegistry {
+    async fn get(&self, tenant: &str) -> Result<Record, AwsError> {
+        let out = self
+            .db
+            .query()
+            .table_name(&self.table)
+            .key_condition_expression("pk = :pk")
+            .expression_attribute_values(":pk", pk(tenant))
+            .consistent_read(true)
+            .send()
+            .await
+            .map_err(|e| aws_error("Reading the tenant", &e))?;
+        let mut rec = Record::default();
+        for item in out.items() {
+            let get = |k: &str| item.get(k).and_then(|v| v.as_s().ok()).cloned();
+            match get("sk").as_deref() {
+                Some("META") => {
+                    rec.exists = true;
+                    rec.active_user_emails = item
+                        .get("activeUserEmails")
+                        .and_then(|v| v.as_l().ok())
+                        .map(|l| l.iter().filter_map(|v| v.as_s().ok().cloned()).collect())
+                        .unwrap_or_default();
+                }
+                Some(sk) if sk.starts_with("ID#") => rec.identities.push(Owned {
+                    identity: sk["ID#".len()..].to_owned(),
+                    kind: if get("kind").as_deref() == Some("domain") {
+                        IdentityKind::Domain
+                    } else {
+                        IdentityKind::Email
+                    },
+                    selector: get("selector"),
+                    public_key: get("publicKey"),
+                }),
+                _ => {}
+            }
+        }
+        Ok(rec)
+    }
+
+    async fn put_users(&self, tenant: &str, emails: &[String]) -> Result<(), AwsError> {
+        self.db
+            .update_item()
+            .table_name(&self.table)
+            .key("pk", pk(tenant))
+            .key("sk", s("META"))
+            .update_expression(
+                "SET activeUserEmails = :e, domainCount = if_not_exists(domainCount, :z), emailCount = if_not_exists(emailCount, :z)",
+            )
+            .expression_attribute_values(":e", AttributeValue::L(emails.iter().map(|e| s(e)).collect()))
+            .expression_attribute_values(":z", n(0))
+            .send()
+            .await
+            .map_err(|e| aws_error("Saving the tenant's users", &e))?;
+        Ok(())
+    }
+
+    /// One transaction: the kind's counter goes up only while below its limit, and the
+    /// identity item is written only if absent. Concurrent creates serialize on the
+    /// tenant's META item, so the limits hold.
+    async fn reserve(&self, tenant: &str, owned: &Owned) -> Result<(), ReserveError> {
+        const WHAT: &str = "Reserving the identity";
+        let (_, max) = counter(owned.kind);
+        let bump = self
+            .counter_update(
+                tenant,
+                owned.kind,
+                "+",
+                "attribute_exists(pk) AND #c < :bound",
+                max,
+            )
+            .map_err(|e| build_error(WHAT, &e))?;
+        let mut item = HashMap::from([
+            ("pk".to_owned(), pk(tenant)),
+            ("sk".to_owned(), s(&format!("ID#{}", owned.identity))),
+            ("kind".to_owned(), s(kind_name(owned.kind))),
+        ]);
+        if let Some(sel) = &owned.selector {
+            item.insert("selector".to_owned(), s(sel));
+        }
+        if let Some(key) = &owned.public_key {
+            item.insert("publicKey".to_owned(), s(key));
+        }
+        let put = Put::builder()
+            .table_name(&self.table)
+            .set_item(Some(item))
+            .condition_expression("attribute_not_exists(sk)")
+            .build()
+            .map_err(|e| build_error(WHAT, &e))?;
+        let res = self
+            .db
+            .transact_write_items()
+            .transact_items(TransactWriteItem::builder().update(bump).build())
+            .transact_items(TransactWriteItem::builder().put(put).build())
+            .send()
+            .await;
+        match res {
+            Ok(_) => Ok(()),
+            Err(e) => {
+                if let Some(TransactWriteItemsError::TransactionCanceledException(c)) =
+                    e.as_service_error()
+                {
+                    let failed = |i: usize| {
+                        c.cancellation_reasons()
+                            .get(i)
+                            .and_then(|r| r.code())
+                            .is_some_and(|code| code == "ConditionalCheckFailed")
+                    };
+                    if failed(1) {
+                        return Err(ReserveError::Duplicate);
+                    }
+                    if failed(0) {
+                        let rec = self
+                            .get(tenant)
+                            .await
+                            .map_err(|_| ReserveError::Limit(owned.kind))?;
+                        return Err(if rec.exists {
+                            ReserveError::Limit(owned.kind)
+                        } else {
+                            ReserveError::NoTenant
+                        });
+                    }
+                }
+                Err(ReserveError::Aws(aws_error(WHAT, &e)))
+            }
+        }
+    }
+
+    /// Deletes the identity's item and lowers the counter, in one transaction.
+    async fn release(
+        &self,
+        tenant: &str,
+        identity: &str,
+        kind: IdentityKind,
+    ) -> Result<(), AwsError> {
+        const WHAT: &str = "Releasing the identity";
+        let del = Delete::builder()
+            .table_name(&self.table)
+            .key("pk", pk(tenant))
+            .key("sk", s(&format!("ID#{identity}")))
+            .condition_expression("attribute_exists(sk)")
+            .build()
+            .map_err(|e| build_error(WHAT, &e))?;
+        let dec = self
+            .counter_update(tenant, kind, "-", "#c > :bound", 0)
+            .map_err(|e| build_error(WHAT, &e))?;
+        let res = self
+            .db
+            .transact_write_items()
+            .transact_items(TransactWriteItem::builder().delete(del).build())
+            .transact_items(TransactWriteItem::builder().update(dec).build())
+            .send()
+            .await;
+        match res {
+            Err(e)
+                if matches!(
+                    e.as_service_error(),
+                    Some(TransactWriteItemsError::TransactionCanceledException(_))
+                ) =>
+            {
+                Ok(())
+            }
+            Err(e) => Err(aws_error(WHAT, &e)),
+            Ok(_) => Ok(()),
+        }
+    }
+}

@@ -1,0 +1,135 @@
+//! The backend's settings, read once from the environment into a typed [`Config`], with
+//! the defaults the README documents. A bad value stops the binary at start-up with a
+//! [`ConfigError`] naming the variable, never a 500 at request time.
+
+use crate::ports::route53::bare_zone_id;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// Why the environment could not be read.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    /// `SENDREADY_DNS_SERVER` is not `ip:port`.
+    #[error("SENDREADY_DNS_SERVER must be ip:port, not {0:?}")]
+    DnsServer(String),
+    /// `SENDREADY_SMTP_STEP_TIMEOUT_MS` is not a number of milliseconds.
+    #[error("SENDREADY_SMTP_STEP_TIMEOUT_MS must be milliseconds, not {0:?}")]
+    StepTimeout(String),
+    /// `SENDREADY_SMTP_EXTRA_CA` cannot be read.
+    #[error("SENDREADY_SMTP_EXTRA_CA {path}: {source}")]
+    ExtraCa {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
+}
+
+/// Everything the binaries read from the environment.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Config {
+    /// The tenant table: `SENDREADY_TABLE` (default `sendready-tenants`).
+    pub table: String,
+    /// The hosted zones the deployment may change, without `/hostedzone/`:
+    /// `SENDREADY_HOSTED_ZONE_IDS` (comma-separated; empty or unset: any the role allows).
+    pub hosted_zones: Vec<String>,
+    /// The nameserver for live DNS checks and SMTP hosts: `SENDREADY_DNS_SERVER`
+    /// (`ip:port`; unset: the system's resolvers).
+    pub dns_server: Option<SocketAddr>,
+    /// Bound on each SMTP step: `SENDREADY_SMTP_STEP_TIMEOUT_MS` (default 5000, kept
+    /// between 100 and 30000).
+    pub smtp_step_timeout: Duration,
+    /// `SENDREADY_ALLOW_PRIVATE_SMTP=1` lets SMTP checks reach private addresses (the
+    /// local stack only).
+    pub allow_private_smtp: bool,
+    /// `SENDREADY_SMTP_EXTRA_CA`: a PEM file of extra trusted roots.
+    pub smtp_extra_ca: Option<PathBuf>,
+    /// The claim that names the tenant: `SENDREADY_TENANT_CLAIM` (default `tenant`).
+    pub tenant_claim: String,
+}
+
+impl Config {
+    /// Reads the process environment.
+    pub fn from_env() -> Result<Config, ConfigError> {
+        Config::from_lookup(|k| std::env::var(k).ok())
+    }
+
+    /// Reads settings through `var` (the environment, or a table in tests).
+    pub fn from_lookup(var: impl Fn(&str) -> Option<String>) -> Result<Config, ConfigError> {
+        let dns_server = match var("SENDREADY_DNS_SERVER") {
+            Some(addr) => Some(addr.parse().map_err(|_| ConfigError::DnsServer(addr))?),
+            None => None,
+        };
+        let smtp_step_timeout = match var("SENDREADY_SMTP_STEP_TIMEOUT_MS") {
+            Some(ms) => {
+                let n: u64 = ms.parse().map_err(|_| ConfigError::StepTimeout(ms))?;
+                Duration::from_millis(n.clamp(100, 30_000))
+            }
+            None => Duration::from_secs(5),
+        };
+        Ok(Config {
+            table: var("SENDREADY_TABLE").unwrap_or_else(|| "sendready-tenants".to_owned()),
+            hosted_zones: var("SENDREADY_HOSTED_ZONE_IDS")
+                .unwrap_or_default()
+                .split(',')
+                .map(bare_zone_id)
+                .filter(|z| !z.is_empty())
+                .map(str::to_owned)
+                .collect(),
+            dns_server,
+            smtp_step_timeout,
+            allow_private_smtp: var("SENDREADY_ALLOW_PRIVATE_SMTP").is_some_and(|v| v == "1"),
+            smtp_extra_ca: var("SENDREADY_SMTP_EXTRA_CA").map(PathBuf::from),
+            tenant_claim: var("SENDREADY_TENANT_CLAIM").unwrap_or_else(|| "tenant".to_owned()),
+        })
+    }
+
+    /// The extra trusted roots' PEM, read from `smtp_extra_ca`.
+    pub fn extra_roots_pem(&self) -> Result<Vec<Vec<u8>>, ConfigError> {
+        self.smtp_extra_ca
+            .iter()
+            .map(|path| {
+                std::fs::read(path).map_err(|source| ConfigError::ExtraCa {
+                    path: path.clone(),
+                    source,
+                })
+            })
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn read(vars: &[(&str, &str)]) -> Result<Config, ConfigError> {
+        Config::from_lookup(|k| {
+            vars.iter()
+                .find(|(name, _)| *name == k)
+                .map(|(_, v)| (*v).to_owned())
+        })
+    }
+
+    #[test]
+    fn defaults_are_the_readmes() {
+        let c = read(&[]).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(c.table, "sendready-tenants");
+        assert_eq!(c.tenant_claim, "tenant");
+        assert_eq!(c.smtp_step_timeout, Duration::from_secs(5));
+        assert!(c.hosted_zones.is_empty() && c.dns_server.is_none() && !c.allow_private_smtp);
+    }
+
+    #[test]
+    fn zone_ids_lose_their_prefix_and_bad_values_name_the_variable() {
+        let c = read(&[("SENDREADY_HOSTED_ZONE_IDS", " /hostedzone/Z1, Z2,,")])
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(c.hosted_zones, ["Z1", "Z2"]);
+        let e = read(&[("SENDREADY_DNS_SERVER", "localhost")]).err();
+        assert!(e.is_some_and(|e| e.to_string().starts_with("SENDREADY_DNS_SERVER")));
+        let e = read(&[("SENDREADY_SMTP_STEP_TIMEOUT_MS", "5s")]).err();
+        assert!(matches!(e, Some(ConfigError::StepTimeout(_))));
+        let c = read(&[("SENDREADY_SMTP_STEP_TIMEOUT_MS", "1")]).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(c.smtp_step_timeout, Duration::from_millis(100));
+    }
+}

@@ -1,0 +1,257 @@
+//! The one error path: RFC 9457 problem details (`application/problem+json`) with
+//! Sendready's codes, and the `From` impls that let every handler and service use `?`.
+
+use crate::ports::{AwsError, AwsErrorKind, ReserveError};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use sendready_core::identity::IdentityKind;
+use sendready_core::{Code, Issue, diagnose};
+use serde::Serialize;
+
+/// A problem response. `type` is a URN made from the code, so a client can switch on it
+/// without parsing `title`; `issues` carries a failed check's report.
+#[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Problem {
+    /// `urn:sendready:<code>`.
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// A short, stable summary (the catalogue's).
+    pub title: String,
+    /// The HTTP status, repeated as RFC 9457 §3.1.3 suggests.
+    pub status: u16,
+    /// What happened in this case and what to do.
+    pub detail: String,
+    /// The catalogue code.
+    pub code: Code,
+    /// A check's issues, when the problem is invalid input.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub issues: Vec<Issue>,
+    /// Seconds to wait before retrying (also sent as `Retry-After`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub retry_after: Option<u64>,
+}
+
+impl Problem {
+    /// A problem with a code, a status and a detail line.
+    pub fn new(status: StatusCode, code: Code, detail: impl Into<String>) -> Self {
+        Problem {
+            kind: format!("urn:sendready:{}", code.as_str()),
+            title: code.summary().to_owned(),
+            status: status.as_u16(),
+            detail: detail.into(),
+            code,
+            issues: Vec::new(),
+            retry_after: None,
+        }
+    }
+
+    /// 400 with a failed check's issues; the first error gives the code.
+    pub fn invalid(issues: Vec<Issue>) -> Self {
+        let first = issues
+            .iter()
+            .find(|i| i.severity == sendready_core::Severity::Error)
+            .or(issues.first());
+        let (code, detail) = first.map_or(
+            (
+                Code::InputInvalid,
+                String::from("The request is not valid."),
+            ),
+            |i| (i.code, format!("{}: {}", i.field, i.message)),
+        );
+        let mut p = Problem::new(StatusCode::BAD_REQUEST, code, detail);
+        p.issues = issues;
+        p
+    }
+
+    /// 400 with one error issue on `field`.
+    pub fn field(field: &str, code: Code, message: impl Into<String>) -> Self {
+        Problem::invalid(vec![Issue {
+            field: field.to_owned(),
+            code,
+            severity: sendready_core::Severity::Error,
+            message: message.into(),
+        }])
+    }
+
+    /// The value of a check that passed, or 400 with the check's issues.
+    pub fn accepted<T>(report: sendready_core::Report<T>) -> Result<T, Problem> {
+        match report.value {
+            Some(v) if report.valid => Ok(v),
+            _ => Err(Problem::invalid(report.issues)),
+        }
+    }
+
+    /// The value of a check that passed, or 400 with the check's issues filed under
+    /// `field` (an address checked for the request's `to` or `activeUserEmails[2]`).
+    pub fn accepted_as<T>(field: &str, report: sendready_core::Report<T>) -> Result<T, Problem> {
+        match report.value {
+            Some(v) if report.valid => Ok(v),
+            _ => Err(Problem::invalid(
+                report
+                    .issues
+                    .into_iter()
+                    .map(|mut i| {
+                        field.clone_into(&mut i.field);
+                        i
+                    })
+                    .collect(),
+            )),
+        }
+    }
+
+    /// 404 for an identity the tenant does not own: one that does not exist and one of
+    /// another tenant's are not told apart.
+    pub fn identity_not_found() -> Self {
+        Problem::new(
+            StatusCode::NOT_FOUND,
+            Code::IdentityNotFound,
+            "The identity was not found for this tenant.",
+        )
+    }
+
+    /// 500 for a fault on Sendready's side (a request or key it could not build).
+    pub fn internal(detail: impl Into<String>) -> Self {
+        Problem::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            Code::InternalError,
+            detail,
+        )
+    }
+
+    /// 503 with a retry hint, for throttling and outages of a dependency.
+    pub fn unavailable(code: Code, detail: impl Into<String>, retry_after: u64) -> Self {
+        let mut p = Problem::new(StatusCode::SERVICE_UNAVAILABLE, code, detail);
+        p.retry_after = Some(retry_after);
+        p
+    }
+}
+
+impl IntoResponse for Problem {
+    fn into_response(self) -> Response {
+        let status = StatusCode::from_u16(self.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        let retry = self.retry_after;
+        let body = serde_json::to_vec(&self).unwrap_or_default();
+        let mut res = (status, body).into_response();
+        res.headers_mut().insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/problem+json"),
+        );
+        if let Some(s) = retry
+            && let Ok(v) = HeaderValue::from_str(&s.to_string())
+        {
+            res.headers_mut().insert(header::RETRY_AFTER, v);
+        }
+        res
+    }
+}
+
+/// An AWS failure, explained: no answer or throttling is 503 with a retry hint; Route 53's
+/// own refusals have their codes; SES's errors go through the core's catalogue
+/// (`diagnose::ses`); anything else is 502.
+impl From<AwsError> for Problem {
+    fn from(e: AwsError) -> Problem {
+        let what = e.what;
+        let (code, message) = (e.code.as_str(), e.message.as_str());
+        match e.kind {
+            AwsErrorKind::Unavailable => {
+                return Problem::unavailable(
+                    Code::AwsUnavailable,
+                    format!("{what}: AWS did not answer in time. Try again in a few seconds."),
+                    5,
+                );
+            }
+            AwsErrorKind::Build => {
+                return Problem::internal(format!(
+                    "{what}: the request could not be built ({message})."
+                ));
+            }
+            AwsErrorKind::Service => {}
+        }
+        match code {
+            "NoSuchHostedZone" => {
+                return Problem::new(
+                    StatusCode::NOT_FOUND,
+                    Code::ZoneNotFound,
+                    format!("{what}: no such hosted zone ({message})."),
+                );
+            }
+            "InvalidChangeBatch" | "InvalidInput" => {
+                return Problem::new(
+                    StatusCode::BAD_REQUEST,
+                    Code::DnsChangeRefused,
+                    format!("{what}: Route 53 refused the change: {message}"),
+                );
+            }
+            "PriorRequestNotComplete" | "Throttling" => {
+                return Problem::unavailable(
+                    Code::AwsUnavailable,
+                    format!("{what}: Route 53 is busy ({code}); try again shortly."),
+                    5,
+                );
+            }
+            _ => {}
+        }
+        let d = diagnose::ses(code, message, None);
+        let throttled = d.code == Code::SesThrottled
+            || matches!(
+                code,
+                "ThrottlingException"
+                    | "ProvisionedThroughputExceededException"
+                    | "RequestLimitExceeded"
+                    | "ServiceUnavailable"
+                    | "InternalServerError"
+                    | "InternalFailure"
+            );
+        if throttled {
+            return Problem::unavailable(
+                Code::AwsUnavailable,
+                format!(
+                    "{what}: AWS is throttling or failing ({code}). {}",
+                    d.action
+                ),
+                5,
+            );
+        }
+        let status = match d.code {
+            Code::SesNotFound => StatusCode::NOT_FOUND,
+            Code::SesAlreadyExists | Code::SesLimitExceeded => StatusCode::CONFLICT,
+            Code::SesBadRequest => StatusCode::BAD_REQUEST,
+            _ => StatusCode::BAD_GATEWAY,
+        };
+        Problem::new(
+            status,
+            d.code,
+            format!("{what}: {} {} ({code}: {message})", d.cause, d.action),
+        )
+    }
+}
+
+/// A refused reservation: the limits and a duplicate are 409 with the tenant rule's code.
+impl From<ReserveError> for Problem {
+    fn from(e: ReserveError) -> Problem {
+        match e {
+            ReserveError::Limit(IdentityKind::Domain) => Problem::new(
+                StatusCode::CONFLICT,
+                Code::IdentityDomainLimit,
+                "The tenant already has its one domain identity; delete it first to add another.",
+            ),
+            ReserveError::Limit(IdentityKind::Email) => Problem::new(
+                StatusCode::CONFLICT,
+                Code::IdentityEmailLimit,
+                "The tenant already has three email identities; delete one first.",
+            ),
+            ReserveError::Duplicate => Problem::new(
+                StatusCode::CONFLICT,
+                Code::IdentityDuplicate,
+                "The tenant already has this identity.",
+            ),
+            ReserveError::NoTenant => Problem::new(
+                StatusCode::CONFLICT,
+                Code::IdentityNotActiveDomain,
+                "The platform has not registered this tenant's active users yet (PUT /v1/tenants/{tenant}/users).",
+            ),
+            ReserveError::Aws(e) => e.into(),
+        }
+    }
+}

@@ -1,0 +1,98 @@
+//! The tenant registry: each tenant's active users (from which its allowed domains follow)
+//! and the identities it owns, with the identity limits held under concurrency.
+
+use super::AwsError;
+use async_trait::async_trait;
+use sendready_core::identity::{ExistingIdentity, IdentityKind, Tenant};
+use std::collections::HashMap;
+
+/// An identity the registry holds for a tenant.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Owned {
+    /// The identity as created in SES (ASCII domain, or address).
+    pub identity: String,
+    /// Domain or email.
+    pub kind: IdentityKind,
+    /// BYODKIM selector, when the platform generated the key.
+    pub selector: Option<String>,
+    /// BYODKIM public key (base64 SubjectPublicKeyInfo) for the TXT record.
+    pub public_key: Option<String>,
+}
+
+impl Owned {
+    /// The identity's domain (the part after `@` for an address).
+    pub fn domain(&self) -> &str {
+        self.identity.rsplit('@').next().unwrap_or_default()
+    }
+}
+
+/// A tenant as the registry knows it.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Record {
+    /// True once the platform has set the tenant's users.
+    pub exists: bool,
+    /// Active users' addresses.
+    pub active_user_emails: Vec<String>,
+    /// Owned identities.
+    pub identities: Vec<Owned>,
+}
+
+impl Record {
+    /// The core's view, with SES's verification state per identity (`verified`).
+    pub fn tenant(&self, verified: &HashMap<String, bool>) -> Tenant {
+        Tenant {
+            active_user_emails: self.active_user_emails.clone(),
+            identities: self
+                .identities
+                .iter()
+                .map(|o| ExistingIdentity {
+                    identity: o.identity.clone(),
+                    kind: Some(o.kind),
+                    verified: verified.get(&o.identity).copied().unwrap_or(false),
+                })
+                .collect(),
+        }
+    }
+
+    /// The owned identity with this name (case-insensitive for domains).
+    pub fn find(&self, identity: &str) -> Option<&Owned> {
+        self.identities
+            .iter()
+            .find(|o| o.identity.eq_ignore_ascii_case(identity))
+    }
+}
+
+/// Why a reservation was refused.
+#[derive(Debug, thiserror::Error)]
+pub enum ReserveError {
+    /// The tenant is at its limit for this kind.
+    #[error("the tenant already has the most identities of this kind")]
+    Limit(IdentityKind),
+    /// The tenant already owns this identity.
+    #[error("the tenant already has this identity")]
+    Duplicate,
+    /// The platform has not registered the tenant's users yet.
+    #[error("the tenant has no active users registered")]
+    NoTenant,
+    /// The store failed.
+    #[error(transparent)]
+    Aws(#[from] AwsError),
+}
+
+/// The registry.
+#[async_trait]
+pub trait Registry: Send + Sync {
+    /// Reads a tenant (strongly consistent).
+    async fn get(&self, tenant: &str) -> Result<Record, AwsError>;
+    /// Sets the tenant's active users (the platform's call), creating the tenant.
+    async fn put_users(&self, tenant: &str, emails: &[String]) -> Result<(), AwsError>;
+    /// Reserves an identity for the tenant within its limits, atomically.
+    async fn reserve(&self, tenant: &str, owned: &Owned) -> Result<(), ReserveError>;
+    /// Releases an identity; releasing one the tenant does not own changes nothing.
+    async fn release(
+        &self,
+        tenant: &str,
+        identity: &str,
+        kind: IdentityKind,
+    ) -> Result<(), AwsError>;
+}

@@ -1,0 +1,79 @@
+//! `/v1/identities`: create, list, read and delete a tenant's SES identities, publish
+//! their records to Route 53 and verify them in live DNS.
+
+use crate::auth::Caller;
+use crate::error::Problem;
+use crate::extract::Body;
+use crate::service::identities::{CreateIdentity, Identities, IdentityView};
+use crate::service::publish::{PublishRequest, Published};
+use crate::service::verify::Verification;
+use axum::extract::{FromRef, Path, State};
+use axum::http::StatusCode;
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use std::sync::Arc;
+
+async fn create(
+    State(svc): State<Arc<Identities>>,
+    caller: Caller,
+    Body(req): Body<CreateIdentity>,
+) -> Result<(StatusCode, Json<IdentityView>), Problem> {
+    Ok((
+        StatusCode::CREATED,
+        Json(svc.create(&caller.tenant, req).await?),
+    ))
+}
+
+async fn list(
+    State(svc): State<Arc<Identities>>,
+    caller: Caller,
+) -> Result<Json<Vec<IdentityView>>, Problem> {
+    Ok(Json(svc.list(&caller.tenant).await?))
+}
+
+async fn read(
+    State(svc): State<Arc<Identities>>,
+    caller: Caller,
+    Path(identity): Path<String>,
+) -> Result<Json<IdentityView>, Problem> {
+    Ok(Json(svc.read(&caller.tenant, &identity).await?))
+}
+
+async fn delete(
+    State(svc): State<Arc<Identities>>,
+    caller: Caller,
+    Path(identity): Path<String>,
+) -> Result<StatusCode, Problem> {
+    svc.delete(&caller.tenant, &identity).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+async fn publish(
+    State(svc): State<Arc<Identities>>,
+    caller: Caller,
+    Path(identity): Path<String>,
+    Body(req): Body<PublishRequest>,
+) -> Result<Json<Published>, Problem> {
+    Ok(Json(svc.publish(&caller.tenant, &identity, req).await?))
+}
+
+async fn verify(
+    State(svc): State<Arc<Identities>>,
+    caller: Caller,
+    Path(identity): Path<String>,
+) -> Result<Json<Verification>, Problem> {
+    Ok(Json(svc.verify(&caller.tenant, &identity).await?))
+}
+
+/// The identity routes.
+pub fn routes<S>() -> Router<S>
+where
+    S: Clone + Send + Sync + 'static,
+    Arc<Identities>: FromRef<S>,
+{
+    Router::new()
+        .route("/v1/identities", get(list).post(create))
+        .route("/v1/identities/{identity}", get(read).delete(delete))
+        .route("/v1/identities/{identity}/dns", post(publish))
+        .route("/v1/identities/{identity}/verify", post(verify))
+}

@@ -1,0 +1,10 @@
+//! The product's logic over the ports: identity ownership, records, views, publishing,
+//! verification, test mail and SMTP checks. No axum and no SDK here; a service takes
+//! plain values and the caller's tenant, and answers a value or a [`crate::error::Problem`].
+
+pub mod identities;
+pub mod publish;
+pub mod smtp;
+pub mod tenant;
+pub mod test_mail;
+pub mod verify;

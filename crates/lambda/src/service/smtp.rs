@@ -1,0 +1,96 @@
+//! SMTP checks and test messages through a customer's server: the core's rules first
+//! (the server, not the request, decides whether private hosts are reachable), then a
+//! real session through the SMTP port.
+
+use crate::error::Problem;
+use crate::ports::SmtpClient;
+use crate::ports::smtp::{Outcome, Secret};
+use sendready_core::Code;
+use sendready_core::address::{AddressOptions, check_address};
+use sendready_core::smtp::{AuthMethod, SmtpConfig, SmtpSettings, check_smtp_settings};
+use std::sync::Arc;
+
+/// The SMTP service over one SMTP client.
+#[derive(Clone)]
+pub struct Smtp {
+    /// How sessions are made.
+    pub client: Arc<dyn SmtpClient>,
+}
+
+/// The body of the SMTP routes: the settings form (camelCase, as the wasm package takes
+/// it), plus `accessToken` for OAuth 2.0 and, for a test message, `to`.
+#[derive(Debug)]
+pub struct SmtpRequest {
+    /// The settings, as the form holds them.
+    pub settings: SmtpSettings,
+    /// XOAUTH2 access token (OAuth 2.0 only); never stored or logged.
+    pub access_token: Option<String>,
+    /// The recipient of a test message.
+    pub to: Option<String>,
+}
+
+impl Smtp {
+    /// Checks the settings with the core and picks the secret; a 400 problem otherwise.
+    fn prepare(&self, req: SmtpRequest) -> Result<(SmtpConfig, Option<Secret>), Problem> {
+        let mut settings = req.settings;
+        // The server decides whether private hosts are reachable, never the request.
+        settings.allow_private_host = self.client.allows_private();
+        let config = Problem::accepted(check_smtp_settings(&settings))?;
+        let secret = match config.authentication {
+            AuthMethod::None => None,
+            AuthMethod::Password => match settings.password {
+                Some(p) if !p.is_empty() => Some(Secret::new(p)),
+                _ => {
+                    return Err(Problem::field(
+                        "password",
+                        Code::SmtpPasswordMissing,
+                        "Send the password to test with: the API does not keep saved passwords.",
+                    ));
+                }
+            },
+            AuthMethod::Oauth2 => match req.access_token {
+                Some(t) if !t.is_empty() => Some(Secret::new(t)),
+                _ => {
+                    return Err(Problem::field(
+                        "accessToken",
+                        Code::SmtpOauth2TokenMissing,
+                        "Send the OAuth 2.0 access token the provider issued for this mailbox; the test signs in with XOAUTH2.",
+                    ));
+                }
+            },
+        };
+        Ok((config, secret))
+    }
+
+    /// The connection check, step by step.
+    pub async fn check(&self, tenant: &str, req: SmtpRequest) -> Result<Outcome, Problem> {
+        let (config, secret) = self.prepare(req)?;
+        tracing::info!(tenant = %tenant, host = %config.host.ascii, port = config.port, security = ?config.security, "smtp check");
+        let out = self.client.check(&config, secret.as_ref()).await;
+        tracing::info!(tenant = %tenant, ok = out.ok, code = ?out.diagnosis.as_ref().map(|d| d.code), "smtp check done");
+        Ok(out)
+    }
+
+    /// The test message to `req.to`, step by step.
+    pub async fn test_email(&self, tenant: &str, req: SmtpRequest) -> Result<Outcome, Problem> {
+        let to = Problem::accepted_as(
+            "to",
+            check_address(
+                req.to.as_deref().unwrap_or_default(),
+                AddressOptions::default(),
+            ),
+        )?;
+        let (config, secret) = self.prepare(req)?;
+        if config.from.is_none() {
+            return Err(Problem::field(
+                "fromAddress",
+                Code::SmtpFromMissing,
+                "Enter the From address the test message is sent from.",
+            ));
+        }
+        tracing::info!(tenant = %tenant, host = %config.host.ascii, port = config.port, "smtp test email");
+        let out = self.client.send_test(&config, secret.as_ref(), &to).await;
+        tracing::info!(tenant = %tenant, ok = out.ok, code = ?out.diagnosis.as_ref().map(|d| d.code), "smtp test email done");
+        Ok(out)
+    }
+}

@@ -1,0 +1,167 @@
+//! SES test mail: a short message from an address the identity authorizes, to a recipient
+//! or to one of SES's mailbox-simulator scenarios. SES's refusals (an unverified From, the
+//! sandbox's unverified recipient, paused sending) come back explained by the catalogue.
+
+use super::identities::owned;
+use crate::error::Problem;
+use crate::ports::ses::SimpleMail;
+use crate::ports::{Registry, Ses};
+use sendready_core::Code;
+use sendready_core::address::{AddressOptions, check_address};
+use sendready_core::diagnose::{self, Diagnosis};
+use sendready_core::host::is_same_or_subdomain;
+use serde::{Deserialize, Serialize};
+use std::sync::Arc;
+
+/// The test-mail service: SES and the registry (for ownership).
+#[derive(Clone)]
+pub struct TestMail {
+    /// SES v2.
+    pub ses: Arc<dyn Ses>,
+    /// The tenant registry.
+    pub registry: Arc<dyn Registry>,
+}
+
+/// SES's mailbox simulator (SES developer guide, "Using the mailbox simulator").
+#[derive(Clone, Copy, Debug, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum Scenario {
+    /// Accepted and delivered.
+    Success,
+    /// A hard bounce.
+    Bounce,
+    /// A complaint from the recipient.
+    Complaint,
+    /// An out-of-office auto-reply.
+    Ooto,
+    /// The recipient is on SES's suppression list.
+    Suppressionlist,
+}
+
+impl Scenario {
+    fn address(self) -> &'static str {
+        match self {
+            Scenario::Success => "success@simulator.amazonses.com",
+            Scenario::Bounce => "bounce@simulator.amazonses.com",
+            Scenario::Complaint => "complaint@simulator.amazonses.com",
+            Scenario::Ooto => "ooto@simulator.amazonses.com",
+            Scenario::Suppressionlist => "suppressionlist@simulator.amazonses.com",
+        }
+    }
+}
+
+/// The body of the route.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TestEmail {
+    /// The From address: the email identity itself, or any address at the domain.
+    pub from: String,
+    /// A recipient; or use `scenario`.
+    #[serde(default)]
+    pub to: Option<String>,
+    /// A mailbox-simulator scenario instead of a recipient.
+    #[serde(default)]
+    pub scenario: Option<Scenario>,
+}
+
+/// What happened.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Sent {
+    /// True when SES accepted the message.
+    pub ok: bool,
+    /// SES's message id.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub message_id: Option<String>,
+    /// The recipient used.
+    pub to: String,
+    /// The account is in the SES sandbox (only verified recipients and the simulator);
+    /// `null` when SES did not say (`GetAccount` unavailable).
+    pub sandbox: Option<bool>,
+    /// SES's refusal explained.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub diagnosis: Option<Diagnosis>,
+}
+
+/// The SES errors that are an answer about this message (shown to the user), not a
+/// failure of the call.
+const REFUSALS: [&str; 4] = [
+    "MessageRejected",
+    "MailFromDomainNotVerifiedException",
+    "AccountSuspendedException",
+    "SendingPausedException",
+];
+
+impl TestMail {
+    /// Sends the test message from one of the tenant's identities.
+    pub async fn send(
+        &self,
+        tenant: &str,
+        identity: &str,
+        req: TestEmail,
+    ) -> Result<Sent, Problem> {
+        let o = owned(self.registry.as_ref(), tenant, identity).await?;
+        let from = Problem::accepted(check_address(&req.from, AddressOptions::default()))?;
+        let authorized = if o.identity.contains('@') {
+            from.address.eq_ignore_ascii_case(&o.identity)
+        } else {
+            is_same_or_subdomain(&from.domain, &o.identity)
+        };
+        if !authorized {
+            return Err(Problem::field(
+                "from",
+                Code::SenderNotAuthorized,
+                format!(
+                    "{} is not covered by the identity {}; send from the identity's address or an address at its domain.",
+                    from.address, o.identity
+                ),
+            ));
+        }
+        let to = match (&req.scenario, &req.to) {
+            (Some(s), _) => s.address().to_owned(),
+            (None, Some(t)) => {
+                Problem::accepted(check_address(t, AddressOptions::default()))?.address
+            }
+            (None, None) => {
+                return Err(Problem::field(
+                    "to",
+                    Code::AddressEmpty,
+                    "Give a recipient (`to`) or a mailbox-simulator `scenario`.",
+                ));
+            }
+        };
+        let sandbox = self.ses.sandbox().await;
+        let mail = SimpleMail {
+            from: from.address.clone(),
+            to: to.clone(),
+            subject: "Sendready test message".to_owned(),
+            text: format!(
+                "This is a test message from Sendready, sent through Amazon SES from {}.",
+                from.address
+            ),
+            html: format!(
+                "<p>This is a test message from Sendready, sent through Amazon SES from <b>{}</b>.</p>",
+                from.address
+            ),
+        };
+        let sent = match self.ses.send_email(&mail).await {
+            Ok(message_id) => Sent {
+                ok: true,
+                message_id,
+                to,
+                sandbox,
+                diagnosis: None,
+            },
+            Err(e) if REFUSALS.contains(&e.code.as_str()) => Sent {
+                ok: false,
+                message_id: None,
+                to,
+                sandbox,
+                diagnosis: Some(diagnose::ses(&e.code, &e.message, Some(&from.address))),
+            },
+            Err(e) => return Err(e.into()),
+        };
+        tracing::info!(tenant = %tenant, identity = %o.identity, ok = sent.ok, "ses test email");
+        Ok(sent)
+    }
+}

@@ -1,0 +1,126 @@
+//! Verification now: each of an identity's records checked in live DNS (the lookups
+//! through the resolver port, the verdict the core's), and the seeds' "Retry": an email
+//! identity that is not verified is created again (SES mails the verification link
+//! again); a domain whose Easy DKIM verification failed has its DKIM signing restarted.
+
+use super::identities::{Identities, owned};
+use crate::error::Problem;
+use crate::ports::Resolver;
+use crate::ports::ses::NewDkim;
+use sendready_core::diagnose::{self, Diagnosis};
+use sendready_core::dns::DnsRecord;
+use sendready_core::dns::verdict::{self, Lookup, RecordCheck};
+use sendready_core::identity::IdentityKind;
+use serde::Serialize;
+
+/// The outcome of a verify call.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Verification {
+    /// The identity.
+    pub identity: String,
+    /// SES's status before any retry.
+    pub verification_status: String,
+    /// The status explained.
+    pub verification: Diagnosis,
+    /// One result per record (required records first; `required` says which).
+    pub checks: Vec<Check>,
+    /// True when every required record is found.
+    pub all_required_found: bool,
+    /// What the retry did, if one was made.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub retry: Option<String>,
+}
+
+/// A record's result and whether verification needs it.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Check {
+    /// The result.
+    #[serde(flatten)]
+    pub check: RecordCheck,
+    /// False for suggestions (DMARC).
+    pub required: bool,
+}
+
+/// Checks one record where the world looks it up: at its name and type; then at its name
+/// with the other types; then at each name with a parent of `domain` typed twice. The
+/// verdict at each step is the core's.
+pub async fn check_record(dns: &dyn Resolver, record: &DnsRecord, domain: &str) -> RecordCheck {
+    let found = dns.lookup(&record.name, record.record_type).await;
+    if let Some(c) = verdict::at_name(record, &found) {
+        return c;
+    }
+    for other in verdict::other_types(record) {
+        if let Lookup::Values(v) = dns.lookup(&record.name, other).await {
+            return verdict::wrong_type(record, other, v);
+        }
+    }
+    for (doubled, zone) in verdict::doubled_names(record, domain) {
+        if let Lookup::Values(v) = dns.lookup(&doubled, record.record_type).await {
+            return verdict::zone_doubled(record, &doubled, &zone, v);
+        }
+    }
+    verdict::missing(record)
+}
+
+impl Identities {
+    /// Checks the records and retries where the seeds do.
+    pub async fn verify(&self, tenant: &str, identity: &str) -> Result<Verification, Problem> {
+        let o = owned(self.registry.as_ref(), tenant, identity).await?;
+        let r = self.ses.get_identity(&o.identity).await?;
+        let mut checks = Vec::new();
+        for (record, required) in self.records_for(&o, &r) {
+            checks.push(Check {
+                check: check_record(self.resolver.as_ref(), &record, o.domain()).await,
+                required,
+            });
+        }
+        let all_required_found = checks.iter().filter(|c| c.required).all(|c| c.check.ok);
+        let failed = r.verification_status == "FAILED";
+        let retry = match o.kind {
+            IdentityKind::Email if !r.verified_for_sending => {
+                const RETRY: &str = "Retrying the email identity";
+                self.ses
+                    .delete_identity(&o.identity)
+                    .await
+                    .map_err(|e| e.during(RETRY))?;
+                self.ses
+                    .create_identity(&o.identity, &NewDkim::None)
+                    .await
+                    .map_err(|e| e.during(RETRY))?;
+                Some(format!(
+                    "SES sent the verification mail to {} again; open the link in it within 24 hours.",
+                    o.identity
+                ))
+            }
+            IdentityKind::Domain if failed => {
+                let easy = r
+                    .dkim
+                    .as_ref()
+                    .is_some_and(|d| d.origin.as_deref() == Some("AWS_SES"));
+                if easy && all_required_found {
+                    self.ses.restart_easy_dkim(&o.identity).await?;
+                    Some("The records are in place, so SES was asked to start DKIM verification again; it checks within the next hours.".to_owned())
+                } else if all_required_found {
+                    Some("The records are in place; SES checks BYODKIM domains again by itself. If it still fails after 72 hours, delete the identity and add it again.".to_owned())
+                } else {
+                    Some(
+                        "Not retried: fix the records marked missing or wrong first, then retry."
+                            .to_owned(),
+                    )
+                }
+            }
+            _ => None,
+        };
+        tracing::info!(tenant = %tenant, identity = %o.identity, all_required_found, retried = retry.is_some(), "identity verified");
+        Ok(Verification {
+            identity: o.identity.clone(),
+            verification: diagnose::verification(&r.verification_status, r.error_type.as_deref()),
+            verification_status: r.verification_status.clone(),
+            checks,
+            all_required_found,
+            retry,
+        })
+    }
+}

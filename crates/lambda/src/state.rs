@@ -1,0 +1,179 @@
+//! What the handlers share, built once per binary: each service over its ports, and the
+//! state of each Lambda function and of the local server. No client is optional: a
+//! function is given exactly the services its routes use, so a missing one is a compile
+//! error, not a 500.
+
+use crate::adapters::dynamodb::{DynamoRegistry, TableError};
+use crate::adapters::hickory::{Dns, DnsSetupError};
+use crate::adapters::lettre::{Lettre, SmtpOptions};
+use crate::adapters::route53::Route53Sdk;
+use crate::adapters::sesv2::SesV2;
+use crate::config::{Config, ConfigError};
+use crate::ports::route53::bare_zone_id;
+use crate::ports::{Registry, Resolver, Route53, Ses};
+use crate::service::identities::Identities;
+use crate::service::smtp::Smtp;
+use crate::service::test_mail::TestMail;
+use axum::extract::FromRef;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// Why a binary could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    /// A setting is wrong.
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    /// The DNS resolver could not be built.
+    #[error(transparent)]
+    Dns(#[from] DnsSetupError),
+    /// The tenant table could not be made (local stack).
+    #[error(transparent)]
+    Table(#[from] TableError),
+}
+
+/// The AWS adapters over one SDK configuration.
+#[derive(Clone)]
+pub struct Aws {
+    /// SES v2.
+    pub ses: Arc<dyn Ses>,
+    /// The tenant registry.
+    pub registry: Arc<dyn Registry>,
+    /// Route 53.
+    pub route53: Arc<dyn Route53>,
+    /// The region SES runs in.
+    pub region: Option<String>,
+}
+
+impl Aws {
+    /// The adapters over `conf`, with the registry on `table`.
+    pub fn from_sdk(conf: &aws_config::SdkConfig, table: &str) -> Aws {
+        Aws {
+            ses: Arc::new(SesV2::new(aws_sdk_sesv2::Client::new(conf))),
+            registry: Arc::new(DynamoRegistry::new(
+                aws_sdk_dynamodb::Client::new(conf),
+                table,
+            )),
+            route53: Arc::new(Route53Sdk::new(aws_sdk_route53::Client::new(conf))),
+            region: conf.region().map(ToString::to_string),
+        }
+    }
+
+    /// The identity service over these adapters, live DNS through `resolver`, allowed to
+    /// change `hosted_zones` (ids with or without `/hostedzone/`; empty: any the role
+    /// allows).
+    pub fn identities(&self, resolver: Arc<dyn Resolver>, hosted_zones: &[String]) -> Identities {
+        Identities {
+            ses: self.ses.clone(),
+            registry: self.registry.clone(),
+            route53: self.route53.clone(),
+            resolver,
+            hosted_zones: hosted_zones
+                .iter()
+                .map(|z| bare_zone_id(z).to_owned())
+                .collect(),
+            region: self.region.clone(),
+        }
+    }
+
+    /// The SES test-mail service over these adapters.
+    pub fn test_mail(&self) -> TestMail {
+        TestMail {
+            ses: self.ses.clone(),
+            registry: self.registry.clone(),
+        }
+    }
+}
+
+/// The live-DNS resolver: the configured nameserver, or the system's.
+pub fn resolver(config: &Config) -> Result<Arc<dyn Resolver>, DnsSetupError> {
+    Ok(Arc::new(Dns::new(
+        config.dns_server,
+        Duration::from_secs(2),
+    )?))
+}
+
+/// The SMTP service as configured: step timeout, private hosts, extra roots, and host
+/// resolution through the configured nameserver when there is one.
+pub fn smtp(config: &Config) -> Result<Smtp, StartError> {
+    let resolver = match config.dns_server {
+        Some(_) => Some(resolver(config)?),
+        None => None,
+    };
+    let opts = SmtpOptions {
+        step_timeout: config.smtp_step_timeout,
+        allow_private: config.allow_private_smtp,
+        extra_roots_pem: config.extra_roots_pem()?,
+        resolver,
+        ..SmtpOptions::default()
+    };
+    Ok(Smtp {
+        client: Arc::new(Lettre { opts }),
+    })
+}
+
+/// The test-mail function's state: SMTP test messages and SES test mail.
+#[derive(Clone)]
+pub struct TestMailState {
+    /// SMTP.
+    pub smtp: Arc<Smtp>,
+    /// SES test mail.
+    pub test_mail: Arc<TestMail>,
+}
+
+/// The whole API's state (the local server and tests).
+#[derive(Clone)]
+pub struct AppState {
+    /// SMTP.
+    pub smtp: Arc<Smtp>,
+    /// SES test mail.
+    pub test_mail: Arc<TestMail>,
+    /// Identities, DNS and the tenant.
+    pub identities: Arc<Identities>,
+}
+
+impl AppState {
+    /// Every service: identities and test mail over `aws`, SMTP as given.
+    pub fn new(
+        aws: &Aws,
+        smtp: Smtp,
+        resolver: Arc<dyn Resolver>,
+        hosted_zones: &[String],
+    ) -> Self {
+        AppState {
+            smtp: Arc::new(smtp),
+            test_mail: Arc::new(aws.test_mail()),
+            identities: Arc::new(aws.identities(resolver, hosted_zones)),
+        }
+    }
+}
+
+impl FromRef<AppState> for Arc<Smtp> {
+    fn from_ref(s: &AppState) -> Self {
+        s.smtp.clone()
+    }
+}
+
+impl FromRef<AppState> for Arc<TestMail> {
+    fn from_ref(s: &AppState) -> Self {
+        s.test_mail.clone()
+    }
+}
+
+impl FromRef<AppState> for Arc<Identities> {
+    fn from_ref(s: &AppState) -> Self {
+        s.identities.clone()
+    }
+}
+
+impl FromRef<TestMailState> for Arc<Smtp> {
+    fn from_ref(s: &TestMailState) -> Self {
+        s.smtp.clone()
+    }
+}
+
+impl FromRef<TestMailState> for Arc<TestMail> {
+    fn from_ref(s: &TestMailState) -> Self {
+        s.test_mail.clone()
+    }
+}
