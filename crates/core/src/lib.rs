@@ -13,6 +13,7 @@ pub mod host;
 pub mod identity;
 pub mod provider;
 pub mod report;
+pub mod ses;
 pub mod smtp;
 pub mod transport;
 

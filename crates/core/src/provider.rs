@@ -55,7 +55,7 @@ pub struct Preset {
     pub id: ProviderId,
     /// Display name.
     pub name: &'static str,
-    /// SMTP host (for SES, the `us-east-1` host; see [`ses_smtp_host`]).
+    /// SMTP host (for SES, the `us-east-1` host; see [`crate::ses::smtp_host`]).
     pub host: &'static str,
     /// The recommended port.
     pub port: u16,
@@ -76,6 +76,17 @@ pub struct Preset {
 const STARTTLS: Security = Security::Starttls;
 const TLS: Security = Security::Tls;
 
+/// The seed's note that SES credentials and identities are per region.
+const SES_REGION_NOTE: &str = "SMTP credentials and verified identities belong to one region: use the host of the region where you verified your domain.";
+/// The seed's note on the SES sandbox (shown as `provider-ses-sandbox`).
+const SES_SANDBOX_NOTE: &str = "While the account is in the SES sandbox, you can send only to verified addresses: send the test email to the address you verified.";
+/// The seed's note on Brevo's account activation.
+const BREVO_ACTIVATION_NOTE: &str = "Brevo may disable new accounts until support activates them (502 5.7.0 \"not yet activated\").";
+/// The seed's note that Gmail is not for production (shown as
+/// `provider-gmail-not-production`).
+const GMAIL_NOT_PRODUCTION_NOTE: &str =
+    "Gmail is for small tests, not production: it has low sending limits.";
+
 /// Every preset, in the seed's alphabetical order.
 pub const PRESETS: &[Preset] = &[
     Preset {
@@ -94,10 +105,7 @@ pub const PRESETS: &[Preset] = &[
         username: UsernameRule::FromSettingsPage,
         password_hint: "The SMTP password from \"Create SMTP credentials\"; it is not your AWS secret access key.",
         from_hint: "An address at your verified domain, or a verified address.",
-        notes: &[
-            "SMTP credentials and verified identities belong to one region: use the host of the region where you verified your domain.",
-            "While the account is in the SES sandbox, you can send only to verified addresses: send the test email to the address you verified.",
-        ],
+        notes: &[SES_REGION_NOTE, SES_SANDBOX_NOTE],
     },
     Preset {
         id: ProviderId::Brevo,
@@ -109,9 +117,7 @@ pub const PRESETS: &[Preset] = &[
         username: UsernameRule::FromSettingsPage,
         password_hint: "Your SMTP key from the SMTP & API settings page (not an API key).",
         from_hint: "Any address is allowed once your domain is authenticated.",
-        notes: &[
-            "Brevo may disable new accounts until support activates them (502 5.7.0 \"not yet activated\").",
-        ],
+        notes: &[BREVO_ACTIVATION_NOTE],
     },
     Preset {
         id: ProviderId::Gmail,
@@ -123,7 +129,7 @@ pub const PRESETS: &[Preset] = &[
         username: UsernameRule::EmailAddress,
         password_hint: "An app password (16 letters, spaces allowed) from myaccount.google.com/apppasswords; needs two-factor authentication.",
         from_hint: "Your full Gmail address.",
-        notes: &["Gmail is for small tests, not production: it has low sending limits."],
+        notes: &[GMAIL_NOT_PRODUCTION_NOTE],
     },
     Preset {
         id: ProviderId::Mandrill,
@@ -226,48 +232,20 @@ pub const PRESETS: &[Preset] = &[
     },
 ];
 
-/// SES regions that offer the SMTP interface (AWS General Reference, "Amazon SES
-/// endpoints and quotas").
-pub const SES_REGIONS: &[&str] = &[
-    "us-east-1",
-    "us-east-2",
-    "us-west-1",
-    "us-west-2",
-    "af-south-1",
-    "ap-south-1",
-    "ap-south-2",
-    "ap-northeast-1",
-    "ap-northeast-2",
-    "ap-northeast-3",
-    "ap-southeast-1",
-    "ap-southeast-2",
-    "ap-southeast-3",
-    "ap-southeast-5",
-    "ca-central-1",
-    "ca-west-1",
-    "eu-central-1",
-    "eu-central-2",
-    "eu-north-1",
-    "eu-south-1",
-    "eu-west-1",
-    "eu-west-2",
-    "eu-west-3",
-    "il-central-1",
-    "me-central-1",
-    "me-south-1",
-    "sa-east-1",
-    "us-gov-east-1",
-    "us-gov-west-1",
-];
-
-/// The SES SMTP host of a region: `email-smtp.<region>.amazonaws.com`.
-pub fn ses_smtp_host(region: &str) -> String {
-    format!("email-smtp.{region}.amazonaws.com")
-}
+// `PRESETS` holds one preset per `ProviderId`, at the index of its variant, so `preset`
+// needs no fallback; a preset out of place or missing fails the build.
+const _: () = {
+    assert!(PRESETS.len() == ProviderId::Sendgrid as usize + 1);
+    let mut i = 0;
+    while i < PRESETS.len() {
+        assert!(PRESETS[i].id as usize == i);
+        i += 1;
+    }
+};
 
 /// The preset of a provider.
 pub fn preset(id: ProviderId) -> &'static Preset {
-    PRESETS.iter().find(|p| p.id == id).unwrap_or(&PRESETS[0])
+    &PRESETS[id as usize]
 }
 
 /// A provider recognized from a host name, with the SES region when there is one.
@@ -368,7 +346,11 @@ pub fn check_provider_rules(found: &Detected, input: &ProviderInput<'_>, issues:
     let password = input.password.unwrap_or_default();
     match found.id {
         ProviderId::Gmail => {
-            issues.hint("host", Code::ProviderGmailNotProduction, p.notes[0]);
+            issues.hint(
+                "host",
+                Code::ProviderGmailNotProduction,
+                GMAIL_NOT_PRODUCTION_NOTE,
+            );
             if !password.is_empty() && !looks_like_app_password(password) {
                 issues.warning(
                     "password",
@@ -394,7 +376,7 @@ pub fn check_provider_rules(found: &Detected, input: &ProviderInput<'_>, issues:
                 Code::ProviderSesRegion,
                 format!("SES SMTP credentials and verified identities belong to {region}: create the SMTP credentials and verify your domain in that region."),
             );
-            issues.hint("host", Code::ProviderSesSandbox, p.notes[1]);
+            issues.hint("host", Code::ProviderSesSandbox, SES_SANDBOX_NOTE);
             // SES SMTP passwords are 44 characters (a version byte and an HMAC, base64);
             // an AWS secret access key is 40.
             if password.len() == 40
@@ -417,7 +399,7 @@ pub fn check_provider_rules(found: &Detected, input: &ProviderInput<'_>, issues:
                     "This is a Brevo API key (xkeysib-...); SMTP needs the SMTP key (xsmtpsib-...) from SMTP & API settings.",
                 );
             }
-            issues.hint("host", Code::ProviderNote, p.notes[0]);
+            issues.hint("host", Code::ProviderNote, BREVO_ACTIVATION_NOTE);
         }
         _ => {
             for note in p.notes {
@@ -450,12 +432,12 @@ mod tests {
         assert_eq!(d.id, ProviderId::AwsSes);
         assert_eq!(d.region.as_deref(), Some("eu-west-1"));
         assert_eq!(
-            ses_smtp_host("ap-southeast-2"),
+            crate::ses::smtp_host("ap-southeast-2"),
             "email-smtp.ap-southeast-2.amazonaws.com"
         );
-        for r in SES_REGIONS {
+        for r in crate::ses::REGIONS {
             assert_eq!(
-                detect(&ses_smtp_host(r)).unwrap().region.as_deref(),
+                detect(&crate::ses::smtp_host(r)).unwrap().region.as_deref(),
                 Some(*r)
             );
         }

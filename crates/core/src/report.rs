@@ -216,6 +216,8 @@ catalogue! {
     ProviderGmailFromMismatch = "provider-gmail-from-mismatch",
     /// SES SMTP credentials belong to one region.
     ProviderSesRegion = "provider-ses-region",
+    /// The region is not one Amazon SES runs in.
+    SesRegionUnknown = "ses-region-unknown",
     /// The SES password looks like an AWS secret access key, not SMTP credentials.
     ProviderSesSecretKey = "provider-ses-secret-key",
     /// SES in the sandbox sends only between verified addresses.
@@ -326,6 +328,9 @@ catalogue! {
     DmarcTagValue = "dmarc-tag-value",
     /// A report URI in `rua=`/`ruf=` is not a valid `mailto:` URI.
     DmarcUriInvalid = "dmarc-uri-invalid",
+    /// Reports go to another domain, which must publish an authorization record to accept
+    /// them (RFC 7489 §7.1).
+    DmarcReportExternal = "dmarc-report-external",
     /// A tag appears twice.
     DmarcDuplicateTag = "dmarc-duplicate-tag",
     /// A tag DMARC does not define; receivers ignore it.

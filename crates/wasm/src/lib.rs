@@ -465,7 +465,7 @@ pub fn providers() -> JsValue {
 /// The SES regions with an SMTP endpoint.
 #[wasm_bindgen(js_name = sesRegions, unchecked_return_type = "string[]")]
 pub fn ses_regions() -> JsValue {
-    out(&provider::SES_REGIONS)
+    out(&sendready_core::ses::REGIONS)
 }
 
 /// Recognizes a provider from an SMTP host; `null` when none is known (or not a string).

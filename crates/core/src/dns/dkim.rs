@@ -5,33 +5,8 @@
 use super::{DnsRecord, Purpose};
 use crate::host::{DomainOptions, check_domain_into};
 use crate::report::{Code, Issues, Report};
+use crate::ses;
 use serde::{Deserialize, Serialize};
-
-/// Regions whose Easy DKIM records point at `dkim.<region>.amazonses.com`; every other
-/// region uses `dkim.amazonses.com` (AWS General Reference, "Amazon SES endpoints and
-/// quotas", DKIM domains). SES also returns the zone as `SigningHostedZone`, which wins.
-pub const REGIONAL_DKIM_REGIONS: &[&str] = &[
-    "af-south-1",
-    "ap-northeast-3",
-    "ap-south-2",
-    "ap-southeast-3",
-    "ap-southeast-5",
-    "ca-west-1",
-    "eu-central-2",
-    "eu-south-1",
-    "il-central-1",
-    "me-central-1",
-    "us-gov-east-1",
-];
-
-/// The Easy DKIM signing hosted zone of an SES region.
-pub fn ses_dkim_domain(region: &str) -> String {
-    if REGIONAL_DKIM_REGIONS.contains(&region) {
-        format!("dkim.{region}.amazonses.com")
-    } else {
-        "dkim.amazonses.com".to_owned()
-    }
-}
 
 /// The three Easy DKIM CNAMEs: `<token>._domainkey.<domain>` → `<token>.<zone>`, where
 /// the zone is SES's `SigningHostedZone` when known, else the region's DKIM domain.
@@ -67,7 +42,7 @@ pub fn easy_dkim_records(
     }
     let zone = match signing_hosted_zone.map(str::trim).filter(|z| !z.is_empty()) {
         Some(z) => z.trim_end_matches('.').to_ascii_lowercase(),
-        None => ses_dkim_domain(region.unwrap_or("us-east-1")),
+        None => ses::dkim_domain(region.unwrap_or("us-east-1")),
     };
     if issues.has_errors() {
         return Report::new(None, issues);

@@ -271,7 +271,7 @@ pub fn check_dmarc(text: &str, domain: Option<&str>) -> Report<Dmarc> {
             {
                 issues.hint(
                     field,
-                    Code::DmarcUriInvalid,
+                    Code::DmarcReportExternal,
                     format!("Reports go to {rdom}, another domain: it must publish {dom}._report._dmarc.{rdom} TXT \"v=DMARC1\" to accept them (RFC 7489 §7.1)."),
                 );
             }
@@ -332,8 +332,10 @@ pub fn build_dmarc(domain: &str, d: &Dmarc) -> Report<DnsRecord> {
         DomainOptions::default(),
         &mut issues,
     );
-    for a in d.rua.iter().chain(&d.ruf) {
-        check_address_into(a, "rua", AddressOptions::default(), &mut issues);
+    for (tag, list) in [("rua", &d.rua), ("ruf", &d.ruf)] {
+        for a in list {
+            check_address_into(a, tag, AddressOptions::default(), &mut issues);
+        }
     }
     let text = dmarc_text(d);
     let lint = check_dmarc(&text, dom.as_ref().map(|x| x.ascii.as_str()));

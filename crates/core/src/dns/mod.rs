@@ -12,6 +12,7 @@ pub mod verdict;
 
 use crate::host::{DomainOptions, check_domain_into, is_same_or_subdomain};
 use crate::report::{Code, Issues, Report};
+use crate::ses;
 use core::fmt::Write as _;
 use serde::{Deserialize, Serialize};
 
@@ -333,8 +334,15 @@ pub fn mail_from_records(
         &mut issues,
     );
     let region = region.trim();
-    if !crate::provider::SES_REGIONS.contains(&region) {
-        issues.warning("region", Code::ProviderSesRegion, format!("{region} is not a known SES region; the MX target feedback-smtp.{region}.amazonses.com may not exist."));
+    if !ses::is_region(region) {
+        issues.warning(
+            "region",
+            Code::SesRegionUnknown,
+            format!(
+                "{region} is not a known SES region; the MX target {} may not exist.",
+                ses::mail_from_mx(region)
+            ),
+        );
     }
     let (Some(id), Some(mf)) = (id, mf) else {
         return Report::new(None, issues);
@@ -364,12 +372,12 @@ pub fn mail_from_records(
         DnsRecord::mx(
             &mf.ascii,
             10,
-            &format!("feedback-smtp.{region}.amazonses.com"),
+            &ses::mail_from_mx(region),
             Purpose::MailFromMx,
         ),
         DnsRecord::txt(
             &mf.ascii,
-            "v=spf1 include:amazonses.com ~all",
+            &format!("v=spf1 include:{} ~all", ses::SPF_INCLUDE),
             Purpose::MailFromSpf,
         ),
     ];

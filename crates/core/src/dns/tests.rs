@@ -35,10 +35,10 @@ fn easy_dkim_cnames_use_the_signing_zone_or_the_regions_dkim_domain() {
         "3gmcfo5pjujk3mwmptdm2kqfsyjqv3ad.dkim.ap-northeast-3.amazonses.com"
     );
     assert_eq!(
-        ses_dkim_domain("il-central-1"),
+        crate::ses::dkim_domain("il-central-1"),
         "dkim.il-central-1.amazonses.com"
     );
-    assert_eq!(ses_dkim_domain("eu-west-1"), "dkim.amazonses.com");
+    assert_eq!(crate::ses::dkim_domain("eu-west-1"), "dkim.amazonses.com");
     let zone = easy_dkim_records(
         "yourcompany.com",
         &tokens(),

@@ -10,6 +10,7 @@ use sendready_core::Code;
 use sendready_core::address::{AddressOptions, check_address};
 use sendready_core::diagnose::{self, Diagnosis};
 use sendready_core::host::is_same_or_subdomain;
+use sendready_core::ses::Simulator;
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 
@@ -20,34 +21,6 @@ pub struct TestMail {
     pub ses: Arc<dyn Ses>,
     /// The tenant registry.
     pub registry: Arc<dyn Registry>,
-}
-
-/// SES's mailbox simulator (SES developer guide, "Using the mailbox simulator").
-#[derive(Clone, Copy, Debug, Deserialize, PartialEq, Eq)]
-#[serde(rename_all = "lowercase")]
-pub enum Scenario {
-    /// Accepted and delivered.
-    Success,
-    /// A hard bounce.
-    Bounce,
-    /// A complaint from the recipient.
-    Complaint,
-    /// An out-of-office auto-reply.
-    Ooto,
-    /// The recipient is on SES's suppression list.
-    Suppressionlist,
-}
-
-impl Scenario {
-    fn address(self) -> &'static str {
-        match self {
-            Scenario::Success => "success@simulator.amazonses.com",
-            Scenario::Bounce => "bounce@simulator.amazonses.com",
-            Scenario::Complaint => "complaint@simulator.amazonses.com",
-            Scenario::Ooto => "ooto@simulator.amazonses.com",
-            Scenario::Suppressionlist => "suppressionlist@simulator.amazonses.com",
-        }
-    }
 }
 
 /// The body of the route.
@@ -61,7 +34,7 @@ pub struct TestEmail {
     pub to: Option<String>,
     /// A mailbox-simulator scenario instead of a recipient.
     #[serde(default)]
-    pub scenario: Option<Scenario>,
+    pub scenario: Option<Simulator>,
 }
 
 /// What happened.
