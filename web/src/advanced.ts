@@ -6,63 +6,24 @@
 import {
   checkNewIdentity,
   checkSender,
-  explain,
-  recordsCsv,
   type Diagnosis,
   type DnsRecord,
+  explain,
+  type IdentityView,
   type Issue,
-  type Tenant,
-  type ZoneEntry,
+  type Published,
+  type RecordView,
+  type Report,
+  recordsCsv,
+  type SenderDecision,
+  type Sent,
+  type TenantView,
+  type Verification,
 } from "sendready";
 
 import { ApiError, call } from "./api";
 import { copy, field, h, put } from "./dom";
-import { diagnosisView } from "./smtp";
-
-interface TenantView extends Tenant {
-  tenant: string;
-  maxDomainIdentities: number;
-  maxEmailIdentities: number;
-  hostedZones: { id: string; name: string }[];
-}
-/** A record to publish (the DnsRecord's fields, flattened) with its zone entry. */
-type RecordView = DnsRecord & {
-  zoneEntry?: ZoneEntry | null;
-  required: boolean;
-};
-interface IdentityView {
-  identity: string;
-  kind: "domain" | "email";
-  verifiedForSending: boolean;
-  verificationStatus: string;
-  verification: Diagnosis;
-  dkim?: { status: string; origin?: string | null; explanation: Diagnosis } | null;
-  records: RecordView[];
-}
-/** One live-DNS result (crates/lambda/src/dnscheck.rs RecordCheck, flattened). */
-interface Check {
-  record: DnsRecord;
-  code: string;
-  ok: boolean;
-  seen: string[];
-  message: string;
-  required: boolean;
-}
-interface Verification {
-  identity: string;
-  verificationStatus: string;
-  verification: Diagnosis;
-  checks: Check[];
-  allRequiredFound: boolean;
-  retry?: string | null;
-}
-interface Sent {
-  ok: boolean;
-  messageId?: string | null;
-  to: string;
-  sandbox?: boolean | null;
-  diagnosis?: Diagnosis | null;
-}
+import { diagnosisView } from "./views";
 
 /** SES's status words as the seeds show them: Pending, Success, Failed. */
 export function statusWord(s: string | undefined | null): string {
@@ -102,13 +63,40 @@ export function advancedPage(root: HTMLElement) {
   const detail = h("section", { id: "identity-detail", "aria-live": "polite" });
 
   // Add identity, with the tenant rules run on every keystroke.
-  const newId = h("input", { id: "new-identity", autocomplete: "off", spellcheck: "false", placeholder: "yourcompany.com or billing@yourcompany.com" });
-  const dkim = h("select", { id: "new-identity-dkim" }, h("option", { value: "easy" }, "Easy DKIM (SES keeps the key)"), h("option", { value: "byodkim" }, "Bring your own DKIM key (the backend makes one)"));
+  const newId = h("input", {
+    id: "new-identity",
+    autocomplete: "off",
+    spellcheck: "false",
+    placeholder: "yourcompany.com or billing@yourcompany.com",
+  });
+  const dkim = h(
+    "select",
+    { id: "new-identity-dkim" },
+    h("option", { value: "easy" }, "Easy DKIM (SES keeps the key)"),
+    h("option", { value: "byodkim" }, "Bring your own DKIM key (the backend makes one)"),
+  );
   const add = h("button", { type: "submit", id: "add-identity", disabled: true }, "Add identity");
-  const newField = field("Domain or email address", newId, "A domain of one of your active users, or one of their addresses.");
+  const newField = field(
+    "Domain or email address",
+    newId,
+    "A domain of one of your active users, or one of their addresses.",
+  );
   const dkimField = field("DKIM signing (domains)", dkim);
-  const addForm = h("form", { class: "inline", "aria-labelledby": "add-title", onsubmit: (e: Event) => { e.preventDefault(); create(); } },
-    h("h3", { id: "add-title" }, "Add identity"), newField.wrap, dkimField.wrap, h("div", { class: "actions" }, add));
+  const addForm = h(
+    "form",
+    {
+      class: "inline",
+      "aria-labelledby": "add-title",
+      onsubmit: (e: Event) => {
+        e.preventDefault();
+        create();
+      },
+    },
+    h("h3", { id: "add-title" }, "Add identity"),
+    newField.wrap,
+    dkimField.wrap,
+    h("div", { class: "actions" }, add),
+  );
 
   function rulesCheck(): boolean {
     const v = newId.value.trim();
@@ -118,8 +106,11 @@ export function advancedPage(root: HTMLElement) {
       return false;
     }
     const r = checkNewIdentity(tenant, v);
-    put(newField.msg, ...r.issues.map((i) => h("p", { class: `issue ${i.severity}`, "data-code": i.code }, i.message)),
-      r.valid && r.value ? h("p", { class: "ok" }, `Allowed: ${r.value.kind} identity, ${r.value.allowedBy}.`) : null);
+    put(
+      newField.msg,
+      ...r.issues.map((i) => h("p", { class: `issue ${i.severity}`, "data-code": i.code }, i.message)),
+      r.valid && r.value ? h("p", { class: "ok" }, `Allowed: ${r.value.kind} identity, ${r.value.allowedBy}.`) : null,
+    );
     newId.setAttribute("aria-invalid", String(!r.valid));
     dkimField.wrap.hidden = !v.includes("@") ? false : true;
     add.disabled = !r.valid;
@@ -146,21 +137,45 @@ export function advancedPage(root: HTMLElement) {
   }
 
   // May this address send?
-  const from = h("input", { id: "sender-from", type: "email", spellcheck: "false", placeholder: "billing@yourcompany.com" });
+  const from = h("input", {
+    id: "sender-from",
+    type: "email",
+    spellcheck: "false",
+    placeholder: "billing@yourcompany.com",
+  });
   const senderField = field("From address", from);
   const ask = h("button", { type: "button", id: "sender-ask", class: "secondary" }, "Ask SES now");
   from.addEventListener("input", () => {
     if (!tenant || !from.value.trim()) return put(senderField.msg);
     const r = checkSender(tenant, from.value.trim());
-    put(senderField.msg, ...r.issues.map(issueView),
-      r.value ? h("p", { class: r.value.allowed ? "ok" : "issue error", id: "sender-verdict" },
-        r.value.allowed ? `Yes: covered by the verified identity ${r.value.identity}.` : "No: no verified identity covers this address.") : null);
+    put(
+      senderField.msg,
+      ...r.issues.map(issueView),
+      r.value
+        ? h(
+            "p",
+            { class: r.value.allowed ? "ok" : "issue error", id: "sender-verdict" },
+            r.value.allowed
+              ? `Yes: covered by the verified identity ${r.value.identity}.`
+              : "No: no verified identity covers this address.",
+          )
+        : null,
+    );
   });
   ask.addEventListener("click", async () => {
     try {
-      const r = await call<{ valid: boolean; value: { allowed: boolean; identity: string | null } | null; issues: Issue[] }>("POST", "/v1/sender/check", { from: from.value.trim() });
-      put(senderField.msg, ...r.issues.map(issueView),
-        r.value ? h("p", { class: r.value.allowed ? "ok" : "issue error", id: "sender-verdict" }, r.value.allowed ? `Yes (SES): ${r.value.identity}.` : "No (SES): no verified identity covers it.") : null);
+      const r = await call<Report<SenderDecision>>("POST", "/v1/sender/check", { from: from.value.trim() });
+      put(
+        senderField.msg,
+        ...r.issues.map(issueView),
+        r.value
+          ? h(
+              "p",
+              { class: r.value.allowed ? "ok" : "issue error", id: "sender-verdict" },
+              r.value.allowed ? `Yes (SES): ${r.value.identity}.` : "No (SES): no verified identity covers it.",
+            )
+          : null,
+      );
     } catch (e) {
       showError(senderField.msg, e);
     }
@@ -168,8 +183,14 @@ export function advancedPage(root: HTMLElement) {
 
   async function load() {
     try {
-      [tenant, identities] = await Promise.all([call<TenantView>("GET", "/v1/tenant"), call<IdentityView[]>("GET", "/v1/identities")]);
-      put(status, `Tenant ${tenant.tenant}: ${identities.length} identit${identities.length === 1 ? "y" : "ies"} (at most ${tenant.maxDomainIdentities} domain and ${tenant.maxEmailIdentities} email addresses).`);
+      [tenant, identities] = await Promise.all([
+        call<TenantView>("GET", "/v1/tenant"),
+        call<IdentityView[]>("GET", "/v1/identities"),
+      ]);
+      put(
+        status,
+        `Tenant ${tenant.tenant}: ${identities.length} identit${identities.length === 1 ? "y" : "ies"} (at most ${tenant.maxDomainIdentities} domain and ${tenant.maxEmailIdentities} email addresses).`,
+      );
       renderTable();
       rulesCheck();
       const sel = identities.find((i) => i.identity === selected);
@@ -187,26 +208,56 @@ export function advancedPage(root: HTMLElement) {
     }
     put(
       table,
-      h("table", { class: "identities" },
+      h(
+        "table",
+        { class: "identities" },
         h("caption", {}, "Your identities"),
-        h("thead", {}, h("tr", {}, ...["Identity", "Type", "Verification Status", "DKIM Status", ""].map((c) => h("th", { scope: "col" }, c)))),
-        h("tbody", {}, ...identities.map((i) => {
-          const ver = statusWord(i.verificationStatus);
-          const dk = i.kind === "domain" ? statusWord(i.dkim?.status) : "—";
-          const open = h("button", { type: "button", class: "link", "aria-expanded": String(selected === i.identity) }, "DNS records and tests");
-          open.addEventListener("click", () => {
-            selected = i.identity;
-            renderTable();
-            renderDetail(i);
-            detail.querySelector("h3")?.focus();
-          });
-          return h("tr", { "data-identity": i.identity },
-            h("th", { scope: "row" }, i.identity),
-            h("td", { "data-label": "Type" }, i.kind === "domain" ? "Domain" : "Email address"),
-            h("td", { class: `status ${ver.toLowerCase()}`, "data-col": "verification", "data-label": "Verification Status" }, ver),
-            h("td", { class: `status ${dk.toLowerCase()}`, "data-col": "dkim", "data-label": "DKIM Status" }, dk),
-            h("td", {}, open));
-        }))),
+        h(
+          "thead",
+          {},
+          h(
+            "tr",
+            {},
+            ...["Identity", "Type", "Verification Status", "DKIM Status", ""].map((c) => h("th", { scope: "col" }, c)),
+          ),
+        ),
+        h(
+          "tbody",
+          {},
+          ...identities.map((i) => {
+            const ver = statusWord(i.verificationStatus);
+            const dk = i.kind === "domain" ? statusWord(i.dkim?.status) : "—";
+            const open = h(
+              "button",
+              { type: "button", class: "link", "aria-expanded": String(selected === i.identity) },
+              "DNS records and tests",
+            );
+            open.addEventListener("click", () => {
+              selected = i.identity;
+              renderTable();
+              renderDetail(i);
+              detail.querySelector("h3")?.focus();
+            });
+            return h(
+              "tr",
+              { "data-identity": i.identity },
+              h("th", { scope: "row" }, i.identity),
+              h("td", { "data-label": "Type" }, i.kind === "domain" ? "Domain" : "Email address"),
+              h(
+                "td",
+                {
+                  class: `status ${ver.toLowerCase()}`,
+                  "data-col": "verification",
+                  "data-label": "Verification Status",
+                },
+                ver,
+              ),
+              h("td", { class: `status ${dk.toLowerCase()}`, "data-col": "dkim", "data-label": "DKIM Status" }, dk),
+              h("td", {}, open),
+            );
+          }),
+        ),
+      ),
     );
   }
 
@@ -214,17 +265,32 @@ export function advancedPage(root: HTMLElement) {
     const out = h("div", { id: "detail-out", "aria-live": "polite" });
     if (lastResult?.identity === i.identity) out.append(...lastResult.nodes);
     // Results stay put when the table reloads.
-    new MutationObserver(() => (lastResult = { identity: i.identity, nodes: [...out.childNodes] })).observe(out, { childList: true });
-    const zone = h("select", { id: "publish-zone" }, ...(tenant?.hostedZones ?? []).map((z) => h("option", { value: z.id }, `${z.name} (${z.id})`)));
+    new MutationObserver(() => (lastResult = { identity: i.identity, nodes: [...out.childNodes] })).observe(out, {
+      childList: true,
+    });
+    const zone = h(
+      "select",
+      { id: "publish-zone" },
+      ...(tenant?.hostedZones ?? []).map((z) => h("option", { value: z.id }, `${z.name} (${z.id})`)),
+    );
     const publish = h("button", { type: "button", id: "publish" }, "Publish to Route 53");
     const checkNow = h("button", { type: "button", id: "check-dns" }, "Check DNS now");
     const retry = h("button", { type: "button", id: "retry", class: "secondary" }, "Retry");
     const del = h("button", { type: "button", id: "delete-identity", class: "danger" }, "Delete identity");
-    const scenario = h("select", { id: "ses-scenario" }, ...SCENARIOS.map(([v, l]) => h("option", { value: v }, l)), h("option", { value: "" }, "A real recipient…"));
+    const scenario = h(
+      "select",
+      { id: "ses-scenario" },
+      ...SCENARIOS.map(([v, l]) => h("option", { value: v }, l)),
+      h("option", { value: "" }, "A real recipient…"),
+    );
     const to = h("input", { id: "ses-to", type: "email", placeholder: "you@yourcompany.com" });
     const toField = field("Recipient", to);
     toField.wrap.hidden = true;
-    const fromAddr = h("input", { id: "ses-from", type: "email", value: i.kind === "email" ? i.identity : `no-reply@${i.identity}` });
+    const fromAddr = h("input", {
+      id: "ses-from",
+      type: "email",
+      value: i.kind === "email" ? i.identity : `no-reply@${i.identity}`,
+    });
     const send = h("button", { type: "button", id: "ses-send" }, "Send test email");
     scenario.addEventListener("change", () => (toField.wrap.hidden = scenario.value !== ""));
 
@@ -238,44 +304,92 @@ export function advancedPage(root: HTMLElement) {
         b.disabled = false;
       }
     };
-    publish.addEventListener("click", () => busy(publish, async () => {
-      const r = await call<{ zone: string; status: string; records: RecordView[] }>("POST", `/v1/identities/${encodeURIComponent(i.identity)}/dns`, { hostedZoneId: zone.value, includeSuggestions: true });
-      put(out, h("p", { class: "ok", id: "publish-result" }, `Published ${r.records.length} records to ${r.zone} (change ${r.status}). “Check DNS now” looks them up.`));
-    }));
-    const verify = (b: HTMLButtonElement) => busy(b, async () => {
-      const v = await call<Verification>("POST", `/v1/identities/${encodeURIComponent(i.identity)}/verify`);
-      put(out,
-        h("h4", {}, "Live DNS"),
-        h("ul", { class: "checks", id: "dns-checks", "data-seq": ++checkCount }, ...v.checks.map((c) => h("li", { class: c.ok ? "ok" : "fail", "data-code": c.code },
-          h("span", { class: "mark", "aria-hidden": "true" }, c.ok ? "✓" : "✗"), ` ${c.record.type} ${c.record.name}: `, c.message,
-          c.required ? null : h("span", { class: "hint" }, " (suggested)")))),
-        h("p", { class: v.allRequiredFound ? "ok" : "issue warning" }, v.allRequiredFound ? "Every required record is in place." : "Some required records are not in place yet."),
-        v.retry ? h("p", { class: "hint", id: "retry-result" }, v.retry) : null,
-        diagnosisView(v.verification));
-      await load();
-    });
+    publish.addEventListener("click", () =>
+      busy(publish, async () => {
+        const r = await call<Published>("POST", `/v1/identities/${encodeURIComponent(i.identity)}/dns`, {
+          hostedZoneId: zone.value,
+          includeSuggestions: true,
+        });
+        put(
+          out,
+          h(
+            "p",
+            { class: "ok", id: "publish-result" },
+            `Published ${r.records.length} records to ${r.zone} (change ${r.status}). “Check DNS now” looks them up.`,
+          ),
+        );
+      }),
+    );
+    const verify = (b: HTMLButtonElement) =>
+      busy(b, async () => {
+        const v = await call<Verification>("POST", `/v1/identities/${encodeURIComponent(i.identity)}/verify`);
+        put(
+          out,
+          h("h4", {}, "Live DNS"),
+          h(
+            "ul",
+            { class: "checks", id: "dns-checks", "data-seq": ++checkCount },
+            ...v.checks.map((c) =>
+              h(
+                "li",
+                { class: c.ok ? "ok" : "fail", "data-code": c.code },
+                h("span", { class: "mark", "aria-hidden": "true" }, c.ok ? "✓" : "✗"),
+                ` ${c.record.type} ${c.record.name}: `,
+                c.message,
+                c.required ? null : h("span", { class: "hint" }, " (suggested)"),
+              ),
+            ),
+          ),
+          h(
+            "p",
+            { class: v.allRequiredFound ? "ok" : "issue warning" },
+            v.allRequiredFound ? "Every required record is in place." : "Some required records are not in place yet.",
+          ),
+          v.retry ? h("p", { class: "hint", id: "retry-result" }, v.retry) : null,
+          diagnosisView(v.verification),
+        );
+        await load();
+      });
     checkNow.addEventListener("click", () => verify(checkNow));
     retry.addEventListener("click", () => verify(retry));
-    del.addEventListener("click", () => busy(del, async () => {
-      if (!confirm(`Delete ${i.identity} from SES? Mail from it stops.`)) return;
-      await call("DELETE", `/v1/identities/${encodeURIComponent(i.identity)}`);
-      selected = null;
-      await load();
-    }));
-    send.addEventListener("click", () => busy(send, async () => {
-      const body = scenario.value ? { from: fromAddr.value, scenario: scenario.value } : { from: fromAddr.value, to: to.value };
-      const r = await call<Sent>("POST", `/v1/identities/${encodeURIComponent(i.identity)}/test-email`, body);
-      put(out, h("p", { class: r.ok ? "ok" : "issue error", id: "ses-result" },
-        r.ok ? `SES accepted the message to ${r.to} (id ${r.messageId}).` : `SES refused the message to ${r.to}.`),
-        r.sandbox === true ? h("p", { class: "hint" }, "The account is in the SES sandbox: real recipients must be verified too.") : null,
-        r.diagnosis ? diagnosisView(r.diagnosis) : null);
-    }));
+    del.addEventListener("click", () =>
+      busy(del, async () => {
+        if (!confirm(`Delete ${i.identity} from SES? Mail from it stops.`)) return;
+        await call("DELETE", `/v1/identities/${encodeURIComponent(i.identity)}`);
+        selected = null;
+        await load();
+      }),
+    );
+    send.addEventListener("click", () =>
+      busy(send, async () => {
+        const body = scenario.value
+          ? { from: fromAddr.value, scenario: scenario.value }
+          : { from: fromAddr.value, to: to.value };
+        const r = await call<Sent>("POST", `/v1/identities/${encodeURIComponent(i.identity)}/test-email`, body);
+        put(
+          out,
+          h(
+            "p",
+            { class: r.ok ? "ok" : "issue error", id: "ses-result" },
+            r.ok ? `SES accepted the message to ${r.to} (id ${r.messageId}).` : `SES refused the message to ${r.to}.`,
+          ),
+          r.sandbox === true
+            ? h("p", { class: "hint" }, "The account is in the SES sandbox: real recipients must be verified too.")
+            : null,
+          r.diagnosis ? diagnosisView(r.diagnosis) : null,
+        );
+      }),
+    );
 
     const csv = h("button", { type: "button", id: "download-csv", class: "secondary" }, "Download CSV");
     csv.addEventListener("click", () => {
       const r = recordsCsv(i.records.map(({ zoneEntry: _z, required: _r, ...record }) => record));
-      if (!r.value) return showError(out, new ApiError(0, r.issues[0]?.code ?? "csv", r.issues[0]?.message ?? "No CSV", []));
-      const a = h("a", { href: URL.createObjectURL(new Blob([r.value], { type: "text/csv" })), download: `${i.identity}-dns-records.csv` });
+      if (!r.value)
+        return showError(out, new ApiError(0, r.issues[0]?.code ?? "csv", r.issues[0]?.message ?? "No CSV", []));
+      const a = h("a", {
+        href: URL.createObjectURL(new Blob([r.value], { type: "text/csv" })),
+        download: `${i.identity}-dns-records.csv`,
+      });
       a.click();
       URL.revokeObjectURL(a.href);
     });
@@ -283,11 +397,41 @@ export function advancedPage(root: HTMLElement) {
     put(
       detail,
       h("h3", { tabindex: -1 }, i.identity),
-      h("p", {}, h("strong", {}, "Verification: "), statusWord(i.verificationStatus), ". ", i.verification.cause, " ", i.verification.action),
-      i.dkim ? h("p", {}, h("strong", {}, "DKIM: "), statusWord(i.dkim.status), ". ", i.dkim.explanation.cause, " ", i.dkim.explanation.action) : null,
-      i.records.length ? recordsTable(i.records) : h("p", {}, i.kind === "email" ? "An email identity needs no DNS records: SES sends a link to the address; open it to verify." : "SES has not given the DKIM records yet; reload in a minute."),
+      h(
+        "p",
+        {},
+        h("strong", {}, "Verification: "),
+        statusWord(i.verificationStatus),
+        ". ",
+        i.verification.cause,
+        " ",
+        i.verification.action,
+      ),
+      i.dkim
+        ? h(
+            "p",
+            {},
+            h("strong", {}, "DKIM: "),
+            statusWord(i.dkim.status),
+            ". ",
+            i.dkim.explanation.cause,
+            " ",
+            i.dkim.explanation.action,
+          )
+        : null,
+      i.records.length
+        ? recordsTable(i.records)
+        : h(
+            "p",
+            {},
+            i.kind === "email"
+              ? "An email identity needs no DNS records: SES sends a link to the address; open it to verify."
+              : "SES has not given the DKIM records yet; reload in a minute.",
+          ),
       h("div", { class: "actions" }, i.records.length ? csv : null),
-      i.records.length && tenant?.hostedZones.length ? h("div", { class: "row" }, field("Hosted zone", zone).wrap, h("div", { class: "actions" }, publish)) : null,
+      i.records.length && tenant?.hostedZones.length
+        ? h("div", { class: "row" }, field("Hosted zone", zone).wrap, h("div", { class: "actions" }, publish))
+        : null,
       h("div", { class: "actions" }, checkNow, retry, del),
       h("h4", {}, "Send a test email through SES"),
       h("div", { class: "row" }, field("From", fromAddr).wrap, field("To", scenario).wrap, toField.wrap),
@@ -299,36 +443,85 @@ export function advancedPage(root: HTMLElement) {
   put(
     root,
     h("h2", {}, "Advanced SMTP: send through Amazon SES with your domain"),
-    h("p", { class: "lead" }, "Verify your domain (or one address) with SES. Add it, publish the DNS records it shows, then check DNS."),
+    h(
+      "p",
+      { class: "lead" },
+      "Verify your domain (or one address) with SES. Add it, publish the DNS records it shows, then check DNS.",
+    ),
     status,
     table,
     detail,
     addForm,
-    h("section", { "aria-labelledby": "sender-title" }, h("h3", { id: "sender-title" }, "May this address send?"), senderField.wrap, h("div", { class: "actions" }, ask)),
+    h(
+      "section",
+      { "aria-labelledby": "sender-title" },
+      h("h3", { id: "sender-title" }, "May this address send?"),
+      senderField.wrap,
+      h("div", { class: "actions" }, ask),
+    ),
   );
   load();
 }
 
 /** The records table: the name to type at the DNS host, type, value, copy buttons. */
 export function recordsTable(records: RecordView[]): HTMLElement {
-  return h("table", { class: "records", id: "records" },
+  return h(
+    "table",
+    { class: "records", id: "records" },
     h("caption", {}, "DNS records to publish"),
-    h("thead", {}, h("tr", {}, ...["Name (type this at your DNS host)", "Type", "Value", ""].map((c) => h("th", { scope: "col" }, c)))),
-    h("tbody", {}, ...records.map((r) => {
-      const host = r.zoneEntry?.hostField ?? r.name;
-      const copyName = h("button", { type: "button", class: "secondary small", "aria-label": `Copy name ${host}` }, "Copy name");
-      const copyValue = h("button", { type: "button", class: "secondary small", "aria-label": `Copy value of ${host}` }, "Copy value");
-      copyName.addEventListener("click", () => copy(host, copyName));
-      copyValue.addEventListener("click", () => copy(r.value, copyValue));
-      const doubled = r.zoneEntry && r.zoneEntry.hostField !== "@" ? `${r.zoneEntry.hostField}.${r.zoneEntry.zone}.${r.zoneEntry.zone}` : null;
-      return h("tr", { "data-type": r.type },
-        h("td", {}, h("code", {}, host),
-          doubled ? h("p", { class: "hint warn" }, `Type only “${host}”: most DNS hosts add “${r.zoneEntry!.zone}” themselves, and the full name would become ${doubled}.`) : null,
-          r.required ? null : h("p", { class: "hint" }, "Suggested, not required for verification.")),
-        h("td", {}, r.type),
-        h("td", { class: "value" }, h("code", {}, r.value)),
-        h("td", {}, copyName, copyValue));
-    })));
+    h(
+      "thead",
+      {},
+      h(
+        "tr",
+        {},
+        ...["Name (type this at your DNS host)", "Type", "Value", ""].map((c) => h("th", { scope: "col" }, c)),
+      ),
+    ),
+    h(
+      "tbody",
+      {},
+      ...records.map((r) => {
+        const host = r.zoneEntry?.hostField ?? r.name;
+        const copyName = h(
+          "button",
+          { type: "button", class: "secondary small", "aria-label": `Copy name ${host}` },
+          "Copy name",
+        );
+        const copyValue = h(
+          "button",
+          { type: "button", class: "secondary small", "aria-label": `Copy value of ${host}` },
+          "Copy value",
+        );
+        copyName.addEventListener("click", () => copy(host, copyName));
+        copyValue.addEventListener("click", () => copy(r.value, copyValue));
+        const doubled =
+          r.zoneEntry && r.zoneEntry.hostField !== "@"
+            ? `${r.zoneEntry.hostField}.${r.zoneEntry.zone}.${r.zoneEntry.zone}`
+            : null;
+        return h(
+          "tr",
+          { "data-type": r.type },
+          h(
+            "td",
+            {},
+            h("code", {}, host),
+            doubled
+              ? h(
+                  "p",
+                  { class: "hint warn" },
+                  `Type only “${host}”: most DNS hosts add “${r.zoneEntry!.zone}” themselves, and the full name would become ${doubled}.`,
+                )
+              : null,
+            r.required ? null : h("p", { class: "hint" }, "Suggested, not required for verification."),
+          ),
+          h("td", {}, r.type),
+          h("td", { class: "value" }, h("code", {}, r.value)),
+          h("td", {}, copyName, copyValue),
+        );
+      }),
+    ),
+  );
 }
 
 function issueView(i: Issue) {
@@ -337,10 +530,17 @@ function issueView(i: Issue) {
 
 /** An API or network error beside where the person acted, with the catalogue's words. */
 export function showError(el: HTMLElement, e: unknown) {
-  const err = e instanceof ApiError ? e : new ApiError(0, "error", String(e), []);
-  const info = err.code && !err.code.startsWith("http-") ? explain(err.code) : null;
-  put(el, h("div", { class: "issue error", role: "alert", "data-code": err.code },
-    h("p", {}, err.message),
-    ...err.issues.map(issueView),
-    info?.value && info.value.summary !== err.message ? h("p", { class: "hint" }, info.value.summary) : null));
+  // An exception in the page itself is a fault on Sendready's side: internal-error.
+  const err = e instanceof ApiError ? e : new ApiError(0, "internal-error", String(e), []);
+  const info = err.code !== "network" && err.code !== "bad-response" ? explain(err.code) : null;
+  put(
+    el,
+    h(
+      "div",
+      { class: "issue error", role: "alert", "data-code": err.code },
+      h("p", {}, err.message),
+      ...err.issues.map(issueView),
+      info?.value && info.value.summary !== err.message ? h("p", { class: "hint" }, info.value.summary) : null,
+    ),
+  );
 }

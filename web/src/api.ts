@@ -1,7 +1,7 @@
 // The backend (infra/openapi.yaml) with the signed-in token. Errors are RFC 9457 problems
 // whose `type` is urn:sendready:<code>; they come back as ApiError with the issues.
 
-import type { Diagnosis, Issue } from "sendready";
+import type { Code, Issue, Problem } from "sendready";
 
 const KEY = "sendready.token";
 
@@ -24,7 +24,8 @@ export function setToken(t: string | null) {
 export class ApiError extends Error {
   constructor(
     readonly status: number,
-    readonly code: string,
+    /** The catalogue code; `network` and `bad-response` when no problem came back. */
+    readonly code: Code | "network" | "bad-response",
     readonly detail: string,
     readonly issues: Issue[],
   ) {
@@ -38,38 +39,34 @@ export async function call<T>(method: string, path: string, body?: unknown): Pro
   try {
     r = await fetch(path, {
       method,
-      headers: { ...(t ? { authorization: `Bearer ${t}` } : {}), ...(body === undefined ? {} : { "content-type": "application/json" }) },
+      headers: {
+        ...(t ? { authorization: `Bearer ${t}` } : {}),
+        ...(body === undefined ? {} : { "content-type": "application/json" }),
+      },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
   } catch (e) {
-    throw new ApiError(0, "network", `The Sendready API did not answer (${(e as Error).message}). Is the backend running?`, []);
+    throw new ApiError(
+      0,
+      "network",
+      `The Sendready API did not answer (${(e as Error).message}). Is the backend running?`,
+      [],
+    );
   }
   if (r.status === 204) return undefined as T;
   const text = await r.text();
-  let v: any = null;
+  let v: unknown = null;
   try {
     v = text ? JSON.parse(text) : null;
   } catch {
     throw new ApiError(r.status, "bad-response", `The API answered ${r.status} with something that is not JSON.`, []);
   }
   if (!r.ok) {
-    const code = v?.code ?? (typeof v?.type === "string" ? v.type.replace(/^urn:sendready:/, "") : `http-${r.status}`);
-    throw new ApiError(r.status, code, v?.detail ?? v?.title ?? `HTTP ${r.status}`, v?.issues ?? []);
+    const p = v as Partial<Problem> | null;
+    if (!p?.code) {
+      throw new ApiError(r.status, "bad-response", `The API answered HTTP ${r.status} without a problem body.`, []);
+    }
+    throw new ApiError(r.status, p.code, p.detail ?? p.title ?? `HTTP ${r.status}`, p.issues ?? []);
   }
   return v as T;
-}
-
-/** One step of an SMTP check (crates/lambda/src/smtp.rs). */
-export interface Step {
-  step: string;
-  ok: boolean;
-  millis: number;
-  detail: string;
-  diagnosis?: Diagnosis | null;
-}
-
-export interface Outcome {
-  ok: boolean;
-  steps: Step[];
-  diagnosis?: Diagnosis | null;
 }

@@ -4,7 +4,11 @@ type Attrs = Record<string, string | number | boolean | null | undefined | ((e: 
 type Child = Node | string | null | undefined | false | Child[];
 
 /** Creates an element: h("button", { type: "button", onclick: f }, "Save"). */
-export function h<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Attrs = {}, ...children: Child[]): HTMLElementTagNameMap[K] {
+export function h<K extends keyof HTMLElementTagNameMap>(
+  tag: K,
+  attrs: Attrs = {},
+  ...children: Child[]
+): HTMLElementTagNameMap[K] {
   const el = document.createElement(tag);
   for (const [k, v] of Object.entries(attrs)) {
     if (v === null || v === undefined || v === false) continue;

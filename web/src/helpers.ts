@@ -1,32 +1,65 @@
 // SPF and DMARC helpers: paste the SPF record you have and get it with SES's include
 // merged in; build a DMARC record from choices. All in the browser.
 
-import { buildDmarc, checkDmarc, checkSpf, mergeSpfInclude, type Alignment, type Policy } from "sendready";
+import { type Alignment, buildDmarc, checkDmarc, checkSpf, mergeSpfInclude, type Policy } from "sendready";
 
 import { field, h, put } from "./dom";
 
 export function helpersPage(root: HTMLElement) {
   // SPF
-  const existing = h("textarea", { id: "spf-existing", rows: 2, spellcheck: "false", placeholder: "v=spf1 include:_spf.google.com ~all (leave empty if you have none)" });
+  const existing = h("textarea", {
+    id: "spf-existing",
+    rows: 2,
+    spellcheck: "false",
+    placeholder: "v=spf1 include:_spf.google.com ~all (leave empty if you have none)",
+  });
   const include = h("input", { id: "spf-include", value: "amazonses.com", spellcheck: "false" });
   const spfOut = h("div", { id: "spf-out", "aria-live": "polite" });
   const spf = () => {
     const text = existing.value.trim();
     const merged = mergeSpfInclude(text === "" ? null : text, include.value.trim());
     const lint = merged.value ? checkSpf(merged.value) : null;
-    put(spfOut,
-      merged.value ? h("div", { class: "result-record" }, h("p", {}, "Publish this one TXT record (replace the old one; a domain may have only one SPF record):"), h("code", { id: "spf-merged" }, merged.value)) : null,
-      ...[...merged.issues, ...(lint?.issues ?? [])].map((i) => h("p", { class: `issue ${i.severity}`, "data-code": i.code }, i.message)));
+    put(
+      spfOut,
+      merged.value
+        ? h(
+            "div",
+            { class: "result-record" },
+            h("p", {}, "Publish this one TXT record (replace the old one; a domain may have only one SPF record):"),
+            h("code", { id: "spf-merged" }, merged.value),
+          )
+        : null,
+      ...[...merged.issues, ...(lint?.issues ?? [])].map((i) =>
+        h("p", { class: `issue ${i.severity}`, "data-code": i.code }, i.message),
+      ),
+    );
   };
   existing.addEventListener("input", spf);
   include.addEventListener("input", spf);
 
   // DMARC
   const domain = h("input", { id: "dmarc-domain", value: "yourcompany.com", spellcheck: "false" });
-  const policy = h("select", { id: "dmarc-policy" }, ...(["none", "quarantine", "reject"] as Policy[]).map((p) => h("option", { value: p }, p)));
-  const rua = h("input", { id: "dmarc-rua", type: "email", spellcheck: "false", placeholder: "dmarc-reports@yourcompany.com" });
-  const adkim = h("select", { id: "dmarc-adkim" }, ...(["relaxed", "strict"] as Alignment[]).map((a) => h("option", { value: a }, a)));
-  const aspf = h("select", { id: "dmarc-aspf" }, ...(["relaxed", "strict"] as Alignment[]).map((a) => h("option", { value: a }, a)));
+  const policy = h(
+    "select",
+    { id: "dmarc-policy" },
+    ...(["none", "quarantine", "reject"] as Policy[]).map((p) => h("option", { value: p }, p)),
+  );
+  const rua = h("input", {
+    id: "dmarc-rua",
+    type: "email",
+    spellcheck: "false",
+    placeholder: "dmarc-reports@yourcompany.com",
+  });
+  const adkim = h(
+    "select",
+    { id: "dmarc-adkim" },
+    ...(["relaxed", "strict"] as Alignment[]).map((a) => h("option", { value: a }, a)),
+  );
+  const aspf = h(
+    "select",
+    { id: "dmarc-aspf" },
+    ...(["relaxed", "strict"] as Alignment[]).map((a) => h("option", { value: a }, a)),
+  );
   const testing = h("input", { id: "dmarc-testing", type: "checkbox" });
   const dmarcOut = h("div", { id: "dmarc-out", "aria-live": "polite" });
   const dmarc = () => {
@@ -39,23 +72,55 @@ export function helpersPage(root: HTMLElement) {
       testing: testing.checked,
     });
     const lint = r.value ? checkDmarc(r.value.value, domain.value.trim()) : null;
-    put(dmarcOut,
-      r.value ? h("div", { class: "result-record" }, h("p", {}, "TXT record at ", h("code", {}, r.value.name), ":"), h("code", { id: "dmarc-record" }, r.value.value)) : null,
-      ...[...r.issues, ...(lint?.issues ?? [])].map((i) => h("p", { class: `issue ${i.severity}`, "data-code": i.code }, i.message)));
+    put(
+      dmarcOut,
+      r.value
+        ? h(
+            "div",
+            { class: "result-record" },
+            h("p", {}, "TXT record at ", h("code", {}, r.value.name), ":"),
+            h("code", { id: "dmarc-record" }, r.value.value),
+          )
+        : null,
+      ...[...r.issues, ...(lint?.issues ?? [])].map((i) =>
+        h("p", { class: `issue ${i.severity}`, "data-code": i.code }, i.message),
+      ),
+    );
   };
   for (const c of [domain, policy, rua, adkim, aspf, testing]) c.addEventListener("input", dmarc);
   for (const c of [policy, adkim, aspf, testing]) c.addEventListener("change", dmarc);
 
-  put(root,
+  put(
+    root,
     h("h2", {}, "SPF and DMARC helpers"),
-    h("section", { "aria-labelledby": "spf-title" }, h("h3", { id: "spf-title" }, "SPF: add SES to the record you have"),
-      field("Your current SPF record", existing).wrap, field("Include", include, "SES's SPF include is amazonses.com; with a custom MAIL FROM domain it goes on that domain.").wrap, spfOut),
-    h("section", { "aria-labelledby": "dmarc-title" }, h("h3", { id: "dmarc-title" }, "DMARC: build a record"),
+    h(
+      "section",
+      { "aria-labelledby": "spf-title" },
+      h("h3", { id: "spf-title" }, "SPF: add SES to the record you have"),
+      field("Your current SPF record", existing).wrap,
+      field(
+        "Include",
+        include,
+        "SES's SPF include is amazonses.com; with a custom MAIL FROM domain it goes on that domain.",
+      ).wrap,
+      spfOut,
+    ),
+    h(
+      "section",
+      { "aria-labelledby": "dmarc-title" },
+      h("h3", { id: "dmarc-title" }, "DMARC: build a record"),
       field("Domain", domain).wrap,
-      h("div", { class: "row" }, field("Policy", policy, "Start with none, watch the reports, then tighten.").wrap, field("DKIM alignment", adkim).wrap, field("SPF alignment", aspf).wrap),
+      h(
+        "div",
+        { class: "row" },
+        field("Policy", policy, "Start with none, watch the reports, then tighten.").wrap,
+        field("DKIM alignment", adkim).wrap,
+        field("SPF alignment", aspf).wrap,
+      ),
       field("Send aggregate reports to", rua, "Addresses, comma-separated.").wrap,
       h("div", { class: "check" }, testing, h("label", { for: "dmarc-testing" }, "Testing mode (t=y)")),
-      dmarcOut),
+      dmarcOut,
+    ),
   );
   spf();
   dmarc();

@@ -17,14 +17,21 @@ const PAGES: Record<string, [string, (root: HTMLElement) => void]> = {
 
 function signIn(main: HTMLElement) {
   const input = h("input", { id: "token", autocomplete: "off", spellcheck: "false" });
-  const form = h("form", { class: "settings", onsubmit: (e: Event) => {
-    e.preventDefault();
-    setToken(input.value);
-    route();
-  } },
-    h("label", { for: "token" }, "Access token"), input,
+  const form = h(
+    "form",
+    {
+      class: "settings",
+      onsubmit: (e: Event) => {
+        e.preventDefault();
+        setToken(input.value);
+        route();
+      },
+    },
+    h("label", { for: "token" }, "Access token"),
+    input,
     h("p", { class: "hint" }, "scripts/dev prints a link that signs you in, and the token itself."),
-    h("div", { class: "actions" }, h("button", { type: "submit" }, "Sign in")));
+    h("div", { class: "actions" }, h("button", { type: "submit" }, "Sign in")),
+  );
   put(main, h("h2", {}, "Sign in"), form);
 }
 

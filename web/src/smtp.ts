@@ -3,21 +3,23 @@
 // and "Send test email" ask the backend, which talks to the server step by step.
 
 import {
+  type AuthMethod,
   checkSmtpField,
   checkSmtpSettings,
-  detectProvider,
-  providers,
-  type AuthMethod,
   type Diagnosis,
+  detectProvider,
   type Issue,
+  type Outcome,
   type Preset,
   type Profile,
+  providers,
   type Security,
   type SmtpSettings,
 } from "sendready";
 
-import { ApiError, call, type Outcome } from "./api";
+import { type ApiError, call } from "./api";
 import { field, h, put, uid } from "./dom";
+import { diagnosisView } from "./views";
 
 const SECURITY: [Security, string][] = [
   ["starttls", "STARTTLS (TLS after connecting; port 587)"],
@@ -34,20 +36,19 @@ const PROFILES: [Profile, string][] = [
   ["zuora", "Zuora"],
   ["fusionauth", "FusionAuth"],
 ];
-const FIELDS = ["host", "port", "security", "authentication", "oauth2Provider", "username", "password", "fromAddress", "fromName", "additionalHeaders"] as const;
+const FIELDS = [
+  "host",
+  "port",
+  "security",
+  "authentication",
+  "oauth2Provider",
+  "username",
+  "password",
+  "fromAddress",
+  "fromName",
+  "additionalHeaders",
+] as const;
 type FieldName = (typeof FIELDS)[number];
-
-/** Renders a diagnosis (the catalogue's title, cause and action). */
-export function diagnosisView(d: Diagnosis): HTMLElement {
-  return h(
-    "div",
-    { class: "diagnosis", "data-code": d.code },
-    h("strong", {}, d.title),
-    h("p", {}, h("span", { class: "label" }, "Cause: "), d.cause),
-    h("p", {}, h("span", { class: "label" }, "What to do: "), d.action),
-    h("p", { class: "code" }, d.code, d.field ? ` (field: ${d.field})` : ""),
-  );
-}
 
 /** Shows issues beside their fields; returns the issues that belong to no shown field. */
 export function showIssues(messages: Map<string, HTMLElement>, issues: Issue[], only?: string) {
@@ -61,7 +62,9 @@ export function showIssues(messages: Map<string, HTMLElement>, issues: Issue[], 
     if (only && name !== only) continue;
     const list = by.get(name) ?? [];
     put(el, ...list.map((i) => h("p", { class: `issue ${i.severity}`, "data-code": i.code }, i.message)));
-    el.closest(".field")?.querySelector("input,select,textarea")?.setAttribute("aria-invalid", String(list.some((i) => i.severity === "error")));
+    el.closest(".field")
+      ?.querySelector("input,select,textarea")
+      ?.setAttribute("aria-invalid", String(list.some((i) => i.severity === "error")));
   }
   return [...by.entries()].filter(([k]) => !messages.has(k)).flatMap(([, v]) => v);
 }
@@ -73,19 +76,57 @@ export function smtpPage(root: HTMLElement) {
 
   const el = {
     profile: h("select", { id: "smtp-profile" }, ...PROFILES.map(([v, l]) => h("option", { value: v }, l))),
-    provider: h("select", { id: "smtp-provider" }, h("option", { value: "" }, "Other / my own server"), ...presets.map((p) => h("option", { value: p.id }, p.name))),
-    host: h("input", { id: "smtp-host", name: "host", autocomplete: "off", spellcheck: "false", placeholder: "smtp.example.com" }),
-    port: h("input", { id: "smtp-port", name: "port", type: "number", inputmode: "numeric", min: 1, max: 65535, value: 587 }),
-    security: h("select", { id: "smtp-security", name: "security" }, ...SECURITY.map(([v, l]) => h("option", { value: v }, l))),
-    authentication: h("select", { id: "smtp-authentication", name: "authentication" }, ...AUTH.map(([v, l]) => h("option", { value: v }, l))),
+    provider: h(
+      "select",
+      { id: "smtp-provider" },
+      h("option", { value: "" }, "Other / my own server"),
+      ...presets.map((p) => h("option", { value: p.id }, p.name)),
+    ),
+    host: h("input", {
+      id: "smtp-host",
+      name: "host",
+      autocomplete: "off",
+      spellcheck: "false",
+      placeholder: "smtp.example.com",
+    }),
+    port: h("input", {
+      id: "smtp-port",
+      name: "port",
+      type: "number",
+      inputmode: "numeric",
+      min: 1,
+      max: 65535,
+      value: 587,
+    }),
+    security: h(
+      "select",
+      { id: "smtp-security", name: "security" },
+      ...SECURITY.map(([v, l]) => h("option", { value: v }, l)),
+    ),
+    authentication: h(
+      "select",
+      { id: "smtp-authentication", name: "authentication" },
+      ...AUTH.map(([v, l]) => h("option", { value: v }, l)),
+    ),
     oauth2Provider: h("input", { id: "smtp-oauth2-provider", name: "oauth2Provider", placeholder: "Google" }),
     accessToken: h("input", { id: "smtp-access-token", name: "accessToken", type: "password", autocomplete: "off" }),
     username: h("input", { id: "smtp-username", name: "username", autocomplete: "off", spellcheck: "false" }),
     password: h("input", { id: "smtp-password", name: "password", type: "password", autocomplete: "new-password" }),
     changePassword: h("input", { id: "smtp-change-password", type: "checkbox" }),
-    fromAddress: h("input", { id: "smtp-from-address", name: "fromAddress", type: "email", spellcheck: "false", placeholder: "billing@yourcompany.com" }),
+    fromAddress: h("input", {
+      id: "smtp-from-address",
+      name: "fromAddress",
+      type: "email",
+      spellcheck: "false",
+      placeholder: "billing@yourcompany.com",
+    }),
     fromName: h("input", { id: "smtp-from-name", name: "fromName", placeholder: "Your Company Billing" }),
-    additionalHeaders: h("textarea", { id: "smtp-additional-headers", name: "additionalHeaders", rows: 3, placeholder: "X-Tenant=acme" }),
+    additionalHeaders: h("textarea", {
+      id: "smtp-additional-headers",
+      name: "additionalHeaders",
+      rows: 3,
+      placeholder: "X-Tenant=acme",
+    }),
     debug: h("input", { id: "smtp-debug", type: "checkbox" }),
     to: h("input", { id: "smtp-test-to", type: "email", spellcheck: "false", placeholder: "you@yourcompany.com" }),
   };
@@ -104,13 +145,23 @@ export function smtpPage(root: HTMLElement) {
     additionalHeaders: field("Additional headers", el.additionalHeaders, "One Name=Value per line."),
   };
   const messages = new Map<string, HTMLElement>(FIELDS.map((k) => [k, f[k].msg]));
-  const changeRow = h("div", { class: "check", hidden: true }, el.changePassword, h("label", { for: el.changePassword.id }, "Change password"));
+  const changeRow = h(
+    "div",
+    { class: "check", hidden: true },
+    el.changePassword,
+    h("label", { for: el.changePassword.id }, "Change password"),
+  );
   f.password.wrap.append(changeRow);
   const providerNotes = h("div", { class: "notes", id: "provider-notes", "aria-live": "polite" });
   const detected = h("div", { class: "hint", id: "provider-detected", "aria-live": "polite" });
   f.host.wrap.append(detected);
   const formErrors = h("div", { class: "msg", id: "smtp-form-msg", "aria-live": "polite" });
-  const result = h("section", { class: "result", id: "smtp-result", "aria-live": "polite", "aria-label": "Connection test result" });
+  const result = h("section", {
+    class: "result",
+    id: "smtp-result",
+    "aria-live": "polite",
+    "aria-label": "Connection test result",
+  });
 
   function settings(): Partial<SmtpSettings> {
     const port = el.port.value.trim() === "" ? null : Number(el.port.value);
@@ -170,14 +221,22 @@ export function smtpPage(root: HTMLElement) {
       return;
     }
     const username =
-      p.username.kind === "fixed" ? `The username is always "${p.username.value}".` :
-      p.username.kind === "emailAddress" ? "The username is your full email address." :
-      p.username.kind === "fromSettingsPage" ? "The username comes from the provider's SMTP settings page." : "";
+      p.username.kind === "fixed"
+        ? `The username is always "${p.username.value}".`
+        : p.username.kind === "emailAddress"
+          ? "The username is your full email address."
+          : p.username.kind === "fromSettingsPage"
+            ? "The username comes from the provider's SMTP settings page."
+            : "";
     put(
       providerNotes,
       h("h3", {}, `${p.name}`),
       h("ul", {}, ...[username, p.passwordHint, p.fromHint, ...p.notes].filter(Boolean).map((n) => h("li", {}, n))),
-      h("p", { class: "hint" }, `Ports: ${p.ports.map(([n, s]) => `${n} (${s === "tls" ? "SSL/TLS" : s === "starttls" ? "STARTTLS" : "none"})`).join(", ")}`),
+      h(
+        "p",
+        { class: "hint" },
+        `Ports: ${p.ports.map(([n, s]) => `${n} (${s === "tls" ? "SSL/TLS" : s === "starttls" ? "STARTTLS" : "none"})`).join(", ")}`,
+      ),
     );
   }
 
@@ -225,11 +284,25 @@ export function smtpPage(root: HTMLElement) {
   function checkAll(): boolean {
     const r = checkSmtpSettings(settings());
     const rest = showIssues(messages, r.issues);
-    put(formErrors, ...rest.map((i) => h("p", { class: `issue ${i.severity}`, "data-code": i.code }, `${i.field}: ${i.message}`)));
+    put(
+      formErrors,
+      ...rest.map((i) => h("p", { class: `issue ${i.severity}`, "data-code": i.code }, `${i.field}: ${i.message}`)),
+    );
     const errors = r.issues.filter((i) => i.severity === "error");
     if (errors.length) {
-      put(result, h("p", { class: "issue error" }, `Fix ${errors.length === 1 ? "the field" : `the ${errors.length} fields`} marked above first.`));
-      document.getElementById(`smtp-${errors[0].field.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`).replace(/\[\d+\]$/, "")}`)?.focus();
+      put(
+        result,
+        h(
+          "p",
+          { class: "issue error" },
+          `Fix ${errors.length === 1 ? "the field" : `the ${errors.length} fields`} marked above first.`,
+        ),
+      );
+      document
+        .getElementById(
+          `smtp-${errors[0].field.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`).replace(/\[\d+\]$/, "")}`,
+        )
+        ?.focus();
     }
     return errors.length === 0;
   }
@@ -237,7 +310,12 @@ export function smtpPage(root: HTMLElement) {
   function showOutcome(title: string, o: Outcome) {
     put(
       result,
-      h("h3", {}, `${title}: `, h("span", { class: o.ok ? "ok" : "fail", id: "smtp-verdict" }, o.ok ? "success" : "failed")),
+      h(
+        "h3",
+        {},
+        `${title}: `,
+        h("span", { class: o.ok ? "ok" : "fail", id: "smtp-verdict" }, o.ok ? "success" : "failed"),
+      ),
       h(
         "ol",
         { class: "steps" },
@@ -261,7 +339,11 @@ export function smtpPage(root: HTMLElement) {
     button.disabled = true;
     put(result, h("p", {}, `${title}: working…`));
     try {
-      const body = { ...requestSettings(), ...extra, ...(el.authentication.value === "oauth2" ? { accessToken: el.accessToken.value } : {}) };
+      const body = {
+        ...requestSettings(),
+        ...extra,
+        ...(el.authentication.value === "oauth2" ? { accessToken: el.accessToken.value } : {}),
+      };
       showOutcome(title, await call<Outcome>("POST", path, body));
     } catch (e) {
       const err = e as ApiError;
@@ -291,31 +373,76 @@ export function smtpPage(root: HTMLElement) {
     el.changePassword.checked = false;
     el.password.value = "";
     syncVisibility();
-    put(result, h("p", { class: "ok" }, "Saved (in this page only). The password is kept; tick “Change password” to replace it."));
+    put(
+      result,
+      h("p", { class: "ok" }, "Saved (in this page only). The password is kept; tick “Change password” to replace it."),
+    );
   });
 
-  const debugRow = h("div", { class: "check" }, el.debug, h("label", { for: el.debug.id }, "Debug: write the SMTP conversation to the event log"));
+  const debugRow = h(
+    "div",
+    { class: "check" },
+    el.debug,
+    h("label", { for: el.debug.id }, "Debug: write the SMTP conversation to the event log"),
+  );
   const form = h(
     "form",
-    { class: "settings", novalidate: true, "aria-labelledby": "smtp-title", onsubmit: (e: Event) => e.preventDefault() },
-    h("fieldset", {}, h("legend", {}, "Server"),
+    {
+      class: "settings",
+      novalidate: true,
+      "aria-labelledby": "smtp-title",
+      onsubmit: (e: Event) => e.preventDefault(),
+    },
+    h(
+      "fieldset",
+      {},
+      h("legend", {}, "Server"),
       field("Provider", el.provider, "Fills host, port and security, and shows the provider's notes.").wrap,
       providerNotes,
-      f.host.wrap, h("div", { class: "row" }, f.port.wrap, f.security.wrap)),
-    h("fieldset", {}, h("legend", {}, "Authentication"),
-      f.authentication.wrap, f.oauth2Provider.wrap, f.accessToken.wrap, f.username.wrap, f.password.wrap),
-    h("fieldset", {}, h("legend", {}, "Sender"),
-      f.fromAddress.wrap, f.fromName.wrap, f.additionalHeaders.wrap, debugRow,
-      field("Rules of", el.profile, "Which product's limits apply to the fields.").wrap),
+      f.host.wrap,
+      h("div", { class: "row" }, f.port.wrap, f.security.wrap),
+    ),
+    h(
+      "fieldset",
+      {},
+      h("legend", {}, "Authentication"),
+      f.authentication.wrap,
+      f.oauth2Provider.wrap,
+      f.accessToken.wrap,
+      f.username.wrap,
+      f.password.wrap,
+    ),
+    h(
+      "fieldset",
+      {},
+      h("legend", {}, "Sender"),
+      f.fromAddress.wrap,
+      f.fromName.wrap,
+      f.additionalHeaders.wrap,
+      debugRow,
+      field("Rules of", el.profile, "Which product's limits apply to the fields.").wrap,
+    ),
     formErrors,
-    h("fieldset", {}, h("legend", {}, "Try it"),
+    h(
+      "fieldset",
+      {},
+      h("legend", {}, "Try it"),
       h("div", { class: "actions" }, testButton, saveButton),
       field("Send a test email to", el.to).wrap,
-      h("div", { class: "actions" }, sendButton)),
+      h("div", { class: "actions" }, sendButton),
+    ),
   );
-  put(root, h("h2", { id: "smtp-title" }, "External SMTP server"),
-    h("p", { class: "lead" }, "Send through your own mail server. Each field is checked as you type; nothing is sent until you test."),
-    form, result);
+  put(
+    root,
+    h("h2", { id: "smtp-title" }, "External SMTP server"),
+    h(
+      "p",
+      { class: "lead" },
+      "Send through your own mail server. Each field is checked as you type; nothing is sent until you test.",
+    ),
+    form,
+    result,
+  );
   syncVisibility();
 }
 

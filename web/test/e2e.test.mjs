@@ -17,7 +17,16 @@ import { chromium } from "playwright-core";
 const ROOT = path.resolve(fileURLToPath(new URL("../..", import.meta.url)));
 const OUT = process.env.SENDREADY_TEST_OUT ?? path.join(ROOT, "target/web-test");
 const STATE = path.join(tmpdir(), `sendready-stack-${process.pid}.json`);
-const FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"];
+const FLAGS = [
+  "--headless",
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+  "--no-first-run",
+  "--disable-quic",
+];
 
 let stack, info, browser, page, apiCalls;
 
@@ -41,7 +50,21 @@ const listening = (url) =>
 before(async () => {
   mkdirSync(OUT, { recursive: true });
   rmSync(STATE, { force: true });
-  stack = spawn(path.join(ROOT, ".venv/bin/python"), [path.join(ROOT, "scripts/local_stack.py"), "--backend", path.join(ROOT, "target/debug/sendready-local"), "--python", path.join(ROOT, ".venv/bin/python"), "--ports", "auto", "--state-file", STATE], { cwd: ROOT, stdio: ["ignore", "ignore", "inherit"] });
+  stack = spawn(
+    path.join(ROOT, ".venv/bin/python"),
+    [
+      path.join(ROOT, "scripts/local_stack.py"),
+      "--backend",
+      path.join(ROOT, "target/debug/sendready-local"),
+      "--python",
+      path.join(ROOT, ".venv/bin/python"),
+      "--ports",
+      "auto",
+      "--state-file",
+      STATE,
+    ],
+    { cwd: ROOT, stdio: ["ignore", "ignore", "inherit"] },
+  );
   stack.on("exit", (code) => code && console.error(`local stack exited with ${code}`));
   await waitFor(() => existsSync(STATE) || stack.exitCode !== null, "the local stack");
   assert.ok(existsSync(STATE), "the local stack did not start");
@@ -115,8 +138,15 @@ describe("External SMTP", () => {
     await page.click("#smtp-test");
     await page.locator("#smtp-verdict").waitFor();
     assert.equal(await page.textContent("#smtp-verdict"), "success");
-    const steps = await page.locator(".steps li").evaluateAll((lis) => lis.map((li) => [li.dataset.step, li.className]));
-    for (const s of ["connect", "tls", "auth"]) assert.deepEqual(steps.find(([k]) => k === s), [s, "ok"], JSON.stringify(steps));
+    const steps = await page
+      .locator(".steps li")
+      .evaluateAll((lis) => lis.map((li) => [li.dataset.step, li.className]));
+    for (const s of ["connect", "tls", "auth"])
+      assert.deepEqual(
+        steps.find(([k]) => k === s),
+        [s, "ok"],
+        JSON.stringify(steps),
+      );
     await shot("external-smtp-test-ok");
   });
 
@@ -163,7 +193,15 @@ describe("External SMTP", () => {
     await page.click("#smtp-send");
     await page.locator("#smtp-verdict").waitFor();
     assert.equal(await page.textContent("#smtp-verdict"), "success");
-    const mail = await waitFor(() => readdirSync(info.smtp.maildir).filter((n) => n.endsWith(".json")).map((n) => JSON.parse(readFileSync(path.join(info.smtp.maildir, n), "utf8"))).find((m) => m.rcptTos.includes("someone@acme.example.com")), "the test message", 10_000);
+    const mail = await waitFor(
+      () =>
+        readdirSync(info.smtp.maildir)
+          .filter((n) => n.endsWith(".json"))
+          .map((n) => JSON.parse(readFileSync(path.join(info.smtp.maildir, n), "utf8")))
+          .find((m) => m.rcptTos.includes("someone@acme.example.com")),
+      "the test message",
+      10_000,
+    );
     assert.equal(mail.mailFrom, info.smtp.username);
   });
 });
@@ -201,26 +239,41 @@ describe("Advanced SMTP (SES)", () => {
     await page.click("#publish");
     await page.locator("#publish-result").waitFor();
     // dnsmasq serves the zone once the stack sees Route 53 change; check until found.
-    await waitFor(async () => {
-      const seq = Number((await page.locator("#dns-checks").getAttribute("data-seq", { timeout: 100 }).catch(() => "0")) ?? 0);
-      await page.click("#check-dns");
-      await page.locator(`#dns-checks[data-seq="${seq + 1}"]`).waitFor();
-      const codes = await page.locator("#dns-checks li").evaluateAll((lis) => lis.map((l) => l.dataset.code));
-      return codes.length > 0 && codes.every((c) => c === "dns-record-found");
-    }, "published records in DNS", 30_000);
+    await waitFor(
+      async () => {
+        const seq = Number(
+          (await page
+            .locator("#dns-checks")
+            .getAttribute("data-seq", { timeout: 100 })
+            .catch(() => "0")) ?? 0,
+        );
+        await page.click("#check-dns");
+        await page.locator(`#dns-checks[data-seq="${seq + 1}"]`).waitFor();
+        const codes = await page.locator("#dns-checks li").evaluateAll((lis) => lis.map((l) => l.dataset.code));
+        return codes.length > 0 && codes.every((c) => c === "dns-record-found");
+      },
+      "published records in DNS",
+      30_000,
+    );
     await page.locator("#dns-checks li[data-code=dns-record-found]").first().waitFor();
     await shot("advanced-dns-checked");
 
     await page.selectOption("#ses-scenario", "success");
     await page.click("#ses-send");
     await page.locator("#ses-result").waitFor();
-    assert.match(await page.textContent("#ses-result"), /SES accepted the message to success@simulator\.amazonses\.com/);
+    assert.match(
+      await page.textContent("#ses-result"),
+      /SES accepted the message to success@simulator\.amazonses\.com/,
+    );
   });
 
   test("may this address send?", async () => {
     await page.fill("#sender-from", `billing@${info.domain}`);
     await page.locator("#sender-verdict").waitFor();
-    assert.match(await page.textContent("#sender-verdict"), /^Yes: covered by the verified identity acme\.example\.com/);
+    assert.match(
+      await page.textContent("#sender-verdict"),
+      /^Yes: covered by the verified identity acme\.example\.com/,
+    );
     await page.fill("#sender-from", "billing@globex.com");
     await page.locator("#sender-verdict", { hasText: "No:" }).waitFor();
     await page.fill("#sender-from", `billing@${info.domain}`);
@@ -253,7 +306,13 @@ describe("helpers and layout", () => {
       assert.ok(overflow <= 1, `${hash} scrolls sideways by ${overflow}px at 375px`);
       const unlabelled = await page.evaluate(() =>
         [...document.querySelectorAll("input, select, textarea")]
-          .filter((el) => !el.hidden && !el.closest("[hidden]") && !(el.labels && el.labels.length) && !el.getAttribute("aria-label"))
+          .filter(
+            (el) =>
+              !el.hidden &&
+              !el.closest("[hidden]") &&
+              !(el.labels && el.labels.length) &&
+              !el.getAttribute("aria-label"),
+          )
           .map((el) => el.id),
       );
       assert.deepEqual(unlabelled, [], `${hash}: controls without a label`);

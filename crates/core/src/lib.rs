@@ -7,6 +7,7 @@
 //! `wasm32-unknown-unknown`; it has no async, no randomness and no regex engine.
 
 pub mod address;
+pub mod api;
 pub mod diagnose;
 pub mod dns;
 pub mod host;

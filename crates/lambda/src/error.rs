@@ -4,46 +4,35 @@
 use crate::ports::{AwsError, AwsErrorKind, ReserveError};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use sendready_core::api;
 use sendready_core::identity::IdentityKind;
 use sendready_core::{Code, Issue, diagnose};
-use serde::Serialize;
+use std::ops::{Deref, DerefMut};
 
-/// A problem response. `type` is a URN made from the code, so a client can switch on it
-/// without parsing `title`; `issues` carries a failed check's report.
-#[derive(Clone, Debug, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Problem {
-    /// `urn:sendready:<code>`.
-    #[serde(rename = "type")]
-    pub kind: String,
-    /// A short, stable summary (the catalogue's).
-    pub title: String,
-    /// The HTTP status, repeated as RFC 9457 §3.1.3 suggests.
-    pub status: u16,
-    /// What happened in this case and what to do.
-    pub detail: String,
-    /// The catalogue code.
-    pub code: Code,
-    /// A check's issues, when the problem is invalid input.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub issues: Vec<Issue>,
-    /// Seconds to wait before retrying (also sent as `Retry-After`).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub retry_after: Option<u64>,
+/// A problem response: the API's [`api::Problem`] body (declared once, in the core, for
+/// the backend and the npm package alike) with the constructors the services use and its
+/// HTTP response.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Problem(pub api::Problem);
+
+impl Deref for Problem {
+    type Target = api::Problem;
+
+    fn deref(&self) -> &api::Problem {
+        &self.0
+    }
+}
+
+impl DerefMut for Problem {
+    fn deref_mut(&mut self) -> &mut api::Problem {
+        &mut self.0
+    }
 }
 
 impl Problem {
     /// A problem with a code, a status and a detail line.
     pub fn new(status: StatusCode, code: Code, detail: impl Into<String>) -> Self {
-        Problem {
-            kind: format!("urn:sendready:{}", code.as_str()),
-            title: code.summary().to_owned(),
-            status: status.as_u16(),
-            detail: detail.into(),
-            code,
-            issues: Vec::new(),
-            retry_after: None,
-        }
+        Problem(api::Problem::new(status.as_u16(), code, detail))
     }
 
     /// 400 with a failed check's issues; the first error gives the code.
@@ -131,7 +120,7 @@ impl IntoResponse for Problem {
     fn into_response(self) -> Response {
         let status = StatusCode::from_u16(self.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
         let retry = self.retry_after;
-        let body = serde_json::to_vec(&self).unwrap_or_default();
+        let body = serde_json::to_vec(&self.0).unwrap_or_default();
         let mut res = (status, body).into_response();
         res.headers_mut().insert(
             header::CONTENT_TYPE,

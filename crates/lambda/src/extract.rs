@@ -70,7 +70,11 @@ fn body_problem(e: &JsonRejection) -> Problem {
     p
 }
 
-impl<S: Send + Sync> FromRequest<S> for SmtpRequest {
+/// The SMTP routes' body: the settings form, with `accessToken` and `to` taken out first
+/// so a type error in the form still names its field's path.
+pub struct SmtpBody(pub SmtpRequest);
+
+impl<S: Send + Sync> FromRequest<S> for SmtpBody {
     type Rejection = Response;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
@@ -86,10 +90,10 @@ impl<S: Send + Sync> FromRequest<S> for SmtpRequest {
         let access_token = take("accessToken").map_err(not_string)?;
         let to = take("to").map_err(not_string)?;
         let settings = read(value).map_err(IntoResponse::into_response)?;
-        Ok(SmtpRequest {
+        Ok(SmtpBody(SmtpRequest {
             settings,
             access_token,
             to,
-        })
+        }))
     }
 }

@@ -3,8 +3,9 @@
 
 use crate::auth::Caller;
 use crate::error::Problem;
+use crate::extract::SmtpBody;
 use crate::ports::smtp::Outcome;
-use crate::service::smtp::{Smtp, SmtpRequest};
+use crate::service::smtp::Smtp;
 use axum::extract::{FromRef, State};
 use axum::routing::post;
 use axum::{Json, Router};
@@ -13,7 +14,7 @@ use std::sync::Arc;
 async fn check(
     State(smtp): State<Arc<Smtp>>,
     caller: Caller,
-    req: SmtpRequest,
+    SmtpBody(req): SmtpBody,
 ) -> Result<Json<Outcome>, Problem> {
     Ok(Json(smtp.check(&caller.tenant, req).await?))
 }
@@ -21,7 +22,7 @@ async fn check(
 async fn test_email(
     State(smtp): State<Arc<Smtp>>,
     caller: Caller,
-    req: SmtpRequest,
+    SmtpBody(req): SmtpBody,
 ) -> Result<Json<Outcome>, Problem> {
     Ok(Json(smtp.test_email(&caller.tenant, req).await?))
 }

@@ -7,10 +7,10 @@ use crate::ports::ses::{NewDkim, SesIdentity};
 use crate::ports::{Owned, Record, Registry, Resolver, Route53, Ses};
 use base64::Engine as _;
 use sendready_core::Code;
-use sendready_core::diagnose::{self, Diagnosis};
-use sendready_core::dns::{self, DnsRecord, ZoneEntry, dkim, dmarc};
+pub use sendready_core::api::{CreateIdentity, DkimMode, DkimView, IdentityView, RecordView};
+use sendready_core::diagnose;
+use sendready_core::dns::{self, DnsRecord, dkim, dmarc};
 use sendready_core::identity::{IdentityKind, check_new_identity};
-use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -30,85 +30,6 @@ pub struct Identities {
     pub hosted_zones: Vec<String>,
     /// The region SES runs in (for regional DKIM domains).
     pub region: Option<String>,
-}
-
-/// How a new domain identity signs: Easy DKIM (SES's keys, RSA 2048) or BYODKIM with a
-/// key pair the backend generates.
-#[derive(Clone, Copy, Debug, Default, Deserialize, PartialEq, Eq)]
-#[serde(rename_all = "lowercase")]
-pub enum DkimMode {
-    /// SES generates and rotates the keys; three CNAMEs to publish.
-    #[default]
-    Easy,
-    /// Bring your own DKIM: one TXT record with the generated public key.
-    Byodkim,
-}
-
-/// The body of `POST /v1/identities`.
-#[derive(Debug, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct CreateIdentity {
-    /// A domain or an email address.
-    pub identity: String,
-    /// "New Identity Type"; inferred from an `@` when absent.
-    #[serde(default)]
-    pub kind: Option<IdentityKind>,
-    /// Domain identities: Easy DKIM (default) or BYODKIM.
-    #[serde(default)]
-    pub dkim: DkimMode,
-    /// BYODKIM selector (default `sendready`).
-    #[serde(default)]
-    pub selector: Option<String>,
-}
-
-/// DKIM state as SES reports it.
-#[derive(Clone, Debug, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct DkimView {
-    /// PENDING, SUCCESS, FAILED, TEMPORARY_FAILURE or NOT_STARTED.
-    pub status: String,
-    /// AWS_SES (Easy DKIM) or EXTERNAL (BYODKIM).
-    pub origin: Option<String>,
-    /// Easy DKIM tokens.
-    pub tokens: Vec<String>,
-    /// The zone the tokens' CNAMEs point into.
-    pub signing_hosted_zone: Option<String>,
-    /// The status explained.
-    pub explanation: Diagnosis,
-}
-
-/// A record to publish, with the name to type at a DNS host managing the domain's zone.
-#[derive(Clone, Debug, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct RecordView {
-    /// The record.
-    #[serde(flatten)]
-    pub record: DnsRecord,
-    /// Name relative to the zone.
-    pub zone_entry: Option<ZoneEntry>,
-    /// False for suggestions (DMARC), true for what verification needs.
-    pub required: bool,
-}
-
-/// An identity as `GET /v1/identities/{identity}` shows it.
-#[derive(Clone, Debug, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct IdentityView {
-    /// The identity.
-    pub identity: String,
-    /// Domain or email.
-    pub kind: IdentityKind,
-    /// Whether SES lets it send.
-    pub verified_for_sending: bool,
-    /// SES `VerificationStatus`.
-    pub verification_status: String,
-    /// The status (and `VerificationInfo.ErrorType`) explained.
-    pub verification: Diagnosis,
-    /// DKIM, for domains.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub dkim: Option<DkimView>,
-    /// The records to publish.
-    pub records: Vec<RecordView>,
 }
 
 /// The tenant's registry record.

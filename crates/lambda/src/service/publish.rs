@@ -2,41 +2,14 @@
 //! twice changes nothing), after checking that the zone is the identity's domain or a
 //! parent of it and one the platform allows.
 
-use super::identities::{Identities, RecordView, owned};
+use super::identities::{Identities, owned};
 use crate::error::Problem;
 use crate::ports::route53::bare_zone_id;
 use axum::http::StatusCode;
 use sendready_core::Code;
+pub use sendready_core::api::{PublishRequest, Published, RecordView};
 use sendready_core::dns::{self, DnsRecord};
 use sendready_core::host::is_same_or_subdomain;
-use serde::{Deserialize, Serialize};
-
-/// The body of the publish route.
-#[derive(Debug, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct PublishRequest {
-    /// The Route 53 hosted zone id (`Z123...` or `/hostedzone/Z123...`).
-    pub hosted_zone_id: String,
-    /// Also publish the suggestions (the DMARC record), not only what verification needs.
-    #[serde(default)]
-    pub include_suggestions: bool,
-}
-
-/// What was published.
-#[derive(Debug, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Published {
-    /// The zone id.
-    pub hosted_zone_id: String,
-    /// The zone's name.
-    pub zone: String,
-    /// Route 53's change id and status (PENDING, then INSYNC).
-    pub change_id: String,
-    /// Route 53's status of the change.
-    pub status: String,
-    /// The records now in the zone.
-    pub records: Vec<RecordView>,
-}
 
 impl Identities {
     /// Publishes the identity's records.

@@ -7,7 +7,8 @@ use crate::ports::SmtpClient;
 use crate::ports::smtp::{Outcome, Secret};
 use sendready_core::Code;
 use sendready_core::address::{AddressOptions, check_address};
-use sendready_core::smtp::{AuthMethod, SmtpConfig, SmtpSettings, check_smtp_settings};
+pub use sendready_core::api::SmtpRequest;
+use sendready_core::smtp::{AuthMethod, SmtpConfig, check_smtp_settings};
 use std::sync::Arc;
 
 /// The SMTP service over one SMTP client.
@@ -15,18 +16,6 @@ use std::sync::Arc;
 pub struct Smtp {
     /// How sessions are made.
     pub client: Arc<dyn SmtpClient>,
-}
-
-/// The body of the SMTP routes: the settings form (camelCase, as the wasm package takes
-/// it), plus `accessToken` for OAuth 2.0 and, for a test message, `to`.
-#[derive(Debug)]
-pub struct SmtpRequest {
-    /// The settings, as the form holds them.
-    pub settings: SmtpSettings,
-    /// XOAUTH2 access token (OAuth 2.0 only); never stored or logged.
-    pub access_token: Option<String>,
-    /// The recipient of a test message.
-    pub to: Option<String>,
 }
 
 impl Smtp {

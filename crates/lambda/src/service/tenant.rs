@@ -5,56 +5,11 @@
 use super::identities::{Identities, record_of, verified_map};
 use crate::error::Problem;
 use sendready_core::address::{AddressOptions, check_address};
+pub use sendready_core::api::{HostedZoneView, SenderCheck, TenantUsers, TenantView};
 use sendready_core::identity::{
-    MAX_DOMAIN_IDENTITIES, MAX_EMAIL_IDENTITIES, SenderDecision, Tenant, check_sender,
+    MAX_DOMAIN_IDENTITIES, MAX_EMAIL_IDENTITIES, SenderDecision, check_sender,
 };
 use sendready_core::{Issue, Report};
-use serde::{Deserialize, Serialize};
-
-/// The body of `PUT /v1/tenants/{tenant}/users`.
-#[derive(Debug, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct TenantUsers {
-    /// The tenant's active users' addresses.
-    pub active_user_emails: Vec<String>,
-}
-
-/// The body of `POST /v1/sender/check`.
-#[derive(Debug, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct SenderCheck {
-    /// The From address.
-    pub from: String,
-}
-
-/// A hosted zone the deployment may publish to.
-#[derive(Debug, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct HostedZoneView {
-    /// The zone id (`Z0123...`).
-    pub id: String,
-    /// The zone's domain, without the trailing dot.
-    pub name: String,
-}
-
-/// The body of `GET /v1/tenant`: what a settings page needs to run the core's identity
-/// and sender rules in the browser before it sends a request.
-#[derive(Debug, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct TenantView {
-    /// The caller's tenant.
-    pub tenant: String,
-    /// The core's `Tenant` (active users, identities with SES's verified flag), as
-    /// `checkNewIdentity` and `checkSender` take it.
-    #[serde(flatten)]
-    pub rules: Tenant,
-    /// Domain identities a tenant may hold.
-    pub max_domain_identities: usize,
-    /// Email identities a tenant may hold.
-    pub max_email_identities: usize,
-    /// The Route 53 zones this deployment may publish to (empty when it names none).
-    pub hosted_zones: Vec<HostedZoneView>,
-}
 
 impl Identities {
     /// The tenant's rules, limits and allowed hosted zones.
@@ -86,7 +41,7 @@ impl Identities {
             let field = format!("activeUserEmails[{i}]");
             match Problem::accepted_as(&field, check_address(e, AddressOptions::default())) {
                 Ok(a) => emails.push(a.address),
-                Err(p) => issues.extend(p.issues),
+                Err(p) => issues.extend(p.0.issues),
             }
         }
         if !issues.is_empty() {

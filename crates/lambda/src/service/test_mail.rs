@@ -8,10 +8,9 @@ use crate::ports::ses::SimpleMail;
 use crate::ports::{Registry, Ses};
 use sendready_core::Code;
 use sendready_core::address::{AddressOptions, check_address};
-use sendready_core::diagnose::{self, Diagnosis};
+pub use sendready_core::api::{Sent, TestEmail};
+use sendready_core::diagnose;
 use sendready_core::host::is_same_or_subdomain;
-use sendready_core::ses::Simulator;
-use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 
 /// The test-mail service: SES and the registry (for ownership).
@@ -21,39 +20,6 @@ pub struct TestMail {
     pub ses: Arc<dyn Ses>,
     /// The tenant registry.
     pub registry: Arc<dyn Registry>,
-}
-
-/// The body of the route.
-#[derive(Debug, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct TestEmail {
-    /// The From address: the email identity itself, or any address at the domain.
-    pub from: String,
-    /// A recipient; or use `scenario`.
-    #[serde(default)]
-    pub to: Option<String>,
-    /// A mailbox-simulator scenario instead of a recipient.
-    #[serde(default)]
-    pub scenario: Option<Simulator>,
-}
-
-/// What happened.
-#[derive(Debug, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Sent {
-    /// True when SES accepted the message.
-    pub ok: bool,
-    /// SES's message id.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub message_id: Option<String>,
-    /// The recipient used.
-    pub to: String,
-    /// The account is in the SES sandbox (only verified recipients and the simulator);
-    /// `null` when SES did not say (`GetAccount` unavailable).
-    pub sandbox: Option<bool>,
-    /// SES's refusal explained.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub diagnosis: Option<Diagnosis>,
 }
 
 /// The SES errors that are an answer about this message (shown to the user), not a

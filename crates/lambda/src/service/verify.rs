@@ -7,41 +7,11 @@ use super::identities::{Identities, owned};
 use crate::error::Problem;
 use crate::ports::Resolver;
 use crate::ports::ses::NewDkim;
-use sendready_core::diagnose::{self, Diagnosis};
+pub use sendready_core::api::{Check, Verification};
+use sendready_core::diagnose;
 use sendready_core::dns::DnsRecord;
 use sendready_core::dns::verdict::{self, Lookup, RecordCheck};
 use sendready_core::identity::IdentityKind;
-use serde::Serialize;
-
-/// The outcome of a verify call.
-#[derive(Debug, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Verification {
-    /// The identity.
-    pub identity: String,
-    /// SES's status before any retry.
-    pub verification_status: String,
-    /// The status explained.
-    pub verification: Diagnosis,
-    /// One result per record (required records first; `required` says which).
-    pub checks: Vec<Check>,
-    /// True when every required record is found.
-    pub all_required_found: bool,
-    /// What the retry did, if one was made.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub retry: Option<String>,
-}
-
-/// A record's result and whether verification needs it.
-#[derive(Debug, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Check {
-    /// The result.
-    #[serde(flatten)]
-    pub check: RecordCheck,
-    /// False for suggestions (DMARC).
-    pub required: bool,
-}
 
 /// Checks one record where the world looks it up: at its name and type; then at its name
 /// with the other types; then at each name with a parent of `domain` typed twice. The

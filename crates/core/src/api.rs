@@ -1,0 +1,352 @@
+//! The HTTP API's request and response bodies (`infra/openapi.yaml`): plain data with no
+//! behaviour, defined once here so the backend serializes exactly what the npm package
+//! declares for TypeScript (the web app imports these types from `sendready`; none is
+//! written by hand).
+
+use crate::diagnose::Diagnosis;
+use crate::dns::verdict::RecordCheck;
+use crate::dns::{DnsRecord, ZoneEntry};
+use crate::identity::{IdentityKind, Tenant};
+use crate::report::{Code, Issue};
+use crate::ses::Simulator;
+use crate::smtp::SmtpSettings;
+use serde::{Deserialize, Serialize};
+
+/// An RFC 9457 problem (`application/problem+json`): every error the API answers. `type`
+/// is a URN made from the code, so a client can switch on it without parsing `title`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "tsify", derive(tsify::Tsify))]
+#[serde(rename_all = "camelCase")]
+pub struct Problem {
+    /// `urn:sendready:<code>`.
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// A short, stable summary (the catalogue's).
+    pub title: String,
+    /// The HTTP status, repeated as RFC 9457 §3.1.3 suggests.
+    pub status: u16,
+    /// What happened in this case and what to do.
+    pub detail: String,
+    /// The catalogue code.
+    pub code: Code,
+    /// A check's issues, when the problem is invalid input.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub issues: Vec<Issue>,
+    /// Seconds to wait before retrying (also sent as `Retry-After`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retry_after: Option<u64>,
+}
+
+impl Problem {
+    /// A problem with a status, a code and a detail line; the title is the code's summary.
+    pub fn new(status: u16, code: Code, detail: impl Into<String>) -> Problem {
+        Problem {
+            kind: format!("urn:sendready:{}", code.as_str()),
+            title: code.summary().to_owned(),
+            status,
+            detail: detail.into(),
+            code,
+            issues: Vec::new(),
+            retry_after: None,
+        }
+    }
+}
+
+/// How a new domain identity signs: Easy DKIM (SES's keys, RSA 2048) or BYODKIM with a
+/// key pair the backend generates.
+#[derive(Clone, Copy, Debug, Default, Deserialize, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "tsify", derive(tsify::Tsify))]
+#[serde(rename_all = "lowercase")]
+pub enum DkimMode {
+    /// SES generates and rotates the keys; three CNAMEs to publish.
+    #[default]
+    Easy,
+    /// Bring your own DKIM: one TXT record with the generated public key.
+    Byodkim,
+}
+
+/// The body of `POST /v1/identities`.
+#[derive(Debug, Deserialize, Serialize)]
+#[cfg_attr(feature = "tsify", derive(tsify::Tsify))]
+#[serde(rename_all = "camelCase")]
+pub struct CreateIdentity {
+    /// A domain or an email address.
+    pub identity: String,
+    /// "New Identity Type"; inferred from an `@` when absent.
+    #[serde(default)]
+    pub kind: Option<IdentityKind>,
+    /// Domain identities: Easy DKIM (default) or BYODKIM.
+    #[serde(default)]
+    pub dkim: DkimMode,
+    /// BYODKIM selector (default `sendready`).
+    #[serde(default)]
+    pub selector: Option<String>,
+}
+
+/// DKIM state as SES reports it.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[cfg_attr(feature = "tsify", derive(tsify::Tsify))]
+#[serde(rename_all = "camelCase")]
+pub struct DkimView {
+    /// PENDING, SUCCESS, FAILED, TEMPORARY_FAILURE or NOT_STARTED.
+    pub status: String,
+    /// AWS_SES (Easy DKIM) or EXTERNAL (BYODKIM).
+    pub origin: Option<String>,
+    /// Easy DKIM tokens.
+    pub tokens: Vec<String>,
+    /// The zone the tokens' CNAMEs point into.
+    pub signing_hosted_zone: Option<String>,
+    /// The status explained.
+    pub explanation: Diagnosis,
+}
+
+/// A record to publish, with the name to type at a DNS host managing the domain's zone.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[cfg_attr(feature = "tsify", derive(tsify::Tsify))]
+#[serde(rename_all = "camelCase")]
+pub struct RecordView {
+    /// The record.
+    #[serde(flatten)]
+    pub record: DnsRecord,
+    /// Name relative to the zone.
+    pub zone_entry: Option<ZoneEntry>,
+    /// False for suggestions (DMARC), true for what verification needs.
+    pub required: bool,
+}
+
+/// An identity as `GET /v1/identities/{identity}` shows it.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[cfg_attr(feature = "tsify", derive(tsify::Tsify))]
+#[serde(rename_all = "camelCase")]
+pub struct IdentityView {
+    /// The identity.
+    pub identity: String,
+    /// Domain or email.
+    pub kind: IdentityKind,
+    /// Whether SES lets it send.
+    pub verified_for_sending: bool,
+    /// SES `VerificationStatus`.
+    pub verification_status: String,
+    /// The status (and `VerificationInfo.ErrorType`) explained.
+    pub verification: Diagnosis,
+    /// DKIM, for domains.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dkim: Option<DkimView>,
+    /// The records to publish.
+    pub records: Vec<RecordView>,
+}
+
+/// The body of the publish route.
+#[derive(Debug, Deserialize, Serialize)]
+#[cfg_attr(feature = "tsify", derive(tsify::Tsify))]
+#[serde(rename_all = "camelCase")]
+pub struct PublishRequest {
+    /// The Route 53 hosted zone id (`Z123...` or `/hostedzone/Z123...`).
+    pub hosted_zone_id: String,
+    /// Also publish the suggestions (the DMARC record), not only what verification needs.
+    #[serde(default)]
+    pub include_suggestions: bool,
+}
+
+/// What was published.
+#[derive(Debug, Serialize, Deserialize)]
+#[cfg_attr(feature = "tsify", derive(tsify::Tsify))]
+#[serde(rename_all = "camelCase")]
+pub struct Published {
+    /// The zone id.
+    pub hosted_zone_id: String,
+    /// The zone's name.
+    pub zone: String,
+    /// Route 53's change id and status (PENDING, then INSYNC).
+    pub change_id: String,
+    /// Route 53's status of the change.
+    pub status: String,
+    /// The records now in the zone.
+    pub records: Vec<RecordView>,
+}
+
+/// The outcome of a verify call.
+#[derive(Debug, Serialize, Deserialize)]
+#[cfg_attr(feature = "tsify", derive(tsify::Tsify))]
+#[serde(rename_all = "camelCase")]
+pub struct Verification {
+    /// The identity.
+    pub identity: String,
+    /// SES's status before any retry.
+    pub verification_status: String,
+    /// The status explained.
+    pub verification: Diagnosis,
+    /// One result per record (required records first; `required` says which).
+    pub checks: Vec<Check>,
+    /// True when every required record is found.
+    pub all_required_found: bool,
+    /// What the retry did, if one was made.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub retry: Option<String>,
+}
+
+/// A record's result and whether verification needs it.
+#[derive(Debug, Serialize, Deserialize)]
+#[cfg_attr(feature = "tsify", derive(tsify::Tsify))]
+#[serde(rename_all = "camelCase")]
+pub struct Check {
+    /// The result.
+    #[serde(flatten)]
+    pub check: RecordCheck,
+    /// False for suggestions (DMARC).
+    pub required: bool,
+}
+
+/// The body of the route.
+#[derive(Debug, Deserialize, Serialize)]
+#[cfg_attr(feature = "tsify", derive(tsify::Tsify))]
+#[serde(rename_all = "camelCase")]
+pub struct TestEmail {
+    /// The From address: the email identity itself, or any address at the domain.
+    pub from: String,
+    /// A recipient; or use `scenario`.
+    #[serde(default)]
+    pub to: Option<String>,
+    /// A mailbox-simulator scenario instead of a recipient.
+    #[serde(default)]
+    pub scenario: Option<Simulator>,
+}
+
+/// What happened.
+#[derive(Debug, Serialize, Deserialize)]
+#[cfg_attr(feature = "tsify", derive(tsify::Tsify))]
+#[serde(rename_all = "camelCase")]
+pub struct Sent {
+    /// True when SES accepted the message.
+    pub ok: bool,
+    /// SES's message id.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub message_id: Option<String>,
+    /// The recipient used.
+    pub to: String,
+    /// The account is in the SES sandbox (only verified recipients and the simulator);
+    /// `null` when SES did not say (`GetAccount` unavailable).
+    pub sandbox: Option<bool>,
+    /// SES's refusal explained.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub diagnosis: Option<Diagnosis>,
+}
+
+/// The body of `PUT /v1/tenants/{tenant}/users`.
+#[derive(Debug, Deserialize, Serialize)]
+#[cfg_attr(feature = "tsify", derive(tsify::Tsify))]
+#[serde(rename_all = "camelCase")]
+pub struct TenantUsers {
+    /// The tenant's active users' addresses.
+    pub active_user_emails: Vec<String>,
+}
+
+/// The body of `POST /v1/sender/check`.
+#[derive(Debug, Deserialize, Serialize)]
+#[cfg_attr(feature = "tsify", derive(tsify::Tsify))]
+#[serde(rename_all = "camelCase")]
+pub struct SenderCheck {
+    /// The From address.
+    pub from: String,
+}
+
+/// A hosted zone the deployment may publish to.
+#[derive(Debug, Serialize, Deserialize)]
+#[cfg_attr(feature = "tsify", derive(tsify::Tsify))]
+#[serde(rename_all = "camelCase")]
+pub struct HostedZoneView {
+    /// The zone id (`Z0123...`).
+    pub id: String,
+    /// The zone's domain, without the trailing dot.
+    pub name: String,
+}
+
+/// The body of `GET /v1/tenant`: what a settings page needs to run the core's identity
+/// and sender rules in the browser before it sends a request.
+#[derive(Debug, Serialize, Deserialize)]
+#[cfg_attr(feature = "tsify", derive(tsify::Tsify))]
+#[serde(rename_all = "camelCase")]
+pub struct TenantView {
+    /// The caller's tenant.
+    pub tenant: String,
+    /// The core's `Tenant` (active users, identities with SES's verified flag), as
+    /// `checkNewIdentity` and `checkSender` take it.
+    #[serde(flatten)]
+    pub rules: Tenant,
+    /// Domain identities a tenant may hold.
+    pub max_domain_identities: usize,
+    /// Email identities a tenant may hold.
+    pub max_email_identities: usize,
+    /// The Route 53 zones this deployment may publish to (empty when it names none).
+    pub hosted_zones: Vec<HostedZoneView>,
+}
+
+/// One step of a check.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "tsify", derive(tsify::Tsify))]
+#[serde(rename_all = "kebab-case")]
+pub enum StepKind {
+    /// DNS resolution of the host.
+    Resolve,
+    /// The TCP connection.
+    Connect,
+    /// The TLS handshake (implicit TLS, or after STARTTLS).
+    Tls,
+    /// The server's greeting and the EHLO reply.
+    Greeting,
+    /// Authentication.
+    Auth,
+    /// `MAIL FROM` with the From address (the probe; nothing is sent).
+    MailFrom,
+    /// The test message: envelope and DATA.
+    Send,
+}
+
+/// What one step did.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[cfg_attr(feature = "tsify", derive(tsify::Tsify))]
+#[serde(rename_all = "camelCase")]
+pub struct Step {
+    /// Which step.
+    pub step: StepKind,
+    /// True when it succeeded.
+    pub ok: bool,
+    /// How long it took.
+    pub millis: u64,
+    /// What happened, in a line (the server's reply where there is one).
+    pub detail: String,
+    /// The catalogue's explanation when it failed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub diagnosis: Option<Diagnosis>,
+}
+
+/// The outcome of a check or a test message.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[cfg_attr(feature = "tsify", derive(tsify::Tsify))]
+#[serde(rename_all = "camelCase")]
+pub struct Outcome {
+    /// True when every step succeeded.
+    pub ok: bool,
+    /// The steps taken, in order; the last one failed when `ok` is false.
+    pub steps: Vec<Step>,
+    /// The failing step's diagnosis, repeated here for callers that show one message.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub diagnosis: Option<Diagnosis>,
+}
+
+/// The body of the SMTP routes: the settings form (camelCase, as the npm package takes
+/// it), plus `accessToken` for OAuth 2.0 and, for a test message, `to`.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[cfg_attr(feature = "tsify", derive(tsify::Tsify))]
+#[serde(rename_all = "camelCase")]
+pub struct SmtpRequest {
+    /// The settings, as the form holds them.
+    #[serde(flatten)]
+    pub settings: SmtpSettings,
+    /// XOAUTH2 access token (OAuth 2.0 only); never stored or logged.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub access_token: Option<String>,
+    /// The recipient of a test message.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub to: Option<String>,
+}
