@@ -2,7 +2,10 @@
 
 Starts, in order, and stops all of them on Ctrl-C (SIGINT) or SIGTERM:
 
-  moto       SES v2, Route 53 and DynamoDB (tests/moto_server.py)
+  moto       Route 53 and DynamoDB, with the local SES in front of it
+             (tests/moto_server.py, tests/ses_emulation.py): identities stay Pending until
+             their DKIM records resolve through the dnsmasq below, email identities until
+             their verification link (printed here) is opened
   dnsmasq    the DNS the backend checks against: the records of moto's Route 53 zones
              (rewritten and reloaded when they change, as publishing does in AWS), plus
              the demo SMTP server's name; every other name is NXDOMAIN
@@ -133,8 +136,13 @@ class Stack:
 
     def start_moto(self):
         port = self.ports["moto"]
+        env = dict(self.env,
+                   SENDREADY_SES_DNS=f"127.0.0.1:{self.ports['dns']}",
+                   SENDREADY_SES_VERIFICATION_WINDOW=str(self.args.ses_verification_window),
+                   SENDREADY_SES_SANDBOX="0" if self.args.ses_production else "1",
+                   SENDREADY_SES_PUBLIC_URL=f"http://127.0.0.1:{port}")
         p = self.spawn("moto", [self.args.python, os.path.join(ROOT, "tests/moto_server.py"),
-                                "-H", "127.0.0.1", "-p", str(port)])
+                                "-H", "127.0.0.1", "-p", str(port)], env=env)
         wait_port(port, "moto", p)
         self.moto = f"http://127.0.0.1:{port}"
         import boto3  # from .venv (moto brings it)
@@ -299,8 +307,23 @@ class Stack:
         wait_port(self.ports["web"], "the web app (vite)", p)
         self.web = f"http://127.0.0.1:{self.ports['web']}"
 
+    def watch_ses(self):
+        """Prints what the local SES reports (verification links it "mails", records found,
+        verification that failed), as SES's mail and console would show them."""
+        path = os.path.join(self.state, "moto.log")
+        with open(path, "rb") as f:
+            while not self.stop.is_set():
+                line = f.readline()
+                if not line:
+                    self.stop.wait(0.5)
+                    continue
+                text = line.decode("utf-8", "replace").rstrip()
+                if text.startswith("local SES: "):
+                    print(text, flush=True)
+
     def run(self):
         self.start_moto()
+        threading.Thread(target=self.watch_ses, daemon=True).start()
         self.start_dnsmasq(self.zone_records())
         threading.Thread(target=self.watch_zones, daemon=True).start()
         self.start_smtp()
@@ -310,6 +333,7 @@ class Stack:
         info = {
             "web": self.web, "backend": self.backend, "moto": self.moto, "token": self.token,
             "tenant": TENANT, "domain": DOMAIN, "hostedZoneId": self.zone_id,
+            "sesControl": f"{self.moto}/_sendready/ses",
             "dns": f"127.0.0.1:{self.ports['dns']}",
             "smtp": {"host": SMTP_NAME, "starttls": self.ports["starttls"], "tls": self.ports["tls"],
                      "plain": self.ports["plain"], "username": SMTP_LOGIN, "password": self.password,
@@ -331,6 +355,9 @@ Sendready is running on 127.0.0.1 (no AWS account; nothing leaves this machine).
              username {SMTP_LOGIN}, password {self.password}
              (OAuth 2.0 token {self.oauth_token})
   API:       {self.backend} (infra/openapi.yaml), moto {self.moto}, DNS 127.0.0.1:{self.ports['dns']}
+  SES:       {'production access' if self.args.ses_production else 'in the sandbox'}; a domain turns Failed after {self.args.ses_verification_window:g} s without
+             its records; verification links and SES's checks are printed here; switches:
+             {self.moto}/_sendready/ses/ (tests/ses_emulation.py)
   Logs:      {self.state}
 
 Mail the SMTP server accepts is listed here as it arrives. Ctrl-C stops everything.
@@ -380,6 +407,10 @@ def main():
     p.add_argument("--python", default=sys.executable, help="the Python with moto and aiosmtpd")
     p.add_argument("--ports", choices=["fixed", "auto"], default="fixed")
     p.add_argument("--state-file", help="write what was started (URLs, token, SMTP login) as JSON")
+    p.add_argument("--ses-verification-window", type=float, default=72 * 3600, metavar="SECONDS",
+                   help="how long the local SES looks for a domain's records before Failed (SES: 72 h)")
+    p.add_argument("--ses-production", action="store_true",
+                   help="start the local SES with production access (default: the sandbox, as a new account)")
     args = p.parse_args()
     try:
         stack = Stack(args)

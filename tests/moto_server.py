@@ -1,17 +1,11 @@
-"""moto server for Sendready's tests and local stack, with three fixes for fidelity.
+"""moto server for Sendready's tests and local stack: moto for DynamoDB, Route 53, KMS,
+SNS and EventBridge, with the local SES (`tests/ses_emulation.py`) in front of it for
+every SES v2 request, and one fix for fidelity.
 
-SES v2 is a REST-JSON API whose timestamps are epoch seconds (numbers). moto 5.2.5 writes
-DkimAttributes.LastKeyGenerationTimestamp as an ISO 8601 string whenever an identity is
-created with DkimSigningAttributes, which the AWS SDK for Rust rightly refuses to parse.
-This wrapper stores that timestamp as epoch seconds, as SES sends it.
-
-SES reports VerifiedForSendingStatus true for an identity whose VerificationStatus is
-SUCCESS (and sending is enabled), and an email identity stays PENDING until its owner
-opens the link SES mails. moto 5.2.5 marks every identity SUCCESS at once and leaves
-VerifiedForSendingStatus false, so a sender check would refuse a domain its own identity
-table shows as verified. This wrapper derives the flag from the status and keeps email
-identities PENDING (no one opens the link locally); domains verify at once, as moto has
-them.
+The local SES answers SES v2 as SES does (three Easy DKIM tokens, verification that
+follows the local DNS, refusals, MAIL FROM, the account and its sandbox, tenants and
+reputation, configuration sets and the events SES publishes, fault switches); its module
+documents each behaviour and its settings.
 
 DynamoDB transactions are serializable. moto's server handles requests on threads, and
 its TransactWriteItems snapshots the tables, applies the items, and on a failed condition
@@ -19,33 +13,18 @@ restores the snapshot: a transaction that fails while another succeeds undoes th
 write (seen as a fourth email identity under fifty concurrent creates). This wrapper runs
 DynamoDB's writes one at a time under a lock, as DynamoDB's isolation promises.
 
-Otherwise it runs moto's own server unchanged: `python tests/moto_server.py -H 127.0.0.1 -p 5000`.
+Otherwise it runs moto's own server: `python tests/moto_server.py -H 127.0.0.1 -p 5000`.
 """
 
 import functools
+import os
 import sys
 import threading
-import time
 
-from moto.dynamodb.models import DynamoDBBackend
-from moto.ses import models
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-_init = models.EmailIdentity.__init__
-
-
-def _init_with_epoch_timestamp(self, *args, **kwargs):
-    _init(self, *args, **kwargs)
-    if self.identity_type == "EMAIL_ADDRESS":
-        self.verification_status = "PENDING"
-    if isinstance(self.dkim_attributes.get("LastKeyGenerationTimestamp"), str):
-        self.dkim_attributes["LastKeyGenerationTimestamp"] = time.time()
-
-
-models.EmailIdentity.__init__ = _init_with_epoch_timestamp
-models.EmailIdentity.verified_for_sending_status = property(
-    lambda self: self.verification_status == "SUCCESS" and self.sending_enabled,
-    lambda self, _value: None,  # moto's __init__ assigns False; the status decides
-)
+import ses_emulation  # noqa: E402
+from moto.dynamodb.models import DynamoDBBackend  # noqa: E402
 
 _dynamodb_writes = threading.RLock()
 
@@ -62,7 +41,22 @@ def _serialized(method):
 for _name in ("transact_write_items", "put_item", "update_item", "delete_item", "query", "get_item"):
     setattr(DynamoDBBackend, _name, _serialized(getattr(DynamoDBBackend, _name)))
 
+
+def _public_url(argv):
+    """The server's own URL, for the verification links the local SES prints."""
+    host, port = "127.0.0.1", "5000"
+    for flag, value in zip(argv, argv[1:]):
+        if flag in ("-H", "--host"):
+            host = value
+        elif flag in ("-p", "--port"):
+            port = value
+    return f"http://{host}:{port}"
+
+
 if __name__ == "__main__":
     from moto.server import main
 
+    ses_emulation.install()
+    if not ses_emulation.EMULATION.public_url:
+        ses_emulation.EMULATION.public_url = _public_url(sys.argv[1:])
     sys.exit(main())

@@ -96,6 +96,47 @@ after(async () => {
   rmSync(STATE, { force: true });
 });
 
+/** Calls a control endpoint of the local SES (tests/ses_emulation.py). */
+async function sesControl(action, body) {
+  const r = await fetch(`${info.sesControl}/${action}`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify(body),
+  });
+  const text = await r.text();
+  assert.equal(r.status, 200, `local SES ${action}: ${text}`);
+  return JSON.parse(text);
+}
+
+/** Presses "Check DNS now" once and waits for its result (a new `data-seq`). */
+async function checkOnce() {
+  const seqOf = () =>
+    page
+      .locator("#dns-checks")
+      .getAttribute("data-seq", { timeout: 100 })
+      .catch(() => null);
+  const before = await seqOf();
+  await page.click("#check-dns");
+  await waitFor(async () => {
+    const now = await seqOf();
+    return now !== null && now !== before;
+  }, "a DNS check result");
+  return page.locator("#dns-checks li").evaluateAll((lis) => lis.map((l) => l.dataset.code));
+}
+
+/** Checks DNS until every record is found (dnsmasq serves a zone once the stack sees
+ * Route 53 change). */
+async function checkUntilFound() {
+  await waitFor(
+    async () => {
+      const codes = await checkOnce();
+      return codes.length > 0 && codes.every((c) => c === "dns-record-found");
+    },
+    "published records in DNS",
+    30_000,
+  );
+}
+
 const shot = (name) => page.screenshot({ path: path.join(OUT, `${name}.png`), fullPage: true });
 
 async function fillSmtp(password) {
@@ -217,45 +258,42 @@ describe("Advanced SMTP (SES)", () => {
     assert.equal(apiCalls.length, before, "no request for the rule check");
   });
 
-  test("add a domain, see its records, publish them, check DNS, send a simulator email", async () => {
+  test("Easy DKIM: add a domain, see Pending and three CNAMEs, publish, check DNS, see Success, send", async () => {
     await page.fill("#new-identity", info.domain);
     await page.locator("#new-identity-msg .ok").waitFor();
-    await page.selectOption("#new-identity-dkim", "byodkim");
+    assert.equal(await page.inputValue("#new-identity-dkim"), "easy", "Easy DKIM is the default, as in the seeds");
     await page.click("#add-identity");
     const row = page.locator(`tr[data-identity="${info.domain}"]`);
     await row.waitFor();
-    assert.match(await row.locator("[data-col=verification]").textContent(), /Pending|Success|Failed|Not started/);
+    // SES has not seen the records yet: both statuses Pending.
+    assert.equal(await row.locator("[data-col=verification]").textContent(), "Pending");
+    assert.equal(await row.locator("[data-col=dkim]").textContent(), "Pending");
     await page.locator("#records").waitFor();
     const types = await page.locator("#records tbody tr").evaluateAll((trs) => trs.map((t) => t.dataset.type));
-    assert.ok(types.includes("TXT"), `records: ${types}`);
-    assert.match(await page.locator("#records").textContent(), /_domainkey/);
+    assert.equal(types.filter((t) => t === "CNAME").length, 3, `records: ${types}`);
+    // The name to type at a DNS host that appends the zone: <token>._domainkey only.
+    const hosts = await page
+      .locator('#records tbody tr[data-type="CNAME"] th, #records tbody tr[data-type="CNAME"] td:first-child')
+      .allTextContents();
+    assert.ok(
+      hosts.some((t) => /^[a-z2-7]{32}\._domainkey/.test(t.trim())),
+      `hosts: ${hosts}`,
+    );
+    assert.match(await page.locator("#records").textContent(), /dkim\.amazonses\.com/);
     await shot("advanced-records");
     const [download] = await Promise.all([page.waitForEvent("download"), page.click("#download-csv")]);
     assert.equal(download.suggestedFilename(), `${info.domain}-dns-records.csv`);
     const csv = readFileSync(await download.path(), "utf8");
     assert.match(csv, /_domainkey\.acme\.example\.com/);
-    assert.match(csv, /TXT/);
+    assert.match(csv, /CNAME/);
 
     await page.click("#publish");
     await page.locator("#publish-result").waitFor();
-    // dnsmasq serves the zone once the stack sees Route 53 change; check until found.
-    await waitFor(
-      async () => {
-        const seq = Number(
-          (await page
-            .locator("#dns-checks")
-            .getAttribute("data-seq", { timeout: 100 })
-            .catch(() => "0")) ?? 0,
-        );
-        await page.click("#check-dns");
-        await page.locator(`#dns-checks[data-seq="${seq + 1}"]`).waitFor();
-        const codes = await page.locator("#dns-checks li").evaluateAll((lis) => lis.map((l) => l.dataset.code));
-        return codes.length > 0 && codes.every((c) => c === "dns-record-found");
-      },
-      "published records in DNS",
-      30_000,
-    );
+    await checkUntilFound();
     await page.locator("#dns-checks li[data-code=dns-record-found]").first().waitFor();
+    // SES found the CNAMEs too: both statuses turn to Success.
+    await row.locator("[data-col=verification]", { hasText: "Success" }).waitFor();
+    await row.locator("[data-col=dkim]", { hasText: "Success" }).waitFor();
     await shot("advanced-dns-checked");
 
     await page.selectOption("#ses-scenario", "success");
@@ -265,6 +303,43 @@ describe("Advanced SMTP (SES)", () => {
       await page.textContent("#ses-result"),
       /SES accepted the message to success@simulator\.amazonses\.com/,
     );
+  });
+
+  test("records that never appear turn the domain Failed; Retry starts it again", async () => {
+    page.once("dialog", (d) => d.accept());
+    await page.click("#delete-identity");
+    const row = page.locator(`tr[data-identity="${info.domain}"]`);
+    await row.waitFor({ state: "detached" });
+    // Time passes faster: SES gives up on missing records after 2 s instead of 72 h.
+    await sesControl("config", { verificationWindowSeconds: 2 });
+    try {
+      await page.fill("#new-identity", info.domain);
+      await page.locator("#new-identity-msg .ok").waitFor();
+      await page.click("#add-identity");
+      await row.waitFor();
+      await page.locator("#records").waitFor();
+      // New tokens: the records published before do not match them.
+      await waitFor(
+        async () => {
+          await checkOnce();
+          return (await row.locator("[data-col=verification]").textContent()) === "Failed";
+        },
+        "Failed after the window",
+        30_000,
+      );
+      assert.equal(await row.locator("[data-col=dkim]").textContent(), "Failed");
+      await page.locator("#retry-result", { hasText: "Not retried" }).waitFor();
+      await page.locator('#detail-out .diagnosis[data-code="verification-host-not-found"]').waitFor();
+      await shot("advanced-failed");
+    } finally {
+      await sesControl("config", { verificationWindowSeconds: 259200 });
+    }
+    await page.click("#publish");
+    await page.locator("#publish-result").waitFor();
+    await checkUntilFound();
+    await page.click("#retry");
+    await row.locator("[data-col=verification]", { hasText: "Success" }).waitFor();
+    await row.locator("[data-col=dkim]", { hasText: "Success" }).waitFor();
   });
 
   test("may this address send?", async () => {

@@ -468,6 +468,8 @@ async fn a_test_email_goes_through_ses_and_refusals_are_explained() {
         json!({ "identity": "billing@acme.example.com" }),
     )
     .await;
+    // SES sends from an email identity only once its owner opened the link SES mailed.
+    moto.click_verification_link("billing@acme.example.com");
     let path = "/v1/identities/billing@acme.example.com/test-email";
 
     let (status, out) = call(
@@ -483,8 +485,8 @@ async fn a_test_email_goes_through_ses_and_refusals_are_explained() {
     assert_eq!(out["to"], "success@simulator.amazonses.com");
     assert_eq!(
         out["sandbox"],
-        Value::Null,
-        "moto has no GetAccount: sandbox state unknown"
+        json!(true),
+        "the local SES starts in the sandbox, as a new SES account does"
     );
     let sent = moto.data();
     let messages = sent["ses"]["Message"].as_array().unwrap();

@@ -143,6 +143,41 @@ impl Moto {
         serde_json::from_str(body).unwrap()
     }
 
+    /// Calls a control endpoint of the local SES (`tests/ses_emulation.py`):
+    /// `verify-email`, `config`, `account`, `faults`, `events`, `messages`, `state`.
+    /// With a body it is a POST, without one a GET.
+    pub fn ses(&self, action: &str, body: Option<serde_json::Value>) -> serde_json::Value {
+        use std::io::{Read, Write};
+        let addr = self.url.trim_start_matches("http://");
+        let mut s = std::net::TcpStream::connect(addr).unwrap();
+        let path = format!("/_sendready/ses/{action}");
+        match body {
+            Some(b) => {
+                let b = b.to_string();
+                write!(
+                    s,
+                    "POST {path} HTTP/1.0\r\nHost: {addr}\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{b}",
+                    b.len()
+                )
+                .unwrap();
+            }
+            None => write!(s, "GET {path} HTTP/1.0\r\nHost: {addr}\r\n\r\n").unwrap(),
+        }
+        let mut raw = String::new();
+        s.read_to_string(&mut raw).unwrap();
+        let (head, body) = raw.split_once("\r\n\r\n").unwrap_or((&raw, ""));
+        assert!(head.contains(" 200 "), "local SES {action}: {raw}");
+        serde_json::from_str(body).unwrap_or(serde_json::Value::Null)
+    }
+
+    /// "Opens the link" SES mailed to an email identity, which verifies it.
+    pub fn click_verification_link(&self, identity: &str) {
+        self.ses(
+            "verify-email",
+            Some(serde_json::json!({ "identity": identity })),
+        );
+    }
+
     /// SDK configuration pointing at this moto, with fixed test credentials.
     pub async fn sdk(&self) -> aws_config::SdkConfig {
         sendready_lambda::adapters::sdk::loader()

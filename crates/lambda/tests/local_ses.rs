@@ -1,0 +1,314 @@
+//! The local SES (`tests/ses_emulation.py`) behaves as SES does, seen through the API: an
+//! Easy DKIM domain is PENDING with three CNAMEs until they resolve in DNS; one whose
+//! records never resolve turns FAILED after the window and "Retry" starts it again; an
+//! email identity waits for its link; SES refuses a second create of an identity it has;
+//! a throttling SES is a 503 that the next call gets past.
+#![allow(clippy::unwrap_used, missing_docs)]
+
+mod common;
+
+use axum::http::{Method, StatusCode};
+use axum::middleware;
+use common::{Dnsmasq, Moto, jwt};
+use sendready_lambda::adapters::hickory::Dns;
+use sendready_lambda::auth::{ADMIN_SCOPE, local_jwt};
+use sendready_lambda::state::Aws;
+use sendready_lambda::{AppState, router};
+use serde_json::{Value, json};
+use std::sync::Arc;
+use std::time::Duration;
+
+/// The API over moto and the local SES, checking live DNS against `dns`.
+async fn app(moto: &Moto, dns: &Dnsmasq) -> axum::Router {
+    let conf = moto.sdk().await;
+    common::ensure_table(&conf).await;
+    let aws = Aws::from_sdk(&conf, "sendready-tenants");
+    let resolver = Arc::new(Dns::new(Some(dns.addr), Duration::from_secs(1)).unwrap());
+    router(AppState::new(&aws, common::default_smtp(), resolver, &[]))
+        .layer(middleware::from_fn_with_state(jwt(), local_jwt))
+}
+
+async fn call(
+    app: &axum::Router,
+    tenant: &str,
+    method: Method,
+    path: &str,
+    body: Option<Value>,
+) -> (StatusCode, Value) {
+    let token = if tenant == "platform" {
+        jwt().mint("platform", "platform", &[ADMIN_SCOPE], 300)
+    } else {
+        jwt().mint("ops", tenant, &[], 300)
+    };
+    let (status, _, v) = common::call(app, Some(&token), method, path, body).await;
+    (status, v)
+}
+
+async fn users(app: &axum::Router, tenant: &str, emails: &[&str]) {
+    let (status, body) = call(
+        app,
+        "platform",
+        Method::PUT,
+        &format!("/v1/tenants/{tenant}/users"),
+        Some(json!({ "activeUserEmails": emails })),
+    )
+    .await;
+    assert_eq!(status, StatusCode::NO_CONTENT, "{body}");
+}
+
+/// The CNAMEs an identity view asks for, as dnsmasq records.
+fn cnames(view: &Value) -> Vec<(&'static str, String, Vec<String>)> {
+    view["records"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["type"] == "CNAME")
+        .map(|r| {
+            (
+                "cname",
+                r["name"].as_str().unwrap().to_owned(),
+                vec![r["value"].as_str().unwrap().to_owned()],
+            )
+        })
+        .collect()
+}
+
+fn dnsmasq(records: &[(&'static str, String, Vec<String>)]) -> Dnsmasq {
+    let recs: Vec<common::Rec<'_>> = records
+        .iter()
+        .map(|(k, n, v)| (*k, n.as_str(), v.clone()))
+        .collect();
+    Dnsmasq::start(&recs)
+}
+
+#[tokio::test]
+async fn an_easy_dkim_domain_is_pending_with_three_cnames_until_they_resolve() {
+    let moto = Moto::start();
+    let empty = Dnsmasq::start(&[]);
+    moto.ses("config", Some(json!({ "dns": empty.addr.to_string() })));
+    let app = app(&moto, &empty).await;
+    users(&app, "acme", &["ops@acme.example.com"]).await;
+
+    let (status, view) = call(
+        &app,
+        "acme",
+        Method::POST,
+        "/v1/identities",
+        Some(json!({ "identity": "acme.example.com" })),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{view}");
+    assert_eq!(view["verificationStatus"], "PENDING", "{view}");
+    assert_eq!(view["verifiedForSending"], false);
+    assert_eq!(view["dkim"]["status"], "PENDING");
+    assert_eq!(view["dkim"]["origin"], "AWS_SES");
+    assert_eq!(view["dkim"]["tokens"].as_array().unwrap().len(), 3);
+    assert_eq!(view["dkim"]["signingHostedZone"], "dkim.amazonses.com");
+    let records = cnames(&view);
+    assert_eq!(records.len(), 3, "{view}");
+    for (_, name, value) in &records {
+        assert!(name.ends_with("._domainkey.acme.example.com"), "{name}");
+        assert!(value[0].ends_with(".dkim.amazonses.com"), "{value:?}");
+    }
+    // The name to type at a DNS host that appends the zone.
+    assert!(
+        view["records"][0]["zoneEntry"]["hostField"]
+            .as_str()
+            .unwrap()
+            .ends_with("._domainkey"),
+        "{view}"
+    );
+
+    // Still PENDING while DNS has nothing.
+    let (_, view) = call(
+        &app,
+        "acme",
+        Method::GET,
+        "/v1/identities/acme.example.com",
+        None,
+    )
+    .await;
+    assert_eq!(view["verificationStatus"], "PENDING");
+
+    // The CNAMEs resolve: SES finds them and both statuses turn to SUCCESS.
+    let published = dnsmasq(&records);
+    moto.ses("config", Some(json!({ "dns": published.addr.to_string() })));
+    let (status, view) = call(
+        &app,
+        "acme",
+        Method::GET,
+        "/v1/identities/acme.example.com",
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(view["verificationStatus"], "SUCCESS", "{view}");
+    assert_eq!(view["dkim"]["status"], "SUCCESS", "{view}");
+    assert_eq!(view["verifiedForSending"], true);
+    assert_eq!(view["verification"]["code"], "verification-success");
+}
+
+#[tokio::test]
+async fn a_domain_whose_records_never_resolve_fails_and_retry_starts_it_again() {
+    let moto = Moto::start();
+    let empty = Dnsmasq::start(&[]);
+    moto.ses(
+        "config",
+        Some(json!({ "dns": empty.addr.to_string(), "verificationWindowSeconds": 0.3 })),
+    );
+    let app = app(&moto, &empty).await;
+    users(&app, "acme", &["ops@acme.example.com"]).await;
+    let (_, view) = call(
+        &app,
+        "acme",
+        Method::POST,
+        "/v1/identities",
+        Some(json!({ "identity": "acme.example.com" })),
+    )
+    .await;
+    let records = cnames(&view);
+    tokio::time::sleep(Duration::from_millis(500)).await;
+
+    let (_, view) = call(
+        &app,
+        "acme",
+        Method::GET,
+        "/v1/identities/acme.example.com",
+        None,
+    )
+    .await;
+    assert_eq!(view["verificationStatus"], "FAILED", "{view}");
+    assert_eq!(view["dkim"]["status"], "FAILED");
+    assert_eq!(
+        view["verification"]["code"], "verification-host-not-found",
+        "{view}"
+    );
+
+    // Retry with the records still missing: nothing is restarted.
+    let (status, out) = call(
+        &app,
+        "acme",
+        Method::POST,
+        "/v1/identities/acme.example.com/verify",
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{out}");
+    assert_eq!(out["allRequiredFound"], false);
+    assert!(
+        out["retry"].as_str().unwrap().starts_with("Not retried"),
+        "{out}"
+    );
+
+    // Published now: Retry asks SES to start again, with the same three tokens, and SES
+    // finds them.
+    let published = dnsmasq(&records);
+    let app = self::app(&moto, &published).await;
+    moto.ses(
+        "config",
+        Some(json!({ "dns": published.addr.to_string(), "verificationWindowSeconds": 60 })),
+    );
+    let (_, out) = call(
+        &app,
+        "acme",
+        Method::POST,
+        "/v1/identities/acme.example.com/verify",
+        None,
+    )
+    .await;
+    assert_eq!(out["allRequiredFound"], true, "{out}");
+    assert!(
+        out["retry"]
+            .as_str()
+            .unwrap()
+            .contains("start DKIM verification again"),
+        "{out}"
+    );
+    let (_, view) = call(
+        &app,
+        "acme",
+        Method::GET,
+        "/v1/identities/acme.example.com",
+        None,
+    )
+    .await;
+    assert_eq!(
+        cnames(&view),
+        records,
+        "Easy DKIM keeps its tokens on a retry"
+    );
+    assert_eq!(view["verificationStatus"], "SUCCESS", "{view}");
+}
+
+#[tokio::test]
+async fn an_email_identity_waits_for_its_link_and_ses_refuses_a_duplicate() {
+    let moto = Moto::start();
+    let empty = Dnsmasq::start(&[]);
+    let app = app(&moto, &empty).await;
+    users(&app, "acme", &["ops@acme.example.com"]).await;
+    users(&app, "beta", &["ops@acme.example.com"]).await;
+    let (status, view) = call(
+        &app,
+        "acme",
+        Method::POST,
+        "/v1/identities",
+        Some(json!({ "identity": "billing@acme.example.com" })),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{view}");
+    assert_eq!(view["verificationStatus"], "PENDING");
+    assert!(
+        view.get("dkim").is_none() || view["dkim"].is_null(),
+        "{view}"
+    );
+
+    moto.click_verification_link("billing@acme.example.com");
+    let path = "/v1/identities/billing@acme.example.com";
+    let (_, view) = call(&app, "acme", Method::GET, path, None).await;
+    assert_eq!(view["verificationStatus"], "SUCCESS", "{view}");
+    assert_eq!(view["verifiedForSending"], true);
+
+    // Another tenant whose users share the domain asks for the same identity: SES has it,
+    // and says so; the first tenant's identity is untouched.
+    let (status, p) = call(
+        &app,
+        "beta",
+        Method::POST,
+        "/v1/identities",
+        Some(json!({ "identity": "billing@acme.example.com" })),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CONFLICT, "{p}");
+    assert_eq!(p["code"], "ses-already-exists", "{p}");
+    let (status, view) = call(&app, "acme", Method::GET, path, None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(view["verificationStatus"], "SUCCESS");
+}
+
+#[tokio::test]
+async fn a_throttling_ses_is_a_503_and_the_next_call_gets_through() {
+    let moto = Moto::start();
+    let empty = Dnsmasq::start(&[]);
+    let app = app(&moto, &empty).await;
+    users(&app, "acme", &["ops@acme.example.com"]).await;
+    call(
+        &app,
+        "acme",
+        Method::POST,
+        "/v1/identities",
+        Some(json!({ "identity": "acme.example.com" })),
+    )
+    .await;
+    // More throttled answers than the SDK's three attempts.
+    moto.ses(
+        "faults",
+        Some(json!({ "operation": "GetEmailIdentity", "error": "TooManyRequestsException", "count": 3 })),
+    );
+    let path = "/v1/identities/acme.example.com";
+    let (status, p) = call(&app, "acme", Method::GET, path, None).await;
+    assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "{p}");
+    assert_eq!(p["code"], "aws-unavailable");
+    assert!(p["retryAfter"].as_u64().unwrap() > 0);
+    let (status, _) = call(&app, "acme", Method::GET, path, None).await;
+    assert_eq!(status, StatusCode::OK, "the fault was used up");
+}
