@@ -4,7 +4,7 @@
 //! section, RFC 5321 §4.2 reply codes, RFC 3463 enhanced status codes, and the SES v2
 //! API errors and `VerificationInfo.ErrorType` values.
 
-use crate::report::Code;
+use crate::report::{Code, Explanation};
 use serde::{Deserialize, Serialize};
 
 /// A transport-level failure, before or outside an SMTP reply.
@@ -107,111 +107,51 @@ pub struct Diagnosis {
     pub identity: Option<String>,
 }
 
-fn d(
-    code: Code,
-    title: &str,
-    cause: &str,
-    action: &str,
-    field: Option<&str>,
-    retryable: bool,
-) -> Diagnosis {
+/// The catalogue's explanation of `code` (its `#[diagnosis]` in [`crate::report`]) as a
+/// diagnosis. A code without one explains itself by its summary.
+fn d(code: Code) -> Diagnosis {
+    let e = code.explanation().unwrap_or(Explanation {
+        title: code.summary(),
+        cause: code.summary(),
+        action: "",
+        field: None,
+        retryable: false,
+    });
     Diagnosis {
         code,
-        title: title.to_owned(),
-        cause: cause.to_owned(),
-        action: action.to_owned(),
-        field: field.map(str::to_owned),
-        retryable,
+        title: e.title.to_owned(),
+        cause: e.cause.to_owned(),
+        action: e.action.to_owned(),
+        field: e.field.map(str::to_owned),
+        retryable: e.retryable,
         region: None,
         identity: None,
     }
 }
 
-const SOCKET_FACTORY_ACTION: &str = "Check the port and security mode together: port 465 needs SSL/TLS (Zuora: SMTP SocketFactory Class javax.net.ssl.SSLSocketFactory and SocketFactory Port 465); port 587 needs STARTTLS. If unsure, try 587 with STARTTLS.";
+impl Diagnosis {
+    /// The same explanation, pointing at another field (the API's `from` where the SMTP
+    /// form has `fromAddress`).
+    #[must_use]
+    fn for_field(mut self, field: &str) -> Diagnosis {
+        self.field = Some(field.to_owned());
+        self
+    }
+}
 
 /// Explains a transport error.
 pub fn transport(e: TransportError) -> Diagnosis {
     match e {
-        TransportError::UnknownHost => d(
-            Code::SmtpUnknownHost,
-            "Unknown SMTP host",
-            "The SMTP server name does not resolve in DNS: a typo, or a name that exists only inside your network.",
-            "Check that the SMTP Server Name is correct.",
-            Some("host"),
-            false,
-        ),
-        TransportError::ConnectionRefused => d(
-            Code::SmtpConnectionRefused,
-            "Could not connect to SMTP host",
-            "The server refused the connection: nothing accepts mail on this port.",
-            "Check that the SMTP Port is correct. If the port is correct, the SMTP server might be experiencing a temporary issue. Wait a few minutes and try again.",
-            Some("port"),
-            true,
-        ),
-        TransportError::ConnectTimeout => d(
-            Code::SmtpConnectTimeout,
-            "Connect timed out",
-            "Nothing answered on this port: the port is wrong, or a firewall drops the traffic (many networks block outbound port 25).",
-            "Check that the SMTP Port is correct (587 is the usual submission port). If the port is correct, the SMTP server might be experiencing a temporary issue. Wait a few minutes and try again.",
-            Some("port"),
-            true,
-        ),
-        TransportError::ReadTimeout => d(
-            Code::SmtpReadTimeout,
-            "Read timed out",
-            "The connection opened but the server sent no greeting in time. Usually the client waits in plaintext on an implicit-TLS port (465), where the server waits for a TLS handshake.",
-            SOCKET_FACTORY_ACTION,
-            Some("security"),
-            false,
-        ),
-        TransportError::TlsHandshake => d(
-            Code::SmtpTlsFailed,
-            "Could not convert socket to TLS",
-            "The TLS handshake failed: the server and client share no protocol version or cipher, or the security mode does not match the port.",
-            SOCKET_FACTORY_ACTION,
-            Some("security"),
-            false,
-        ),
-        TransportError::TlsWrongVersion => d(
-            Code::SmtpTlsWrongVersion,
-            "Could not convert socket to TLS (wrong version number)",
-            "The client started TLS at once but the server answered in plaintext: this port expects STARTTLS.",
-            "Choose STARTTLS for this port, or use port 465 with SSL/TLS.",
-            Some("security"),
-            false,
-        ),
-        TransportError::TlsCertificate => d(
-            Code::SmtpTlsCertificate,
-            "Could not convert socket to TLS (certificate)",
-            "The server's certificate is not valid for this host name: expired, self-signed, or issued to another name.",
-            "Use the host name the provider documents (the one on its certificate), not an IP address or an alias.",
-            Some("host"),
-            false,
-        ),
-        TransportError::StarttlsUnsupported => d(
-            Code::SmtpStarttlsUnsupported,
-            "STARTTLS is not offered",
-            "The server did not announce STARTTLS in its EHLO reply, so the connection cannot be encrypted on this port.",
-            "Use the port your provider documents for encrypted submission (587 with STARTTLS or 465 with SSL/TLS).",
-            Some("port"),
-            false,
-        ),
-        TransportError::ConnectionClosed => d(
-            Code::SmtpConnectionClosed,
-            "Connection closed",
-            "The server closed the connection unexpectedly, often after a protocol mismatch or a policy block.",
-            "Check the port and security mode; if they are right, wait a few minutes and try again.",
-            Some("port"),
-            true,
-        ),
-        TransportError::AuthUnsupported => d(
-            Code::SmtpAuthUnsupported,
-            "Authentication mechanism not supported",
-            "The server offers no AUTH mechanism the client can use over this connection (many servers offer AUTH only after STARTTLS).",
-            "Choose STARTTLS or SSL/TLS so the server offers authentication, or check the provider's documented mechanisms.",
-            Some("security"),
-            false,
-        ),
+        TransportError::UnknownHost => d(Code::SmtpUnknownHost),
+        TransportError::ConnectionRefused => d(Code::SmtpConnectionRefused),
+        TransportError::ConnectTimeout => d(Code::SmtpConnectTimeout),
+        TransportError::ReadTimeout => d(Code::SmtpReadTimeout),
+        TransportError::TlsHandshake => d(Code::SmtpTlsFailed),
+        TransportError::TlsWrongVersion => d(Code::SmtpTlsWrongVersion),
+        TransportError::TlsCertificate => d(Code::SmtpTlsCertificate),
+        TransportError::StarttlsUnsupported => d(Code::SmtpStarttlsUnsupported),
+        TransportError::ConnectionClosed => d(Code::SmtpConnectionClosed),
+        TransportError::AuthUnsupported => d(Code::SmtpAuthUnsupported),
     }
 }
 
@@ -292,172 +232,53 @@ pub fn reply(code: u16, text: &str) -> Diagnosis {
         || contains(t, "username and password not accepted"))
         && (code == 534 || code == 535)
     {
-        d(
-            Code::SmtpGmailAppPassword,
-            "Username and Password not accepted (Gmail)",
-            "Google refuses the account password for SMTP: it needs an app password (and two-factor authentication on the account).",
-            "Create an app password at myaccount.google.com/apppasswords and enter it as the password, spaces included.",
-            Some("password"),
-            false,
-        )
+        d(Code::SmtpGmailAppPassword)
     } else if code == 502 && contains(t, "not yet activated") {
-        d(
-            Code::SmtpAccountNotActivated,
-            "Your SMTP account is not yet activated",
-            "Some providers disable new accounts until their support reviews them.",
-            "Contact your provider's support to have the account activated.",
-            None,
-            false,
-        )
+        d(Code::SmtpAccountNotActivated)
     } else if contains(t, "domain is not verified")
         || (code == 450 && contains(t, "verify your domain"))
     {
-        d(
-            Code::SmtpDomainNotVerified,
-            "Domain not verified",
-            "The provider has not verified the sending domain, so it refuses mail from it.",
-            "Add the DNS records your provider gives you and start its verification. DNS changes can take an hour to a day to be seen.",
-            Some("fromAddress"),
-            false,
-        )
+        d(Code::SmtpDomainNotVerified)
     } else if contains(t, "email address is not verified")
         || contains(t, "identities failed the check")
     {
-        d(
-            Code::SmtpAddressNotVerified,
-            "Message rejected: Email address is not verified",
-            "Amazon SES refuses a From address that is not verified in this region, and in the sandbox also any recipient that is not verified.",
-            "Verify the From address or its domain in the SES region of your SMTP host; while in the sandbox, send the test email to an address you verified, or request production access.",
-            Some("fromAddress"),
-            false,
-        )
+        d(Code::SmtpAddressNotVerified)
     } else if contains(t, "free accounts are for test purposes")
         || contains(t, "authorized recipients")
     {
-        d(
-            Code::SmtpFreeAccountLimit,
-            "Free accounts are for test purposes only",
-            "A free or sandbox account may send only to recipients you authorized.",
-            "Send the test email to an authorized recipient (add it in the provider's account settings), or upgrade the account.",
-            None,
-            false,
-        )
+        d(Code::SmtpFreeAccountLimit)
     } else if contains(t, "daily message quota") {
-        d(
-            Code::SmtpDailyQuota,
-            "Daily message quota exceeded",
-            "The account has sent as many messages as it may in 24 hours.",
-            "Wait for the quota to reset, or ask the provider for a higher quota.",
-            None,
-            true,
-        )
+        d(Code::SmtpDailyQuota)
     } else if contains(t, "throttl") || contains(t, "rate exceeded") || contains(t, "too many") {
-        d(
-            Code::SmtpThrottled,
-            "Throttling: sending rate exceeded",
-            "The server accepts only so many messages or connections per second.",
-            "Slow down and try again in a moment.",
-            None,
-            true,
-        )
+        d(Code::SmtpThrottled)
     } else if code == 530 && (contains(t, "starttls") || t.contains("5.7.0") && contains(t, "tls"))
     {
-        d(
-            Code::SmtpStarttlsRequired,
-            "Must issue a STARTTLS command first",
-            "The server accepts commands only on an encrypted connection.",
-            "Choose STARTTLS (or SSL/TLS on port 465).",
-            Some("security"),
-            false,
-        )
+        d(Code::SmtpStarttlsRequired)
     } else if code == 530 || (code == 550 && contains(t, "authentication required")) {
-        d(
-            Code::SmtpAuthRequired,
-            "Authentication required",
-            "The server requires a login before it accepts mail.",
-            "Check if you have configured the Authentication field. Choose Username/Password (or OAuth 2.0) and enter the credentials.",
-            Some("authentication"),
-            false,
-        )
+        d(Code::SmtpAuthRequired)
     } else if code == 535 || code == 534 {
         if contains(t, "username") || contains(t, "password") || contains(t, "credentials") {
-            d(
-                Code::SmtpAuthBadCredentials,
-                "Authentication failed: Bad username / password",
-                "The server rejected the username or password.",
-                "Check whether your username and password are correct. Re-enter them carefully with no excess whitespace and try again.",
-                Some("password"),
-                false,
-            )
+            d(Code::SmtpAuthBadCredentials)
         } else {
-            d(
-                Code::SmtpAuthFailed,
-                "Authentication failed",
-                "The server rejected the login.",
-                "Check whether your username and password, or OAuth 2.0 provider configuration are correct.",
-                Some("username"),
-                false,
-            )
+            d(Code::SmtpAuthFailed)
         }
     } else if code == 552 || contains(t, "too large") || contains(t, "size limit") {
-        d(
-            Code::SmtpMessageTooLarge,
-            "Message too large",
-            "The message is larger than the server accepts.",
-            "Send a smaller message (fewer or smaller attachments).",
-            None,
-            false,
-        )
+        d(Code::SmtpMessageTooLarge)
     } else if (code == 550 || code == 553 || code == 554)
         && (contains(t, "relay")
             || contains(t, "not owned")
             || contains(t, "sender address rejected")
             || contains(t, "not allowed to send"))
     {
-        d(
-            Code::SmtpRelayDenied,
-            "Relaying denied",
-            "The server will not send mail from this From address for this login.",
-            "Use a From address your SMTP account owns, or turn on relaying for it on your SMTP server.",
-            Some("fromAddress"),
-            false,
-        )
+        d(Code::SmtpRelayDenied)
     } else if code == 550 || code == 551 || (code == 553 && contains(t, "mailbox")) {
-        d(
-            Code::SmtpMailboxUnavailable,
-            "Mailbox unavailable",
-            "The recipient's mailbox does not exist or does not accept mail.",
-            "Check the recipient address for typos.",
-            None,
-            false,
-        )
+        d(Code::SmtpMailboxUnavailable)
     } else if code == 421 {
-        d(
-            Code::SmtpTemporaryFailure,
-            "Service not available",
-            "The server is closing the connection: overloaded, in maintenance, or limiting this client.",
-            "Wait a few minutes and try again.",
-            None,
-            true,
-        )
+        d(Code::SmtpServiceUnavailable)
     } else if (400..500).contains(&code) {
-        d(
-            Code::SmtpTemporaryFailure,
-            "Temporary failure",
-            "The server could not take the message now.",
-            "Wait a few minutes and try again; if it persists, read the server's message with your provider.",
-            None,
-            true,
-        )
+        d(Code::SmtpTemporaryFailure)
     } else {
-        d(
-            Code::SmtpPermanentFailure,
-            "Permanent failure",
-            "The server refused the message.",
-            "Read the server's message; it names what to change. Your provider's support can explain its codes.",
-            None,
-            false,
-        )
+        d(Code::SmtpPermanentFailure)
     };
     out.region = region;
     out.identity = identity;
@@ -481,105 +302,21 @@ pub fn ses(error: &str, message: &str, from: Option<&str>) -> Diagnosis {
                 _ => false,
             };
             if recipient_failed {
-                d(
-                    Code::SesSandbox,
-                    "Email address is not verified (sandbox)",
-                    "The account is in the SES sandbox, where every recipient must be verified too.",
-                    "Send to a verified address or a mailbox-simulator address (success@simulator.amazonses.com), or request production access for the account.",
-                    Some("to"),
-                    false,
-                )
+                d(Code::SesSandbox)
             } else {
-                d(
-                    Code::SmtpAddressNotVerified,
-                    "Email address is not verified",
-                    "The From address is not covered by a verified identity in this region.",
-                    "Send from a verified email identity or an address at a verified domain identity.",
-                    Some("from"),
-                    false,
-                )
+                d(Code::SmtpAddressNotVerified).for_field("from")
             }
         }
-        "MessageRejected" => d(
-            Code::SesMessageRejected,
-            "Message rejected",
-            "SES refused the message (its content or headers).",
-            "Read the message SES returned; fix the named problem and send again.",
-            None,
-            false,
-        ),
-        "MailFromDomainNotVerified" => d(
-            Code::SesMailFromNotVerified,
-            "MAIL FROM domain not verified",
-            "The identity's custom MAIL FROM domain has no verified MX and SPF records, and it is set to reject mail in that case.",
-            "Publish the MAIL FROM MX and SPF records, or set the behavior on MX failure to use the default MAIL FROM.",
-            None,
-            false,
-        ),
-        "AccountSendingPaused" | "SendingPaused" | "AccountSuspended" => d(
-            Code::SesSendingPaused,
-            "Sending paused",
-            "Sending is paused for the account or the configuration set, often after high bounce or complaint rates.",
-            "Resolve the cause shown in the SES console's reputation dashboard, then resume sending.",
-            None,
-            false,
-        ),
-        "TooManyRequests" | "Throttling" | "ThrottlingException" => d(
-            Code::SesThrottled,
-            "Too many requests",
-            "SES is throttling this account's API calls.",
-            "Wait a moment and try again.",
-            None,
-            true,
-        ),
-        "LimitExceeded" => d(
-            Code::SesLimitExceeded,
-            "Limit exceeded",
-            "An SES quota was reached (identities per region, sending rate or daily quota).",
-            "Delete unused identities or request a higher quota.",
-            None,
-            true,
-        ),
-        "AlreadyExists" => d(
-            Code::SesAlreadyExists,
-            "Identity already exists",
-            "SES already has this identity in the account's region.",
-            "Open the existing identity instead of creating it again.",
-            Some("identity"),
-            false,
-        ),
-        "NotFound" => d(
-            Code::SesNotFound,
-            "Identity not found",
-            "SES has no such identity in this region.",
-            "Create the identity first, or check the region.",
-            Some("identity"),
-            false,
-        ),
-        "BadRequest" => d(
-            Code::SesBadRequest,
-            "Bad request",
-            "SES refused the request as invalid.",
-            "Read SES's message; it names the invalid parameter.",
-            None,
-            false,
-        ),
-        "AccessDenied" => d(
-            Code::SesAccessDenied,
-            "Access denied",
-            "The platform's AWS role may not make this call.",
-            "The platform operator must grant this SES action to the function's role.",
-            None,
-            false,
-        ),
-        _ => d(
-            Code::SesUnknown,
-            "SES error",
-            "SES returned an error Sendready does not recognize.",
-            "Read SES's message; try again later if it looks temporary.",
-            None,
-            true,
-        ),
+        "MessageRejected" => d(Code::SesMessageRejected),
+        "MailFromDomainNotVerified" => d(Code::SesMailFromNotVerified),
+        "AccountSendingPaused" | "SendingPaused" | "AccountSuspended" => d(Code::SesSendingPaused),
+        "TooManyRequests" | "Throttling" | "ThrottlingException" => d(Code::SesThrottled),
+        "LimitExceeded" => d(Code::SesLimitExceeded),
+        "AlreadyExists" => d(Code::SesAlreadyExists),
+        "NotFound" => d(Code::SesNotFound),
+        "BadRequest" => d(Code::SesBadRequest),
+        "AccessDenied" => d(Code::SesAccessDenied),
+        _ => d(Code::SesUnknown),
     };
     out.region = region;
     out.identity = identity;
@@ -624,14 +361,7 @@ pub fn text(t: &str) -> Diagnosis {
     if lower.contains("authentication required") {
         return reply(530, "Authentication required");
     }
-    d(
-        Code::SmtpPermanentFailure,
-        "Unrecognized error",
-        "Sendready does not recognize this message.",
-        "Turn on debug to log the SMTP conversation, and read the server's last reply.",
-        None,
-        false,
-    )
+    d(Code::UnrecognizedError)
 }
 
 /// Explains any failure.
@@ -648,54 +378,19 @@ pub fn diagnose(f: &Failure) -> Diagnosis {
 /// `FAILED`, `TEMPORARY_FAILURE`) and, for a failure, `VerificationInfo.ErrorType`.
 pub fn verification(status: &str, error_type: Option<&str>) -> Diagnosis {
     let by_type = match error_type.unwrap_or("") {
-        "DNS_SERVER_ERROR" => Some(d(
-            Code::VerificationDnsServerError,
-            "DNS server error",
-            "SES could not reach the domain's DNS servers.",
-            "Check that your DNS provider is up and the domain's NS records are right; SES retries on its own.",
-            None,
-            true,
-        )),
-        "HOST_NOT_FOUND" => Some(d(
-            Code::VerificationHostNotFound,
-            "Records not found",
-            "SES found no record at the names it checks.",
-            "Publish the DKIM records exactly as shown (watch for the zone typed twice), then click Retry.",
-            None,
-            false,
-        )),
-        "TYPE_NOT_FOUND" => Some(d(
-            Code::VerificationTypeNotFound,
-            "Wrong record type",
-            "SES found the names but not records of the expected type (CNAME for Easy DKIM, TXT for BYODKIM).",
-            "Change the records to the type shown, then click Retry.",
-            None,
-            false,
-        )),
-        "INVALID_VALUE" => Some(d(
-            Code::VerificationInvalidValue,
-            "Wrong record value",
-            "SES found the records but their values are not the expected ones.",
-            "Copy the values again exactly (no quotes or extra spaces added by the DNS host), then click Retry.",
-            None,
-            false,
-        )),
-        t if t.starts_with("REPLICATION_") => Some(d(
-            Code::VerificationReplicationError,
-            "DKIM replication failed",
-            "Replicating the DKIM setup from the parent identity in another region failed.",
-            "Check the parent identity exists, uses Easy DKIM, and is in a supported region.",
-            None,
-            false,
-        )),
+        "DNS_SERVER_ERROR" => Some(d(Code::VerificationDnsServerError)),
+        "HOST_NOT_FOUND" => Some(d(Code::VerificationHostNotFound)),
+        "TYPE_NOT_FOUND" => Some(d(Code::VerificationTypeNotFound)),
+        "INVALID_VALUE" => Some(d(Code::VerificationInvalidValue)),
+        t if t.starts_with("REPLICATION_") => Some(d(Code::VerificationReplicationError)),
         _ => None,
     };
     match status {
-        "SUCCESS" => d(Code::VerificationSuccess, "Success", "SES verified the identity.", "Nothing to do: you can send from it.", None, false),
-        "PENDING" => d(Code::VerificationPending, "Pending", "SES has not found the records (or the link has not been clicked) yet.", "Publish the records (or click the link in the verification email, valid for 24 hours). Verification can take up to 72 hours.", None, true),
-        "FAILED" => by_type.unwrap_or_else(|| d(Code::VerificationFailed, "Failed", "SES stopped looking for the records (72 hours passed) or the link expired.", "Publish the records again and click Retry (for an email identity, Retry sends a new verification email).", None, false)),
-        "TEMPORARY_FAILURE" => by_type.unwrap_or_else(|| d(Code::VerificationTemporaryFailure, "Temporary failure", "A temporary problem stopped SES from checking; it keeps trying.", "Wait; if it stays, check that the records are still published.", None, true)),
-        _ => d(Code::VerificationNotStarted, "Not started", "Verification has not started for this identity.", "Create the identity again or click Retry.", None, false),
+        "SUCCESS" => d(Code::VerificationSuccess),
+        "PENDING" => d(Code::VerificationPending),
+        "FAILED" => by_type.unwrap_or_else(|| d(Code::VerificationFailed)),
+        "TEMPORARY_FAILURE" => by_type.unwrap_or_else(|| d(Code::VerificationTemporaryFailure)),
+        _ => d(Code::VerificationNotStarted),
     }
 }
 

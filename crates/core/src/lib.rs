@@ -18,4 +18,4 @@ pub mod ses;
 pub mod smtp;
 pub mod transport;
 
-pub use report::{Code, CodeInfo, Issue, Issues, Report, Severity, explain};
+pub use report::{Code, CodeInfo, Explanation, Issue, Issues, Report, Severity, explain};

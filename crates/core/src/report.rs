@@ -7,8 +7,20 @@
 
 use serde::{Deserialize, Serialize};
 
+/// The seeds' advice for a port and security mode that do not match (Zuora's SocketFactory
+/// fields), shared by the transport errors it explains.
+const SOCKET_FACTORY_ACTION: &str = "Check the port and security mode together: port 465 needs SSL/TLS (Zuora: SMTP SocketFactory Class javax.net.ssl.SSLSocketFactory and SocketFactory Port 465); port 587 needs STARTTLS. If unsure, try 587 with STARTTLS.";
+
 macro_rules! catalogue {
-    ($( $(#[doc = $doc:literal])+ $variant:ident = $s:literal, )*) => {
+    (@explanation) => { None };
+    (@explanation $($key:ident = $value:expr),+) => {
+        Some(Explanation { $($key: $value),+ })
+    };
+    ($(
+        $(#[doc = $doc:literal])+
+        $(#[diagnosis($($key:ident = $value:expr),+ $(,)?)])?
+        $variant:ident = $s:literal,
+    )*) => {
         /// A stable, documented identifier for every issue and diagnosis Sendready reports.
         ///
         /// Front ends may translate by code; the English text lives in [`Code::summary`]
@@ -35,6 +47,13 @@ macro_rules! catalogue {
             /// Looks a code up by its kebab-case identifier.
             pub fn parse(s: &str) -> Option<Code> {
                 match s { $($s => Some(Code::$variant),)* _ => None }
+            }
+
+            /// What the catalogue says of a failure with this code (its title as products
+            /// show it, cause, action, field, whether retrying helps), for the codes that
+            /// explain a failure; the text stands beside the code's summary below.
+            pub fn explanation(self) -> Option<Explanation> {
+                match self { $(Code::$variant => catalogue!(@explanation $($($key = $value),+)?),)* }
             }
         }
 
@@ -372,80 +391,358 @@ catalogue! {
 
     // ---- diagnosis catalogue: SMTP transport and replies (diagnose)
     /// Unknown SMTP host: the name does not resolve.
+    #[diagnosis(
+        title = "Unknown SMTP host",
+        cause = "The SMTP server name does not resolve in DNS: a typo, or a name that exists only inside your network.",
+        action = "Check that the SMTP Server Name is correct.",
+        field = Some("host"),
+        retryable = false,
+    )]
     SmtpUnknownHost = "smtp-unknown-host",
     /// Could not connect to SMTP host: the connection was refused.
+    #[diagnosis(
+        title = "Could not connect to SMTP host",
+        cause = "The server refused the connection: nothing accepts mail on this port.",
+        action = "Check that the SMTP Port is correct. If the port is correct, the SMTP server might be experiencing a temporary issue. Wait a few minutes and try again.",
+        field = Some("port"),
+        retryable = true,
+    )]
     SmtpConnectionRefused = "smtp-connection-refused",
     /// Connect timed out: nothing answered on that port.
+    #[diagnosis(
+        title = "Connect timed out",
+        cause = "Nothing answered on this port: the port is wrong, or a firewall drops the traffic (many networks block outbound port 25).",
+        action = "Check that the SMTP Port is correct (587 is the usual submission port). If the port is correct, the SMTP server might be experiencing a temporary issue. Wait a few minutes and try again.",
+        field = Some("port"),
+        retryable = true,
+    )]
     SmtpConnectTimeout = "smtp-connect-timeout",
     /// Read timed out: connected, but the server sent nothing in time.
+    #[diagnosis(
+        title = "Read timed out",
+        cause = "The connection opened but the server sent no greeting in time. Usually the client waits in plaintext on an implicit-TLS port (465), where the server waits for a TLS handshake.",
+        action = SOCKET_FACTORY_ACTION,
+        field = Some("security"),
+        retryable = false,
+    )]
     SmtpReadTimeout = "smtp-read-timeout",
     /// Could not convert socket to TLS: the TLS handshake failed.
+    #[diagnosis(
+        title = "Could not convert socket to TLS",
+        cause = "The TLS handshake failed: the server and client share no protocol version or cipher, or the security mode does not match the port.",
+        action = SOCKET_FACTORY_ACTION,
+        field = Some("security"),
+        retryable = false,
+    )]
     SmtpTlsFailed = "smtp-tls-failed",
     /// TLS "wrong version number": implicit TLS spoken to a plaintext (STARTTLS) port.
+    #[diagnosis(
+        title = "Could not convert socket to TLS (wrong version number)",
+        cause = "The client started TLS at once but the server answered in plaintext: this port expects STARTTLS.",
+        action = "Choose STARTTLS for this port, or use port 465 with SSL/TLS.",
+        field = Some("security"),
+        retryable = false,
+    )]
     SmtpTlsWrongVersion = "smtp-tls-wrong-version",
     /// The server's TLS certificate is not valid for this host.
+    #[diagnosis(
+        title = "Could not convert socket to TLS (certificate)",
+        cause = "The server's certificate is not valid for this host name: expired, self-signed, or issued to another name.",
+        action = "Use the host name the provider documents (the one on its certificate), not an IP address or an alias.",
+        field = Some("host"),
+        retryable = false,
+    )]
     SmtpTlsCertificate = "smtp-tls-certificate",
     /// STARTTLS was asked for but the server does not offer it.
+    #[diagnosis(
+        title = "STARTTLS is not offered",
+        cause = "The server did not announce STARTTLS in its EHLO reply, so the connection cannot be encrypted on this port.",
+        action = "Use the port your provider documents for encrypted submission (587 with STARTTLS or 465 with SSL/TLS).",
+        field = Some("port"),
+        retryable = false,
+    )]
     SmtpStarttlsUnsupported = "smtp-starttls-unsupported",
     /// The server requires STARTTLS before anything else (530 5.7.0).
+    #[diagnosis(
+        title = "Must issue a STARTTLS command first",
+        cause = "The server accepts commands only on an encrypted connection.",
+        action = "Choose STARTTLS (or SSL/TLS on port 465).",
+        field = Some("security"),
+        retryable = false,
+    )]
     SmtpStarttlsRequired = "smtp-starttls-required",
     /// Authentication failed (535).
+    #[diagnosis(
+        title = "Authentication failed",
+        cause = "The server rejected the login.",
+        action = "Check whether your username and password, or OAuth 2.0 provider configuration are correct.",
+        field = Some("username"),
+        retryable = false,
+    )]
     SmtpAuthFailed = "smtp-auth-failed",
     /// Authentication failed: Bad username / password.
+    #[diagnosis(
+        title = "Authentication failed: Bad username / password",
+        cause = "The server rejected the username or password.",
+        action = "Check whether your username and password are correct. Re-enter them carefully with no excess whitespace and try again.",
+        field = Some("password"),
+        retryable = false,
+    )]
     SmtpAuthBadCredentials = "smtp-auth-bad-credentials",
     /// Authentication required (530): the server wants credentials.
+    #[diagnosis(
+        title = "Authentication required",
+        cause = "The server requires a login before it accepts mail.",
+        action = "Check if you have configured the Authentication field. Choose Username/Password (or OAuth 2.0) and enter the credentials.",
+        field = Some("authentication"),
+        retryable = false,
+    )]
     SmtpAuthRequired = "smtp-auth-required",
     /// The server offers no authentication mechanism Sendready can use.
+    #[diagnosis(
+        title = "Authentication mechanism not supported",
+        cause = "The server offers no AUTH mechanism the client can use over this connection (many servers offer AUTH only after STARTTLS).",
+        action = "Choose STARTTLS or SSL/TLS so the server offers authentication, or check the provider's documented mechanisms.",
+        field = Some("security"),
+        retryable = false,
+    )]
     SmtpAuthUnsupported = "smtp-auth-unsupported",
     /// Gmail rejected the password: an app password is required (535-5.7.8, 534-5.7.9).
+    #[diagnosis(
+        title = "Username and Password not accepted (Gmail)",
+        cause = "Google refuses the account password for SMTP: it needs an app password (and two-factor authentication on the account).",
+        action = "Create an app password at myaccount.google.com/apppasswords and enter it as the password, spaces included.",
+        field = Some("password"),
+        retryable = false,
+    )]
     SmtpGmailAppPassword = "smtp-gmail-app-password",
     /// The provider has not activated the account yet (502 5.7.0).
+    #[diagnosis(
+        title = "Your SMTP account is not yet activated",
+        cause = "Some providers disable new accounts until their support reviews them.",
+        action = "Contact your provider's support to have the account activated.",
+        field = None,
+        retryable = false,
+    )]
     SmtpAccountNotActivated = "smtp-account-not-activated",
     /// The provider has not verified the sending domain (450).
+    #[diagnosis(
+        title = "Domain not verified",
+        cause = "The provider has not verified the sending domain, so it refuses mail from it.",
+        action = "Add the DNS records your provider gives you and start its verification. DNS changes can take an hour to a day to be seen.",
+        field = Some("fromAddress"),
+        retryable = false,
+    )]
     SmtpDomainNotVerified = "smtp-domain-not-verified",
     /// SES: the From or recipient address is not verified in this region (554).
+    #[diagnosis(
+        title = "Message rejected: Email address is not verified",
+        cause = "Amazon SES refuses a From address that is not verified in this region, and in the sandbox also any recipient that is not verified.",
+        action = "Verify the From address or its domain in the SES region of your SMTP host; while in the sandbox, send the test email to an address you verified, or request production access.",
+        field = Some("fromAddress"),
+        retryable = false,
+    )]
     SmtpAddressNotVerified = "smtp-address-not-verified",
     /// A free or sandbox account may only send to authorized recipients (421).
+    #[diagnosis(
+        title = "Free accounts are for test purposes only",
+        cause = "A free or sandbox account may send only to recipients you authorized.",
+        action = "Send the test email to an authorized recipient (add it in the provider's account settings), or upgrade the account.",
+        field = None,
+        retryable = false,
+    )]
     SmtpFreeAccountLimit = "smtp-free-account-limit",
     /// The server is throttling: sending rate exceeded.
+    #[diagnosis(
+        title = "Throttling: sending rate exceeded",
+        cause = "The server accepts only so many messages or connections per second.",
+        action = "Slow down and try again in a moment.",
+        field = None,
+        retryable = true,
+    )]
     SmtpThrottled = "smtp-throttled",
     /// The daily sending quota is used up.
+    #[diagnosis(
+        title = "Daily message quota exceeded",
+        cause = "The account has sent as many messages as it may in 24 hours.",
+        action = "Wait for the quota to reset, or ask the provider for a higher quota.",
+        field = None,
+        retryable = true,
+    )]
     SmtpDailyQuota = "smtp-daily-quota",
     /// The recipient mailbox does not exist or is unavailable (550).
+    #[diagnosis(
+        title = "Mailbox unavailable",
+        cause = "The recipient's mailbox does not exist or does not accept mail.",
+        action = "Check the recipient address for typos.",
+        field = None,
+        retryable = false,
+    )]
     SmtpMailboxUnavailable = "smtp-mailbox-unavailable",
     /// The server will not relay for this sender (550 5.7.1 / 553).
+    #[diagnosis(
+        title = "Relaying denied",
+        cause = "The server will not send mail from this From address for this login.",
+        action = "Use a From address your SMTP account owns, or turn on relaying for it on your SMTP server.",
+        field = Some("fromAddress"),
+        retryable = false,
+    )]
     SmtpRelayDenied = "smtp-relay-denied",
     /// The message is larger than the server accepts (552).
+    #[diagnosis(
+        title = "Message too large",
+        cause = "The message is larger than the server accepts.",
+        action = "Send a smaller message (fewer or smaller attachments).",
+        field = None,
+        retryable = false,
+    )]
     SmtpMessageTooLarge = "smtp-message-too-large",
     /// The server closed the connection unexpectedly.
+    #[diagnosis(
+        title = "Connection closed",
+        cause = "The server closed the connection unexpectedly, often after a protocol mismatch or a policy block.",
+        action = "Check the port and security mode; if they are right, wait a few minutes and try again.",
+        field = Some("port"),
+        retryable = true,
+    )]
     SmtpConnectionClosed = "smtp-connection-closed",
     /// A temporary failure (4xx) not otherwise recognized.
+    #[diagnosis(
+        title = "Temporary failure",
+        cause = "The server could not take the message now.",
+        action = "Wait a few minutes and try again; if it persists, read the server's message with your provider.",
+        field = None,
+        retryable = true,
+    )]
     SmtpTemporaryFailure = "smtp-temporary-failure",
+    /// The server is closing the connection (421): overloaded, in maintenance, or limiting
+    /// this client.
+    #[diagnosis(
+        title = "Service not available",
+        cause = "The server is closing the connection: overloaded, in maintenance, or limiting this client.",
+        action = "Wait a few minutes and try again.",
+        field = None,
+        retryable = true,
+    )]
+    SmtpServiceUnavailable = "smtp-service-unavailable",
     /// A permanent failure (5xx) not otherwise recognized.
+    #[diagnosis(
+        title = "Permanent failure",
+        cause = "The server refused the message.",
+        action = "Read the server's message; it names what to change. Your provider's support can explain its codes.",
+        field = None,
+        retryable = false,
+    )]
     SmtpPermanentFailure = "smtp-permanent-failure",
+    /// Sendready does not recognize the error message it was given.
+    #[diagnosis(
+        title = "Unrecognized error",
+        cause = "Sendready does not recognize this message.",
+        action = "Turn on debug to log the SMTP conversation, and read the server's last reply.",
+        field = None,
+        retryable = false,
+    )]
+    UnrecognizedError = "unrecognized-error",
 
     // ---- diagnosis catalogue: Amazon SES API (diagnose)
     /// SES rejected the message (MessageRejected).
+    #[diagnosis(
+        title = "Message rejected",
+        cause = "SES refused the message (its content or headers).",
+        action = "Read the message SES returned; fix the named problem and send again.",
+        field = None,
+        retryable = false,
+    )]
     SesMessageRejected = "ses-message-rejected",
     /// The custom MAIL FROM domain is not verified (MailFromDomainNotVerified).
+    #[diagnosis(
+        title = "MAIL FROM domain not verified",
+        cause = "The identity's custom MAIL FROM domain has no verified MX and SPF records, and it is set to reject mail in that case.",
+        action = "Publish the MAIL FROM MX and SPF records, or set the behavior on MX failure to use the default MAIL FROM.",
+        field = None,
+        retryable = false,
+    )]
     SesMailFromNotVerified = "ses-mail-from-not-verified",
     /// The account is in the SES sandbox: recipients must be verified too.
+    #[diagnosis(
+        title = "Email address is not verified (sandbox)",
+        cause = "The account is in the SES sandbox, where every recipient must be verified too.",
+        action = "Send to a verified address or a mailbox-simulator address (success@simulator.amazonses.com), or request production access for the account.",
+        field = Some("to"),
+        retryable = false,
+    )]
     SesSandbox = "ses-sandbox",
     /// Sending is paused for the account or configuration set.
+    #[diagnosis(
+        title = "Sending paused",
+        cause = "Sending is paused for the account or the configuration set, often after high bounce or complaint rates.",
+        action = "Resolve the cause shown in the SES console's reputation dashboard, then resume sending.",
+        field = None,
+        retryable = false,
+    )]
     SesSendingPaused = "ses-sending-paused",
     /// SES is throttling requests (TooManyRequests / Throttling).
+    #[diagnosis(
+        title = "Too many requests",
+        cause = "SES is throttling this account's API calls.",
+        action = "Wait a moment and try again.",
+        field = None,
+        retryable = true,
+    )]
     SesThrottled = "ses-throttled",
     /// An SES limit was reached (LimitExceeded).
+    #[diagnosis(
+        title = "Limit exceeded",
+        cause = "An SES quota was reached (identities per region, sending rate or daily quota).",
+        action = "Delete unused identities or request a higher quota.",
+        field = None,
+        retryable = true,
+    )]
     SesLimitExceeded = "ses-limit-exceeded",
     /// The identity already exists in SES (AlreadyExists).
+    #[diagnosis(
+        title = "Identity already exists",
+        cause = "SES already has this identity in the account's region.",
+        action = "Open the existing identity instead of creating it again.",
+        field = Some("identity"),
+        retryable = false,
+    )]
     SesAlreadyExists = "ses-already-exists",
     /// SES does not know this identity (NotFound).
+    #[diagnosis(
+        title = "Identity not found",
+        cause = "SES has no such identity in this region.",
+        action = "Create the identity first, or check the region.",
+        field = Some("identity"),
+        retryable = false,
+    )]
     SesNotFound = "ses-not-found",
     /// SES refused the request as malformed (BadRequest).
+    #[diagnosis(
+        title = "Bad request",
+        cause = "SES refused the request as invalid.",
+        action = "Read SES's message; it names the invalid parameter.",
+        field = None,
+        retryable = false,
+    )]
     SesBadRequest = "ses-bad-request",
     /// The platform's AWS role may not make this call (AccessDenied).
+    #[diagnosis(
+        title = "Access denied",
+        cause = "The platform's AWS role may not make this call.",
+        action = "The platform operator must grant this SES action to the function's role.",
+        field = None,
+        retryable = false,
+    )]
     SesAccessDenied = "ses-access-denied",
     /// An SES error not otherwise recognized.
+    #[diagnosis(
+        title = "SES error",
+        cause = "SES returned an error Sendready does not recognize.",
+        action = "Read SES's message; try again later if it looks temporary.",
+        field = None,
+        retryable = true,
+    )]
     SesUnknown = "ses-unknown",
     /// An AWS service (SES, Route 53, DynamoDB) did not answer, throttled, or failed on its
     /// side; the request can be retried shortly.
@@ -453,24 +750,94 @@ catalogue! {
 
     // ---- verification status (diagnose), SES v2 VerificationInfo
     /// Verification has not started.
+    #[diagnosis(
+        title = "Not started",
+        cause = "Verification has not started for this identity.",
+        action = "Create the identity again or click Retry.",
+        field = None,
+        retryable = false,
+    )]
     VerificationNotStarted = "verification-not-started",
     /// SES is waiting to find the records or the link click.
+    #[diagnosis(
+        title = "Pending",
+        cause = "SES has not found the records (or the link has not been clicked) yet.",
+        action = "Publish the records (or click the link in the verification email, valid for 24 hours). Verification can take up to 72 hours.",
+        field = None,
+        retryable = true,
+    )]
     VerificationPending = "verification-pending",
     /// The identity is verified.
+    #[diagnosis(
+        title = "Success",
+        cause = "SES verified the identity.",
+        action = "Nothing to do: you can send from it.",
+        field = None,
+        retryable = false,
+    )]
     VerificationSuccess = "verification-success",
     /// Verification failed; publish the records again and retry.
+    #[diagnosis(
+        title = "Failed",
+        cause = "SES stopped looking for the records (72 hours passed) or the link expired.",
+        action = "Publish the records again and click Retry (for an email identity, Retry sends a new verification email).",
+        field = None,
+        retryable = false,
+    )]
     VerificationFailed = "verification-failed",
     /// A temporary problem stopped SES from checking; it keeps trying.
+    #[diagnosis(
+        title = "Temporary failure",
+        cause = "A temporary problem stopped SES from checking; it keeps trying.",
+        action = "Wait; if it stays, check that the records are still published.",
+        field = None,
+        retryable = true,
+    )]
     VerificationTemporaryFailure = "verification-temporary-failure",
     /// SES could not reach the domain's DNS servers.
+    #[diagnosis(
+        title = "DNS server error",
+        cause = "SES could not reach the domain's DNS servers.",
+        action = "Check that your DNS provider is up and the domain's NS records are right; SES retries on its own.",
+        field = None,
+        retryable = true,
+    )]
     VerificationDnsServerError = "verification-dns-server-error",
     /// SES found no records at the expected name.
+    #[diagnosis(
+        title = "Records not found",
+        cause = "SES found no record at the names it checks.",
+        action = "Publish the DKIM records exactly as shown (watch for the zone typed twice), then click Retry.",
+        field = None,
+        retryable = false,
+    )]
     VerificationHostNotFound = "verification-host-not-found",
     /// SES found the name but not a record of the expected type.
+    #[diagnosis(
+        title = "Wrong record type",
+        cause = "SES found the names but not records of the expected type (CNAME for Easy DKIM, TXT for BYODKIM).",
+        action = "Change the records to the type shown, then click Retry.",
+        field = None,
+        retryable = false,
+    )]
     VerificationTypeNotFound = "verification-type-not-found",
     /// SES found the record but its value is wrong.
+    #[diagnosis(
+        title = "Wrong record value",
+        cause = "SES found the records but their values are not the expected ones.",
+        action = "Copy the values again exactly (no quotes or extra spaces added by the DNS host), then click Retry.",
+        field = None,
+        retryable = false,
+    )]
     VerificationInvalidValue = "verification-invalid-value",
     /// Replicating DKIM from a parent identity in another region failed.
+    #[diagnosis(
+        title = "DKIM replication failed",
+        cause = "Replicating the DKIM setup from the parent identity in another region failed.",
+        action = "Check the parent identity exists, uses Easy DKIM, and is in a supported region.",
+        field = None,
+        retryable = false,
+    )]
     VerificationReplicationError = "verification-replication-error",
 }
 
@@ -510,6 +877,22 @@ impl<'de> Deserialize<'de> for Code {
     }
 }
 
+/// The catalogue's explanation of a failure: the diagnosis text of a code.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "tsify", derive(tsify::Tsify))]
+pub struct Explanation {
+    /// The error as products show it (the seeds' wording).
+    pub title: &'static str,
+    /// Why it happens.
+    pub cause: &'static str,
+    /// What to do.
+    pub action: &'static str,
+    /// The settings field to look at, if one.
+    pub field: Option<&'static str>,
+    /// True when trying again later may succeed without a change.
+    pub retryable: bool,
+}
+
 /// A code with its meaning, as `explain` returns it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "tsify", derive(tsify::Tsify))]
@@ -518,6 +901,9 @@ pub struct CodeInfo {
     pub code: Code,
     /// One-line description (the catalogue's text, `docs/codes.md`).
     pub summary: &'static str,
+    /// For a code that explains a failure: its title, cause and action.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub explanation: Option<Explanation>,
 }
 
 /// Looks up a code by its identifier; an unknown identifier is an `input-invalid` error.
@@ -526,6 +912,7 @@ pub fn explain(code: &str) -> Report<CodeInfo> {
     let value = Code::parse(code.trim()).map(|c| CodeInfo {
         code: c,
         summary: c.summary(),
+        explanation: c.explanation(),
     });
     if value.is_none() {
         issues.error(

@@ -518,6 +518,7 @@ pub fn codes() -> JsValue {
         .map(|&code| CodeInfo {
             code,
             summary: code.summary(),
+            explanation: code.explanation(),
         })
         .collect();
     out(&all)

@@ -251,3 +251,76 @@ mod properties {
         }
     }
 }
+
+#[test]
+fn every_diagnosis_is_the_catalogue_text_beside_its_code() {
+    let mut all: Vec<Diagnosis> = TransportError::ALL.into_iter().map(transport).collect();
+    for (code, text) in [
+        (535, "5.7.8 Username and Password not accepted"),
+        (502, "5.7.0 Your SMTP account is not yet activated"),
+        (450, "domain is not verified"),
+        (554, "Message rejected: Email address is not verified."),
+        (421, "4.3.2 Service not available"),
+        (421, "Free accounts are for test purposes only"),
+        (454, "Daily message quota exceeded"),
+        (454, "Throttling failure: Maximum sending rate exceeded"),
+        (530, "5.7.0 Must issue a STARTTLS command first"),
+        (530, "5.7.0 Authentication required"),
+        (535, "5.7.8 Authentication failed: Bad username / password"),
+        (535, "5.7.8 Authentication failed"),
+        (552, "5.3.4 Message too large"),
+        (550, "5.7.1 Relaying denied"),
+        (550, "5.1.1 Mailbox unavailable"),
+        (451, "4.3.0 Try again"),
+        (554, "5.0.0 No"),
+    ] {
+        all.push(reply(code, text));
+    }
+    for error in [
+        "MessageRejected",
+        "MailFromDomainNotVerifiedException",
+        "SendingPausedException",
+        "TooManyRequestsException",
+        "LimitExceededException",
+        "AlreadyExistsException",
+        "NotFoundException",
+        "BadRequestException",
+        "AccessDeniedException",
+        "SomethingNew",
+    ] {
+        all.push(ses(error, "m", None));
+    }
+    let rejected = "Email address is not verified. The following identities failed the check in region EU-WEST-1: a@example.com";
+    all.push(ses("MessageRejected", rejected, Some("a@example.com")));
+    all.push(ses("MessageRejected", rejected, Some("b@example.org")));
+    all.push(text("something nobody has seen"));
+    for status in [
+        "SUCCESS",
+        "PENDING",
+        "FAILED",
+        "TEMPORARY_FAILURE",
+        "NOT_STARTED",
+    ] {
+        all.push(verification(status, None));
+    }
+    for error in [
+        "DNS_SERVER_ERROR",
+        "HOST_NOT_FOUND",
+        "TYPE_NOT_FOUND",
+        "INVALID_VALUE",
+        "REPLICATION_ACCESS_DENIED",
+    ] {
+        all.push(verification("FAILED", Some(error)));
+    }
+    for d in all {
+        let e = d
+            .code
+            .explanation()
+            .unwrap_or_else(|| panic!("{} has no #[diagnosis] in report.rs", d.code.as_str()));
+        assert_eq!(
+            (d.title.as_str(), d.cause.as_str(), d.action.as_str()),
+            (e.title, e.cause, e.action)
+        );
+        assert_eq!(d.retryable, e.retryable, "{}", d.code.as_str());
+    }
+}

@@ -30,24 +30,154 @@ pub enum Qualifier {
     Neutral,
 }
 
-/// One term of a record.
+/// A mechanism (RFC 7208 §5):
+///
+/// ```text
+/// directive  = [ qualifier ] mechanism
+/// mechanism  = ( all / include / a / mx / ptr / ip4 / ip6 / exists )
+/// all        = "all"
+/// include    = "include"  ":" domain-spec
+/// a          = "a"      [ ":" domain-spec ] [ dual-cidr-length ]
+/// mx         = "mx"     [ ":" domain-spec ] [ dual-cidr-length ]
+/// ptr        = "ptr"    [ ":" domain-spec ]
+/// ip4        = "ip4"      ":" ip4-network   [ ip4-cidr-length ]
+/// ip6        = "ip6"      ":" ip6-network   [ ip6-cidr-length ]
+/// exists     = "exists"   ":" domain-spec
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "tsify", derive(tsify::Tsify))]
+#[serde(rename_all = "lowercase")]
+pub enum Mechanism {
+    /// `all`: matches every sender.
+    All,
+    /// `include:<domain>`: another domain's record.
+    Include,
+    /// `a[:<domain>][/<cidr>]`: the domain's addresses.
+    A,
+    /// `mx[:<domain>][/<cidr>]`: the domain's mail exchangers' addresses.
+    Mx,
+    /// `ptr[:<domain>]`: reverse DNS (deprecated, §5.5).
+    Ptr,
+    /// `ip4:<network>`.
+    Ip4,
+    /// `ip6:<network>`.
+    Ip6,
+    /// `exists:<domain>`: an A lookup.
+    Exists,
+}
+
+impl Mechanism {
+    /// The mechanism named `name` (case-insensitive, §4.6.1).
+    pub fn parse(name: &str) -> Option<Mechanism> {
+        Some(match name.to_ascii_lowercase().as_str() {
+            "all" => Mechanism::All,
+            "include" => Mechanism::Include,
+            "a" => Mechanism::A,
+            "mx" => Mechanism::Mx,
+            "ptr" => Mechanism::Ptr,
+            "ip4" => Mechanism::Ip4,
+            "ip6" => Mechanism::Ip6,
+            "exists" => Mechanism::Exists,
+            _ => return None,
+        })
+    }
+
+    /// The name as written in a record.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Mechanism::All => "all",
+            Mechanism::Include => "include",
+            Mechanism::A => "a",
+            Mechanism::Mx => "mx",
+            Mechanism::Ptr => "ptr",
+            Mechanism::Ip4 => "ip4",
+            Mechanism::Ip6 => "ip6",
+            Mechanism::Exists => "exists",
+        }
+    }
+
+    /// True when evaluating it makes a DNS query (§4.6.4).
+    pub const fn queries_dns(self) -> bool {
+        matches!(
+            self,
+            Mechanism::Include | Mechanism::A | Mechanism::Mx | Mechanism::Ptr | Mechanism::Exists
+        )
+    }
+}
+
+/// A modifier's name (RFC 7208 §6):
+///
+/// ```text
+/// modifier         = redirect / explanation / unknown-modifier
+/// redirect         = "redirect" "=" domain-spec
+/// explanation      = "exp" "=" domain-spec
+/// unknown-modifier = name "=" macro-string
+/// name             = ALPHA *( ALPHA / DIGIT / "-" / "_" / "." )
+/// ```
+///
+/// Written in JSON as the name itself, lowercase.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Modifier {
+    /// `redirect=`: another domain's record replaces this one's result.
+    Redirect,
+    /// `exp=`: where the explanation of a fail is.
+    Exp,
+    /// Any other name, which receivers ignore (lowercase).
+    Unknown(String),
+}
+
+impl Modifier {
+    /// The modifier named `name` (case-insensitive).
+    pub fn parse(name: &str) -> Modifier {
+        match name.to_ascii_lowercase().as_str() {
+            "redirect" => Modifier::Redirect,
+            "exp" => Modifier::Exp,
+            other => Modifier::Unknown(other.to_owned()),
+        }
+    }
+
+    /// The name as written in a record.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Modifier::Redirect => "redirect",
+            Modifier::Exp => "exp",
+            Modifier::Unknown(n) => n,
+        }
+    }
+}
+
+impl Serialize for Modifier {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for Modifier {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Modifier, D::Error> {
+        let name = String::deserialize(d)?;
+        Ok(Modifier::parse(&name))
+    }
+}
+
+/// One term of a record: a directive (qualifier and mechanism) or a modifier.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "tsify", derive(tsify::Tsify))]
 #[serde(rename_all = "camelCase", tag = "kind")]
 pub enum Term {
-    /// A mechanism with its qualifier, lowercase name and argument as written.
+    /// A mechanism with its qualifier and argument as written.
     Mechanism {
         /// Qualifier.
         qualifier: Qualifier,
-        /// `all`, `include`, `a`, `mx`, `ptr`, `ip4`, `ip6` or `exists`.
-        name: String,
+        /// Which mechanism.
+        name: Mechanism,
         /// What follows the name (`:domain/24`), as written.
         arg: String,
     },
     /// A modifier `name=value`.
     Modifier {
-        /// Lowercase name.
-        name: String,
+        /// Which modifier.
+        #[cfg_attr(feature = "tsify", tsify(type = "string"))]
+        name: Modifier,
         /// Value as written.
         value: String,
     },
@@ -57,11 +187,37 @@ impl Term {
     /// True when evaluating the term makes a DNS query (§4.6.4).
     pub fn queries_dns(&self) -> bool {
         match self {
-            Term::Mechanism { name, .. } => {
-                matches!(name.as_str(), "include" | "a" | "mx" | "ptr" | "exists")
-            }
-            Term::Modifier { name, .. } => name == "redirect",
+            Term::Mechanism { name, .. } => name.queries_dns(),
+            Term::Modifier { name, .. } => *name == Modifier::Redirect,
         }
+    }
+
+    /// The domain-spec a mechanism names (`include:`, `exists:`, and `a`, `mx`, `ptr`
+    /// with a domain), without its CIDR lengths; `None` for the others.
+    pub fn domain(&self) -> Option<&str> {
+        match self {
+            Term::Mechanism { name, arg, .. } => match name {
+                Mechanism::Include | Mechanism::Exists | Mechanism::Ptr => arg.strip_prefix(':'),
+                Mechanism::A | Mechanism::Mx => split_dual_cidr(arg).0.strip_prefix(':'),
+                Mechanism::All | Mechanism::Ip4 | Mechanism::Ip6 => None,
+            },
+            Term::Modifier { .. } => None,
+        }
+    }
+
+    /// True for `all`, and for `redirect=`: the terms that end evaluation, before which
+    /// an added mechanism must go.
+    pub fn ends_evaluation(&self) -> bool {
+        matches!(
+            self,
+            Term::Mechanism {
+                name: Mechanism::All,
+                ..
+            } | Term::Modifier {
+                name: Modifier::Redirect,
+                ..
+            }
+        )
     }
 
     fn text(&self) -> String {
@@ -77,9 +233,9 @@ impl Term {
                     Qualifier::SoftFail => "~",
                     Qualifier::Neutral => "?",
                 };
-                format!("{q}{name}{arg}")
+                format!("{q}{}{arg}", name.as_str())
             }
-            Term::Modifier { name, value } => format!("{name}={value}"),
+            Term::Modifier { name, value } => format!("{}={value}", name.as_str()),
         }
     }
 }
@@ -255,7 +411,8 @@ fn check_a_mx(arg: &str) -> Result<(), (Code, String)> {
     Ok(())
 }
 
-fn check_mechanism(name: &str, arg: &str) -> Result<(), (Code, String)> {
+fn check_mechanism(mechanism: Mechanism, arg: &str) -> Result<(), (Code, String)> {
+    let name = mechanism.as_str();
     let need_domain = |a: &str| -> Result<(), (Code, String)> {
         match a.strip_prefix(':') {
             Some(d) if is_domain_spec(d) => Ok(()),
@@ -266,24 +423,24 @@ fn check_mechanism(name: &str, arg: &str) -> Result<(), (Code, String)> {
             None => Err((Code::SpfSyntax, format!("{name} needs :domain"))),
         }
     };
-    match name {
-        "all" => {
+    match mechanism {
+        Mechanism::All => {
             if arg.is_empty() {
                 Ok(())
             } else {
                 Err((Code::SpfSyntax, "all takes no argument".into()))
             }
         }
-        "include" | "exists" => need_domain(arg),
-        "ptr" => {
+        Mechanism::Include | Mechanism::Exists => need_domain(arg),
+        Mechanism::Ptr => {
             if arg.is_empty() {
                 Ok(())
             } else {
                 need_domain(arg)
             }
         }
-        "a" | "mx" => check_a_mx(arg),
-        "ip4" => {
+        Mechanism::A | Mechanism::Mx => check_a_mx(arg),
+        Mechanism::Ip4 => {
             let net = arg
                 .strip_prefix(':')
                 .ok_or((Code::SpfSyntax, "ip4 needs :address".into()))?;
@@ -304,7 +461,7 @@ fn check_mechanism(name: &str, arg: &str) -> Result<(), (Code, String)> {
             }
             Ok(())
         }
-        "ip6" => {
+        Mechanism::Ip6 => {
             let net = arg
                 .strip_prefix(':')
                 .ok_or((Code::SpfSyntax, "ip6 needs :address".into()))?;
@@ -325,12 +482,6 @@ fn check_mechanism(name: &str, arg: &str) -> Result<(), (Code, String)> {
             }
             Ok(())
         }
-        _ => Err((
-            Code::SpfUnknownMechanism,
-            format!(
-                "\"{name}\" is not an SPF mechanism (all, include, a, mx, ptr, ip4, ip6, exists)"
-            ),
-        )),
     }
 }
 
@@ -374,27 +525,30 @@ pub fn check_spf(text: &str) -> Report<SpfRecord> {
         let is_modifier = raw[name_end..].starts_with('=')
             && raw[..name_end].starts_with(|c: char| c.is_ascii_alphabetic());
         if is_modifier {
-            let name = raw[..name_end].to_ascii_lowercase();
+            let name = Modifier::parse(&raw[..name_end]);
             let value = &raw[name_end + 1..];
-            let ok = match name.as_str() {
-                "redirect" => {
+            let ok = match name {
+                Modifier::Redirect => {
                     redirects += 1;
                     is_domain_spec(value)
                 }
-                "exp" => {
+                Modifier::Exp => {
                     exps += 1;
                     is_domain_spec(value)
                 }
-                _ => macro_string(value, false).is_some(),
+                Modifier::Unknown(_) => macro_string(value, false).is_some(),
             };
             if !ok {
                 issues.error(
                     field,
                     Code::SpfSyntax,
-                    format!("In \"{raw}\", \"{value}\" is not a valid {name}= value."),
+                    format!(
+                        "In \"{raw}\", \"{value}\" is not a valid {}= value.",
+                        name.as_str()
+                    ),
                 );
             }
-            if seen_all && name == "redirect" {
+            if seen_all && name == Modifier::Redirect {
                 issues.warning(
                     field,
                     Code::SpfRedirectWithAll,
@@ -415,9 +569,19 @@ pub fn check_spf(text: &str) -> Report<SpfRecord> {
             _ => (Qualifier::Pass, raw),
         };
         let split = body.find([':', '/']).unwrap_or(body.len());
-        let name = body[..split].to_ascii_lowercase();
         let arg = &body[split..];
-        if let Err((code, why)) = check_mechanism(&name, arg) {
+        let Some(name) = Mechanism::parse(&body[..split]) else {
+            issues.error(
+                field,
+                Code::SpfUnknownMechanism,
+                format!(
+                    "\"{raw}\": \"{}\" is not an SPF mechanism (all, include, a, mx, ptr, ip4, ip6, exists).",
+                    body[..split].to_ascii_lowercase()
+                ),
+            );
+            continue;
+        };
+        if let Err((code, why)) = check_mechanism(name, arg) {
             issues.error(field, code, format!("\"{raw}\": {why}."));
             continue;
         }
@@ -428,7 +592,7 @@ pub fn check_spf(text: &str) -> Report<SpfRecord> {
                 format!("\"{raw}\" comes after all and is never evaluated; move it before all."),
             );
         }
-        if name == "all" {
+        if name == Mechanism::All {
             seen_all = true;
             if qualifier == Qualifier::Pass {
                 issues.warning(
@@ -438,7 +602,7 @@ pub fn check_spf(text: &str) -> Report<SpfRecord> {
                 );
             }
         }
-        if name == "ptr" {
+        if name == Mechanism::Ptr {
             issues.warning(field, Code::SpfPtrDeprecated, "ptr is slow and unreliable and RFC 7208 says not to use it: list the senders with ip4, ip6 or include.");
         }
         terms.push(Term::Mechanism {
@@ -530,7 +694,15 @@ pub fn merge_include(existing: Option<&str>, include: &str) -> Report<String> {
     let Some(mut rec) = parsed.value else {
         return Report::new(None, issues);
     };
-    let already = rec.terms.iter().any(|t| matches!(t, Term::Mechanism { name, arg, .. } if name == "include" && arg[1..].eq_ignore_ascii_case(&include)));
+    let already = rec.terms.iter().any(|t| {
+        matches!(
+            t,
+            Term::Mechanism {
+                name: Mechanism::Include,
+                ..
+            }
+        ) && t.domain().is_some_and(|d| d.eq_ignore_ascii_case(&include))
+    });
     if already {
         issues.hint(
             "record",
@@ -542,16 +714,13 @@ pub fn merge_include(existing: Option<&str>, include: &str) -> Report<String> {
     let pos = rec
         .terms
         .iter()
-        .position(|t| {
-            matches!(t, Term::Mechanism { name, .. } if name == "all")
-                || matches!(t, Term::Modifier { name, .. } if name == "redirect")
-        })
+        .position(Term::ends_evaluation)
         .unwrap_or(rec.terms.len());
     rec.terms.insert(
         pos,
         Term::Mechanism {
             qualifier: Qualifier::Pass,
-            name: "include".into(),
+            name: Mechanism::Include,
             arg: format!(":{include}"),
         },
     );
