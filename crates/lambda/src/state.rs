@@ -49,12 +49,9 @@ impl Aws {
     /// The adapters over `conf`, with the registry on `table`.
     pub fn from_sdk(conf: &aws_config::SdkConfig, table: &str) -> Aws {
         Aws {
-            ses: Arc::new(SesV2::new(aws_sdk_sesv2::Client::new(conf))),
-            registry: Arc::new(DynamoRegistry::new(
-                aws_sdk_dynamodb::Client::new(conf),
-                table,
-            )),
-            route53: Arc::new(Route53Sdk::new(aws_sdk_route53::Client::new(conf))),
+            ses: Arc::new(SesV2::from_conf(conf)),
+            registry: Arc::new(DynamoRegistry::from_conf(conf, table)),
+            route53: Arc::new(Route53Sdk::from_conf(conf)),
             region: conf.region().map(ToString::to_string),
         }
     }

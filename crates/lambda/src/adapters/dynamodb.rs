@@ -67,6 +67,11 @@ impl DynamoRegistry {
         }
     }
 
+    /// A registry on `table` with a client from `conf`.
+    pub fn from_conf(conf: &aws_config::SdkConfig, table: impl Into<String>) -> Self {
+        DynamoRegistry::new(Client::new(conf), table)
+    }
+
     /// An update of the tenant's counter for `kind` on its META item,
     /// `SET #c = #c <op> :one`, under `condition` (over `#c` and `:bound`).
     fn counter_update(

@@ -21,6 +21,11 @@ impl Route53Sdk {
     pub fn new(client: Client) -> Self {
         Route53Sdk { client }
     }
+
+    /// The adapter over a client from `conf`.
+    pub fn from_conf(conf: &aws_config::SdkConfig) -> Self {
+        Route53Sdk::new(Client::new(conf))
+    }
 }
 
 const PUBLISH: &str = "Publishing to Route 53";

@@ -21,6 +21,11 @@ impl SesV2 {
     pub fn new(client: Client) -> Self {
         SesV2 { client }
     }
+
+    /// The adapter over a client from `conf`.
+    pub fn from_conf(conf: &aws_config::SdkConfig) -> Self {
+        SesV2::new(Client::new(conf))
+    }
 }
 
 #[async_trait]

@@ -60,7 +60,7 @@ async fn run() -> Result<(), String> {
     let config = Config::from_env().map_err(|e| e.to_string())?;
     let conf = adapters::sdk::sdk_config().await;
     // Locally (moto) the table is made here; in AWS the template makes it.
-    DynamoRegistry::new(aws_sdk_dynamodb::Client::new(&conf), &config.table)
+    DynamoRegistry::from_conf(&conf, &config.table)
         .ensure_table()
         .await
         .map_err(|e| e.to_string())?;
