@@ -315,7 +315,12 @@ export function advancedPage(root: HTMLElement) {
           h(
             "p",
             { class: "ok", id: "publish-result" },
-            `Published ${r.records.length} records to ${r.zone} (change ${r.status}). “Check DNS now” looks them up.`,
+            r.created === 0
+              ? `Every record is already in ${r.zone}; nothing was changed. “Check DNS now” looks them up.`
+              : `Created ${r.created} record${r.created === 1 ? "" : "s"} in ${r.zone} (change ${r.status}); ${r.records.length - r.created} already there were kept. “Check DNS now” looks them up.`,
+          ),
+          ...r.skipped.map((k) =>
+            h("p", { class: "hint", "data-skipped": k.record.name }, `Not published: ${k.reason}`),
           ),
         );
       }),

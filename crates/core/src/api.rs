@@ -35,6 +35,39 @@ pub struct Problem {
     /// Seconds to wait before retrying (also sent as `Retry-After`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub retry_after: Option<u64>,
+    /// Records that already exist with other values (`dns-record-conflict`): nothing was
+    /// changed.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub conflicts: Vec<RecordConflict>,
+}
+
+/// A record Sendready would publish where the zone already holds something else.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "tsify", derive(tsify::Tsify))]
+#[serde(rename_all = "camelCase")]
+pub struct RecordConflict {
+    /// The record's name.
+    pub name: String,
+    /// The type Sendready would publish.
+    #[serde(rename = "type")]
+    pub record_type: String,
+    /// What the zone holds at the name: `TYPE value` for each value.
+    pub found: Vec<String>,
+    /// The value Sendready would publish.
+    pub wanted: String,
+    /// What to do.
+    pub action: String,
+}
+
+/// A record publishing left out, and why.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "tsify", derive(tsify::Tsify))]
+#[serde(rename_all = "camelCase")]
+pub struct SkippedRecord {
+    /// The record.
+    pub record: DnsRecord,
+    /// Why it was not published.
+    pub reason: String,
 }
 
 impl Problem {
@@ -48,6 +81,7 @@ impl Problem {
             code,
             issues: Vec::new(),
             retry_after: None,
+            conflicts: Vec::new(),
         }
     }
 }
@@ -149,7 +183,7 @@ pub struct PublishRequest {
 }
 
 /// What was published.
-#[derive(Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 #[cfg_attr(feature = "tsify", derive(tsify::Tsify))]
 #[serde(rename_all = "camelCase")]
 pub struct Published {
@@ -157,12 +191,16 @@ pub struct Published {
     pub hosted_zone_id: String,
     /// The zone's name.
     pub zone: String,
-    /// Route 53's change id and status (PENDING, then INSYNC).
+    /// Route 53's change id (empty when nothing had to change).
     pub change_id: String,
-    /// Route 53's status of the change.
+    /// Route 53's status of the change (PENDING, then INSYNC; INSYNC when nothing changed).
     pub status: String,
-    /// The records now in the zone.
+    /// The records now in the zone as the identity needs them (created and kept).
     pub records: Vec<RecordView>,
+    /// How many of them this call created; the others were there already.
+    pub created: usize,
+    /// Records left out (a suggestion whose place is taken), with the reason.
+    pub skipped: Vec<SkippedRecord>,
 }
 
 /// The outcome of a verify call.

@@ -382,6 +382,9 @@ catalogue! {
     DnsLookupFailed = "dns-lookup-failed",
     /// The record name is not inside the DNS host's zone.
     ZoneOutside = "zone-outside",
+    /// The zone already holds a record at this name with another value or type; Sendready
+    /// changes nothing it did not write.
+    DnsRecordConflict = "dns-record-conflict",
     /// The hosted zone is not one the platform lets Sendready change.
     ZoneNotAllowed = "zone-not-allowed",
     /// Route 53 has no hosted zone with this id.

@@ -13,7 +13,7 @@ use std::ops::{Deref, DerefMut};
 /// the backend and the npm package alike) with the constructors the services use and its
 /// HTTP response.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Problem(pub api::Problem);
+pub struct Problem(pub Box<api::Problem>);
 
 impl Deref for Problem {
     type Target = api::Problem;
@@ -32,7 +32,7 @@ impl DerefMut for Problem {
 impl Problem {
     /// A problem with a code, a status and a detail line.
     pub fn new(status: StatusCode, code: Code, detail: impl Into<String>) -> Self {
-        Problem(api::Problem::new(status.as_u16(), code, detail))
+        Problem(Box::new(api::Problem::new(status.as_u16(), code, detail)))
     }
 
     /// 400 with a failed check's issues; the first error gives the code.
@@ -120,7 +120,7 @@ impl IntoResponse for Problem {
     fn into_response(self) -> Response {
         let status = StatusCode::from_u16(self.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
         let retry = self.retry_after;
-        let body = serde_json::to_vec(&self.0).unwrap_or_default();
+        let body = serde_json::to_vec(&*self.0).unwrap_or_default();
         let mut res = (status, body).into_response();
         res.headers_mut().insert(
             header::CONTENT_TYPE,

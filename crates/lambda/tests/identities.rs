@@ -569,3 +569,143 @@ async fn the_tenant_view_has_users_identities_limits_and_named_zones() {
     assert_eq!(other["identities"], json!([]));
     assert_eq!(other["activeUserEmails"], json!([]));
 }
+
+/// Puts a TXT record into a moto zone, as another provider or the customer would have.
+async fn put_txt(moto: &Moto, zone: &str, name: &str, text: &str) {
+    use aws_sdk_route53::types::{
+        Change, ChangeAction, ChangeBatch, ResourceRecord, ResourceRecordSet, RrType,
+    };
+    let r53 = aws_sdk_route53::Client::new(&moto.sdk().await);
+    let set = ResourceRecordSet::builder()
+        .name(name)
+        .r#type(RrType::Txt)
+        .ttl(300)
+        .resource_records(
+            ResourceRecord::builder()
+                .value(format!("\"{text}\""))
+                .build()
+                .unwrap(),
+        )
+        .build()
+        .unwrap();
+    let change = Change::builder()
+        .action(ChangeAction::Create)
+        .resource_record_set(set)
+        .build()
+        .unwrap();
+    r53.change_resource_record_sets()
+        .hosted_zone_id(zone)
+        .change_batch(ChangeBatch::builder().changes(change).build().unwrap())
+        .send()
+        .await
+        .unwrap();
+}
+
+/// The TXT values at a name in a moto zone.
+async fn txt_at(moto: &Moto, zone: &str, name: &str) -> Vec<String> {
+    let r53 = aws_sdk_route53::Client::new(&moto.sdk().await);
+    let sets = r53
+        .list_resource_record_sets()
+        .hosted_zone_id(zone)
+        .send()
+        .await
+        .unwrap();
+    sets.resource_record_sets()
+        .iter()
+        .filter(|s| s.name() == format!("{name}."))
+        .flat_map(|s| s.resource_records().iter().map(|r| r.value().to_owned()))
+        .collect()
+}
+
+#[tokio::test]
+async fn publishing_never_replaces_a_record_it_did_not_write() {
+    let moto = Moto::start();
+    let app = app(&moto).await;
+    set_users(&app, "acme", &["ops@acme.example.com"]).await;
+    let acme = tenant("acme");
+    let zone = hosted_zone(&moto, "acme.example.com").await;
+    put_txt(
+        &moto,
+        &zone,
+        "_dmarc.acme.example.com",
+        "v=DMARC1; p=reject",
+    )
+    .await;
+    let google = "v=DKIM1; k=rsa; p=MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEAgoogle";
+    put_txt(&moto, &zone, "google._domainkey.acme.example.com", google).await;
+
+    // A BYODKIM selector that another provider already uses: 409, nothing changed.
+    create(
+        &app,
+        &acme,
+        json!({ "identity": "acme.example.com", "dkim": "byodkim", "selector": "google" }),
+    )
+    .await;
+    let path = "/v1/identities/acme.example.com/dns";
+    let body = json!({ "hostedZoneId": zone, "includeSuggestions": true });
+    let (status, p) = call(&app, &acme, Method::POST, path, Some(body.clone())).await;
+    assert_eq!(status, StatusCode::CONFLICT, "{p}");
+    assert_eq!(p["code"], "dns-record-conflict");
+    assert_eq!(p["conflicts"].as_array().unwrap().len(), 1, "{p}");
+    let conflict = &p["conflicts"][0];
+    assert_eq!(conflict["name"], "google._domainkey.acme.example.com");
+    assert_eq!(conflict["found"][0], format!("TXT {google}"));
+    assert!(conflict["wanted"].as_str().unwrap().starts_with("v=DKIM1"));
+    assert!(!conflict["action"].as_str().unwrap().is_empty());
+    assert_eq!(
+        txt_at(&moto, &zone, "google._domainkey.acme.example.com").await,
+        [format!("\"{google}\"")]
+    );
+    assert_eq!(
+        txt_at(&moto, &zone, "_dmarc.acme.example.com").await,
+        ["\"v=DMARC1; p=reject\""]
+    );
+
+    // Another selector: its key is created; the domain's own DMARC (p=reject) is kept,
+    // not replaced by the p=none suggestion.
+    let (status, _) = call(
+        &app,
+        &acme,
+        Method::DELETE,
+        "/v1/identities/acme.example.com",
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    create(
+        &app,
+        &acme,
+        json!({ "identity": "acme.example.com", "dkim": "byodkim", "selector": "s1" }),
+    )
+    .await;
+    let (status, out) = call(&app, &acme, Method::POST, path, Some(body.clone())).await;
+    assert_eq!(status, StatusCode::OK, "{out}");
+    assert_eq!(out["created"], 1, "{out}");
+    assert_eq!(
+        out["skipped"][0]["record"]["name"],
+        "_dmarc.acme.example.com"
+    );
+    assert!(
+        out["skipped"][0]["reason"]
+            .as_str()
+            .unwrap()
+            .contains("p=reject"),
+        "{out}"
+    );
+    assert_eq!(
+        txt_at(&moto, &zone, "_dmarc.acme.example.com").await,
+        ["\"v=DMARC1; p=reject\""]
+    );
+    assert_eq!(
+        txt_at(&moto, &zone, "google._domainkey.acme.example.com").await,
+        [format!("\"{google}\"")]
+    );
+
+    // A second publish of the same records changes nothing.
+    let (status, again) = call(&app, &acme, Method::POST, path, Some(body)).await;
+    assert_eq!(status, StatusCode::OK, "{again}");
+    assert_eq!(again["created"], 0);
+    assert_eq!(again["status"], "INSYNC");
+    assert_eq!(again["changeId"], "");
+    assert_eq!(again["records"].as_array().unwrap().len(), 1);
+}

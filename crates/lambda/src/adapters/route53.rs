@@ -2,12 +2,13 @@
 
 use super::sdk::{aws_error, build_error};
 use crate::ports::AwsError;
-use crate::ports::route53::{ChangeInfo, Route53};
+use crate::ports::route53::{ChangeInfo, RecordSet, Route53};
 use async_trait::async_trait;
 use aws_sdk_route53::Client;
 use aws_sdk_route53::types::{
     Change, ChangeAction, ChangeBatch, ResourceRecord, ResourceRecordSet, RrType,
 };
+use sendready_core::dns::verdict::normalize_value;
 use sendready_core::dns::{DnsRecord, RecordType};
 
 /// The adapter over one Route 53 client.
@@ -50,6 +51,34 @@ fn record_set(r: &DnsRecord) -> Result<ResourceRecordSet, AwsError> {
         .map_err(|e| build_error(PUBLISH, &e))
 }
 
+/// A Route 53 value as the core's verdict compares it: TXT's quoted character-strings
+/// joined (RFC 1035 §3.3.14), names lowercase without the trailing dot.
+fn canonical(record_type: &str, value: &str) -> String {
+    match record_type {
+        "TXT" | "SPF" => {
+            let mut out = String::new();
+            let mut in_quotes = false;
+            let mut escaped = false;
+            for c in value.chars() {
+                match (in_quotes, escaped, c) {
+                    (true, true, _) => {
+                        out.push(c);
+                        escaped = false;
+                    }
+                    (true, false, '\\') => escaped = true,
+                    (_, false, '"') => in_quotes = !in_quotes,
+                    (true, false, _) => out.push(c),
+                    (false, _, _) => {}
+                }
+            }
+            out
+        }
+        "CNAME" => normalize_value(RecordType::Cname, value),
+        "MX" => normalize_value(RecordType::Mx, value),
+        _ => value.trim().to_owned(),
+    }
+}
+
 #[async_trait]
 impl Route53 for Route53Sdk {
     async fn zone_name(&self, zone_id: &str) -> Result<String, AwsError> {
@@ -66,7 +95,38 @@ impl Route53 for Route53Sdk {
             .unwrap_or_default())
     }
 
-    async fn upsert(
+    async fn record_sets_at(&self, zone_id: &str, name: &str) -> Result<Vec<RecordSet>, AwsError> {
+        let want = format!("{}.", name.trim_end_matches('.').to_ascii_lowercase());
+        // Record sets come sorted by name, then type: start at the name, stop past it.
+        let out = self
+            .client
+            .list_resource_record_sets()
+            .hosted_zone_id(zone_id)
+            .start_record_name(&want)
+            .max_items(20)
+            .send()
+            .await
+            .map_err(|e| aws_error("Reading the hosted zone's records", &e))?;
+        Ok(out
+            .resource_record_sets()
+            .iter()
+            .filter(|s| s.name().eq_ignore_ascii_case(&want))
+            .map(|s| {
+                let t = s.r#type().as_str().to_owned();
+                let values = s
+                    .resource_records()
+                    .iter()
+                    .map(|r| canonical(&t, r.value()))
+                    .collect();
+                RecordSet {
+                    record_type: t,
+                    values,
+                }
+            })
+            .collect())
+    }
+
+    async fn create(
         &self,
         zone_id: &str,
         comment: &str,
@@ -75,7 +135,7 @@ impl Route53 for Route53Sdk {
         let mut batch = ChangeBatch::builder().comment(comment);
         for r in records {
             let change = Change::builder()
-                .action(ChangeAction::Upsert)
+                .action(ChangeAction::Create)
                 .resource_record_set(record_set(r)?)
                 .build()
                 .map_err(|e| build_error(PUBLISH, &e))?;

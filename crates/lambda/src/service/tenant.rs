@@ -41,7 +41,7 @@ impl Identities {
             let field = format!("activeUserEmails[{i}]");
             match Problem::accepted_as(&field, check_address(e, AddressOptions::default())) {
                 Ok(a) => emails.push(a.address),
-                Err(p) => issues.extend(p.0.issues),
+                Err(p) => issues.extend(p.0.issues.clone()),
             }
         }
         if !issues.is_empty() {
