@@ -263,6 +263,10 @@ catalogue! {
     IdentityDuplicate = "identity-duplicate",
     /// The tenant has no identity by this name (another tenant's is not told apart).
     IdentityNotFound = "identity-not-found",
+    /// Another account on this platform owns this identity name.
+    IdentityTaken = "identity-taken",
+    /// The identity's create has not finished yet.
+    IdentityPending = "identity-pending",
     /// The identity has no DNS records to publish (an email identity verifies by a link).
     IdentityNoRecords = "identity-no-records",
     /// The address is already covered by the tenant's domain identity.

@@ -99,6 +99,24 @@ impl Problem {
         )
     }
 
+    /// 409 for an identity name another tenant of this platform owns.
+    pub fn identity_taken() -> Self {
+        Problem::new(
+            StatusCode::CONFLICT,
+            Code::IdentityTaken,
+            "This identity is already set up by another account on this platform. If it is yours, ask the platform's support to move it.",
+        )
+    }
+
+    /// 409 for an identity whose create has not finished yet.
+    pub fn identity_pending() -> Self {
+        Problem::new(
+            StatusCode::CONFLICT,
+            Code::IdentityPending,
+            "This identity is still being created; try again in a few seconds, or create it again to finish an interrupted create.",
+        )
+    }
+
     /// 500 for a fault on Sendready's side (a request or key it could not build).
     pub fn internal(detail: impl Into<String>) -> Self {
         Problem::new(
@@ -230,11 +248,12 @@ impl From<ReserveError> for Problem {
                 Code::IdentityEmailLimit,
                 "The tenant already has three email identities; delete one first.",
             ),
-            ReserveError::Duplicate => Problem::new(
+            ReserveError::Duplicate { .. } => Problem::new(
                 StatusCode::CONFLICT,
                 Code::IdentityDuplicate,
                 "The tenant already has this identity.",
             ),
+            ReserveError::Taken => Problem::identity_taken(),
             ReserveError::NoTenant => Problem::new(
                 StatusCode::CONFLICT,
                 Code::IdentityNotActiveDomain,

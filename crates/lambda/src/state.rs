@@ -70,6 +70,7 @@ impl Aws {
                 .map(|z| bare_zone_id(z).to_owned())
                 .collect(),
             region: self.region.clone(),
+            stale_after: std::time::Duration::from_secs(30),
         }
     }
 

@@ -9,9 +9,9 @@ mod common;
 
 use axum::http::{Method, StatusCode};
 use axum::middleware;
-use common::{Dnsmasq, Moto, jwt};
+use common::{Dnsmasq, Moto, call_as, jwt, users};
 use sendready_lambda::adapters::hickory::Dns;
-use sendready_lambda::auth::{ADMIN_SCOPE, local_jwt};
+use sendready_lambda::auth::local_jwt;
 use sendready_lambda::state::Aws;
 use sendready_lambda::{AppState, router};
 use serde_json::{Value, json};
@@ -26,34 +26,6 @@ async fn app(moto: &Moto, dns: &Dnsmasq) -> axum::Router {
     let resolver = Arc::new(Dns::new(Some(dns.addr), Duration::from_secs(1)).unwrap());
     router(AppState::new(&aws, common::default_smtp(), resolver, &[]))
         .layer(middleware::from_fn_with_state(jwt(), local_jwt))
-}
-
-async fn call(
-    app: &axum::Router,
-    tenant: &str,
-    method: Method,
-    path: &str,
-    body: Option<Value>,
-) -> (StatusCode, Value) {
-    let token = if tenant == "platform" {
-        jwt().mint("platform", "platform", &[ADMIN_SCOPE], 300)
-    } else {
-        jwt().mint("ops", tenant, &[], 300)
-    };
-    let (status, _, v) = common::call(app, Some(&token), method, path, body).await;
-    (status, v)
-}
-
-async fn users(app: &axum::Router, tenant: &str, emails: &[&str]) {
-    let (status, body) = call(
-        app,
-        "platform",
-        Method::PUT,
-        &format!("/v1/tenants/{tenant}/users"),
-        Some(json!({ "activeUserEmails": emails })),
-    )
-    .await;
-    assert_eq!(status, StatusCode::NO_CONTENT, "{body}");
 }
 
 /// The CNAMEs an identity view asks for, as dnsmasq records.
@@ -89,7 +61,7 @@ async fn an_easy_dkim_domain_is_pending_with_three_cnames_until_they_resolve() {
     let app = app(&moto, &empty).await;
     users(&app, "acme", &["ops@acme.example.com"]).await;
 
-    let (status, view) = call(
+    let (status, view) = call_as(
         &app,
         "acme",
         Method::POST,
@@ -120,7 +92,7 @@ async fn an_easy_dkim_domain_is_pending_with_three_cnames_until_they_resolve() {
     );
 
     // Still PENDING while DNS has nothing.
-    let (_, view) = call(
+    let (_, view) = call_as(
         &app,
         "acme",
         Method::GET,
@@ -133,7 +105,7 @@ async fn an_easy_dkim_domain_is_pending_with_three_cnames_until_they_resolve() {
     // The CNAMEs resolve: SES finds them and both statuses turn to SUCCESS.
     let published = dnsmasq(&records);
     moto.ses("config", Some(json!({ "dns": published.addr.to_string() })));
-    let (status, view) = call(
+    let (status, view) = call_as(
         &app,
         "acme",
         Method::GET,
@@ -158,7 +130,7 @@ async fn a_domain_whose_records_never_resolve_fails_and_retry_starts_it_again() 
     );
     let app = app(&moto, &empty).await;
     users(&app, "acme", &["ops@acme.example.com"]).await;
-    let (_, view) = call(
+    let (_, view) = call_as(
         &app,
         "acme",
         Method::POST,
@@ -169,7 +141,7 @@ async fn a_domain_whose_records_never_resolve_fails_and_retry_starts_it_again() 
     let records = cnames(&view);
     tokio::time::sleep(Duration::from_millis(500)).await;
 
-    let (_, view) = call(
+    let (_, view) = call_as(
         &app,
         "acme",
         Method::GET,
@@ -185,7 +157,7 @@ async fn a_domain_whose_records_never_resolve_fails_and_retry_starts_it_again() 
     );
 
     // Retry with the records still missing: nothing is restarted.
-    let (status, out) = call(
+    let (status, out) = call_as(
         &app,
         "acme",
         Method::POST,
@@ -208,7 +180,7 @@ async fn a_domain_whose_records_never_resolve_fails_and_retry_starts_it_again() 
         "config",
         Some(json!({ "dns": published.addr.to_string(), "verificationWindowSeconds": 60 })),
     );
-    let (_, out) = call(
+    let (_, out) = call_as(
         &app,
         "acme",
         Method::POST,
@@ -224,7 +196,7 @@ async fn a_domain_whose_records_never_resolve_fails_and_retry_starts_it_again() 
             .contains("start DKIM verification again"),
         "{out}"
     );
-    let (_, view) = call(
+    let (_, view) = call_as(
         &app,
         "acme",
         Method::GET,
@@ -241,13 +213,13 @@ async fn a_domain_whose_records_never_resolve_fails_and_retry_starts_it_again() 
 }
 
 #[tokio::test]
-async fn an_email_identity_waits_for_its_link_and_ses_refuses_a_duplicate() {
+async fn an_email_identity_waits_for_its_link_and_another_tenant_cannot_take_it() {
     let moto = Moto::start();
     let empty = Dnsmasq::start(&[]);
     let app = app(&moto, &empty).await;
     users(&app, "acme", &["ops@acme.example.com"]).await;
     users(&app, "beta", &["ops@acme.example.com"]).await;
-    let (status, view) = call(
+    let (status, view) = call_as(
         &app,
         "acme",
         Method::POST,
@@ -264,13 +236,13 @@ async fn an_email_identity_waits_for_its_link_and_ses_refuses_a_duplicate() {
 
     moto.click_verification_link("billing@acme.example.com");
     let path = "/v1/identities/billing@acme.example.com";
-    let (_, view) = call(&app, "acme", Method::GET, path, None).await;
+    let (_, view) = call_as(&app, "acme", Method::GET, path, None).await;
     assert_eq!(view["verificationStatus"], "SUCCESS", "{view}");
     assert_eq!(view["verifiedForSending"], true);
 
-    // Another tenant whose users share the domain asks for the same identity: SES has it,
-    // and says so; the first tenant's identity is untouched.
-    let (status, p) = call(
+    // Another tenant whose users share the domain asks for the same identity: the name
+    // belongs to the first tenant across the deployment; its identity is untouched.
+    let (status, p) = call_as(
         &app,
         "beta",
         Method::POST,
@@ -279,8 +251,8 @@ async fn an_email_identity_waits_for_its_link_and_ses_refuses_a_duplicate() {
     )
     .await;
     assert_eq!(status, StatusCode::CONFLICT, "{p}");
-    assert_eq!(p["code"], "ses-already-exists", "{p}");
-    let (status, view) = call(&app, "acme", Method::GET, path, None).await;
+    assert_eq!(p["code"], "identity-taken", "{p}");
+    let (status, view) = call_as(&app, "acme", Method::GET, path, None).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(view["verificationStatus"], "SUCCESS");
 }
@@ -291,7 +263,7 @@ async fn a_throttling_ses_is_a_503_and_the_next_call_gets_through() {
     let empty = Dnsmasq::start(&[]);
     let app = app(&moto, &empty).await;
     users(&app, "acme", &["ops@acme.example.com"]).await;
-    call(
+    call_as(
         &app,
         "acme",
         Method::POST,
@@ -305,10 +277,10 @@ async fn a_throttling_ses_is_a_503_and_the_next_call_gets_through() {
         Some(json!({ "operation": "GetEmailIdentity", "error": "TooManyRequestsException", "count": 3 })),
     );
     let path = "/v1/identities/acme.example.com";
-    let (status, p) = call(&app, "acme", Method::GET, path, None).await;
+    let (status, p) = call_as(&app, "acme", Method::GET, path, None).await;
     assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "{p}");
     assert_eq!(p["code"], "aws-unavailable");
     assert!(p["retryAfter"].as_u64().unwrap() > 0);
-    let (status, _) = call(&app, "acme", Method::GET, path, None).await;
+    let (status, _) = call_as(&app, "acme", Method::GET, path, None).await;
     assert_eq!(status, StatusCode::OK, "the fault was used up");
 }

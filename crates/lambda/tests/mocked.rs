@@ -295,7 +295,8 @@ async fn ses_errors_map_to_statuses_with_the_catalogue() {
                 )
             },
             StatusCode::CONFLICT,
-            "ses-already-exists",
+            // SES has it and its tag does not name this tenant: another account's.
+            "identity-taken",
         ),
         (
             || {
@@ -364,4 +365,80 @@ async fn throttling_is_retried_three_times_at_most_then_503() {
         3,
         "the production retry policy makes three attempts"
     );
+}
+
+/// A cancelled transaction with one reason per item, as DynamoDB reports it.
+fn cancelled(
+    reasons: &[&str],
+) -> aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError {
+    use aws_sdk_dynamodb::types::CancellationReason;
+    use aws_sdk_dynamodb::types::error::TransactionCanceledException;
+    let mut e = TransactionCanceledException::builder()
+        .message("Transaction cancelled")
+        .meta(meta(
+            "TransactionCanceledException",
+            "Transaction cancelled",
+        ));
+    for r in reasons {
+        e = e.cancellation_reasons(CancellationReason::builder().code(*r).build());
+    }
+    aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError::TransactionCanceledException(e.build())
+}
+
+#[tokio::test]
+async fn release_retries_conflicts_and_reports_real_failures() {
+    use sendready_core::identity::IdentityKind;
+    use sendready_lambda::ports::Registry;
+    let registry = |rule: &Rule| {
+        let client = mock_client!(
+            aws_sdk_dynamodb,
+            RuleMode::Sequential,
+            std::slice::from_ref(rule)
+        );
+        DynamoRegistry::new(client, "sendready-tenants")
+    };
+
+    // Two conflicts with concurrent writes, then it goes through.
+    let rule = mock!(aws_sdk_dynamodb::Client::transact_write_items)
+        .sequence()
+        .error(|| cancelled(&["None", "TransactionConflict", "None"]))
+        .times(2)
+        .output(|| TransactWriteItemsOutput::builder().build())
+        .build();
+    registry(&rule)
+        .release("acme", "example.com", IdentityKind::Domain)
+        .await
+        .unwrap();
+    assert_eq!(rule.num_calls(), 3);
+
+    // The tenant does not own it: nothing to release, and no retry.
+    let rule = mock!(aws_sdk_dynamodb::Client::transact_write_items)
+        .then_error(|| cancelled(&["ConditionalCheckFailed", "None", "None"]));
+    registry(&rule)
+        .release("acme", "example.com", IdentityKind::Domain)
+        .await
+        .unwrap();
+    assert_eq!(rule.num_calls(), 1);
+
+    // Any other cancellation is a failure, reported (the counter would stay behind).
+    let rule = mock!(aws_sdk_dynamodb::Client::transact_write_items)
+        .then_error(|| cancelled(&["None", "ConditionalCheckFailed", "None"]));
+    let e = registry(&rule)
+        .release("acme", "example.com", IdentityKind::Domain)
+        .await
+        .unwrap_err();
+    assert!(e.message.contains("ConditionalCheckFailed"), "{e}");
+
+    // Conflicts that never end are reported after three attempts.
+    let rule = mock!(aws_sdk_dynamodb::Client::transact_write_items)
+        .sequence()
+        .error(|| cancelled(&["TransactionConflict", "None", "None"]))
+        .times(5)
+        .build();
+    let e = registry(&rule)
+        .release("acme", "example.com", IdentityKind::Domain)
+        .await
+        .unwrap_err();
+    assert_eq!(rule.num_calls(), 3);
+    assert!(e.message.contains("TransactionConflict"), "{e}");
 }

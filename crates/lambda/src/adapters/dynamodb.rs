@@ -2,9 +2,13 @@
 //! so that concurrent creates cannot exceed them.
 //!
 //! One table, keys `pk` = `TENANT#<tenant>` and `sk` = `META` (active users, counters)
-//! or `ID#<identity>` (one owned identity, with its BYODKIM selector and public key).
+//! or `ID#<identity>` (one owned identity, with its BYODKIM selector and public key); and
+//! `pk` = `IDENTITY#<canonical name>`, `sk` = `OWNER` (the one tenant that owns the name
+//! across the deployment). The tenant's item and the owner item are written and removed
+//! in the same transaction; both carry `state` = `pending` until SES confirms.
 
 use super::sdk::{aws_error, build_error};
+use crate::ports::registry::canonical_identity;
 use crate::ports::{AwsError, Owned, Record, Registry, ReserveError};
 use async_trait::async_trait;
 use aws_sdk_dynamodb::Client;
@@ -49,6 +53,16 @@ fn counter(kind: IdentityKind) -> (&'static str, usize) {
         IdentityKind::Domain => ("domainCount", MAX_DOMAIN_IDENTITIES),
         IdentityKind::Email => ("emailCount", MAX_EMAIL_IDENTITIES),
     }
+}
+
+fn now_secs() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs())
+}
+
+fn owner_pk(identity: &str) -> AttributeValue {
+    s(&format!("IDENTITY#{}", canonical_identity(identity)))
 }
 
 fn kind_name(kind: IdentityKind) -> &'static str {
@@ -178,6 +192,11 @@ impl Registry for DynamoRegistry {
                     },
                     selector: get("selector"),
                     public_key: get("publicKey"),
+                    pending: get("state").as_deref() == Some("pending"),
+                    reserved_at: item
+                        .get("reservedAt")
+                        .and_then(|v| v.as_n().ok())
+                        .and_then(|n| n.parse().ok()),
                 }),
                 _ => {}
             }
@@ -221,6 +240,11 @@ impl Registry for DynamoRegistry {
             ("pk".to_owned(), pk(tenant)),
             ("sk".to_owned(), s(&format!("ID#{}", owned.identity))),
             ("kind".to_owned(), s(kind_name(owned.kind))),
+            ("state".to_owned(), s("pending")),
+            (
+                "reservedAt".to_owned(),
+                AttributeValue::N(now_secs().to_string()),
+            ),
         ]);
         if let Some(sel) = &owned.selector {
             item.insert("selector".to_owned(), s(sel));
@@ -234,11 +258,25 @@ impl Registry for DynamoRegistry {
             .condition_expression("attribute_not_exists(sk)")
             .build()
             .map_err(|e| build_error(WHAT, &e))?;
+        // The name's one owner across the deployment.
+        let name_owner = Put::builder()
+            .table_name(&self.table)
+            .set_item(Some(HashMap::from([
+                ("pk".to_owned(), owner_pk(&owned.identity)),
+                ("sk".to_owned(), s("OWNER")),
+                ("tenant".to_owned(), s(tenant)),
+                ("identity".to_owned(), s(&owned.identity)),
+                ("state".to_owned(), s("pending")),
+            ])))
+            .condition_expression("attribute_not_exists(pk)")
+            .build()
+            .map_err(|e| build_error(WHAT, &e))?;
         let res = self
             .db
             .transact_write_items()
             .transact_items(TransactWriteItem::builder().update(bump).build())
             .transact_items(TransactWriteItem::builder().put(put).build())
+            .transact_items(TransactWriteItem::builder().put(name_owner).build())
             .send()
             .await;
         match res {
@@ -254,7 +292,18 @@ impl Registry for DynamoRegistry {
                             .is_some_and(|code| code == "ConditionalCheckFailed")
                     };
                     if failed(1) {
-                        return Err(ReserveError::Duplicate);
+                        let held = self
+                            .get(tenant)
+                            .await
+                            .ok()
+                            .and_then(|r| r.find(&owned.identity).cloned());
+                        return Err(ReserveError::Duplicate {
+                            pending: held.as_ref().is_some_and(|o| o.pending),
+                            reserved_at: held.and_then(|o| o.reserved_at),
+                        });
+                    }
+                    if failed(2) {
+                        return Err(ReserveError::Taken);
                     }
                     if failed(0) {
                         let rec = self
@@ -273,7 +322,10 @@ impl Registry for DynamoRegistry {
         }
     }
 
-    /// Deletes the identity's item and lowers the counter, in one transaction.
+    /// Deletes the identity's item and its name's owner item and lowers the counter, in
+    /// one transaction. A cancellation because the tenant does not own the identity is
+    /// "nothing to release"; a transaction conflict is retried (three attempts); any
+    /// other cancellation or failure is reported.
     async fn release(
         &self,
         tenant: &str,
@@ -281,34 +333,96 @@ impl Registry for DynamoRegistry {
         kind: IdentityKind,
     ) -> Result<(), AwsError> {
         const WHAT: &str = "Releasing the identity";
-        let del = Delete::builder()
-            .table_name(&self.table)
-            .key("pk", pk(tenant))
-            .key("sk", s(&format!("ID#{identity}")))
-            .condition_expression("attribute_exists(sk)")
-            .build()
-            .map_err(|e| build_error(WHAT, &e))?;
-        let dec = self
-            .counter_update(tenant, kind, "-", "#c > :bound", 0)
-            .map_err(|e| build_error(WHAT, &e))?;
-        let res = self
-            .db
-            .transact_write_items()
-            .transact_items(TransactWriteItem::builder().delete(del).build())
-            .transact_items(TransactWriteItem::builder().update(dec).build())
-            .send()
-            .await;
-        match res {
-            Err(e)
-                if matches!(
-                    e.as_service_error(),
-                    Some(TransactWriteItemsError::TransactionCanceledException(_))
-                ) =>
-            {
-                Ok(())
+        for attempt in 1..=3 {
+            let del = Delete::builder()
+                .table_name(&self.table)
+                .key("pk", pk(tenant))
+                .key("sk", s(&format!("ID#{identity}")))
+                .condition_expression("attribute_exists(sk)")
+                .build()
+                .map_err(|e| build_error(WHAT, &e))?;
+            let dec = self
+                .counter_update(tenant, kind, "-", "#c > :bound", 0)
+                .map_err(|e| build_error(WHAT, &e))?;
+            // Only the owner's own item goes; one written before owners existed is absent.
+            let name_owner = Delete::builder()
+                .table_name(&self.table)
+                .key("pk", owner_pk(identity))
+                .key("sk", s("OWNER"))
+                .condition_expression("attribute_not_exists(pk) OR #t = :t")
+                .expression_attribute_names("#t", "tenant")
+                .expression_attribute_values(":t", s(tenant))
+                .build()
+                .map_err(|e| build_error(WHAT, &e))?;
+            let res = self
+                .db
+                .transact_write_items()
+                .transact_items(TransactWriteItem::builder().delete(del).build())
+                .transact_items(TransactWriteItem::builder().update(dec).build())
+                .transact_items(TransactWriteItem::builder().delete(name_owner).build())
+                .send()
+                .await;
+            let Err(e) = res else {
+                return Ok(());
+            };
+            let reasons: Vec<String> = match e.as_service_error() {
+                Some(TransactWriteItemsError::TransactionCanceledException(c)) => c
+                    .cancellation_reasons()
+                    .iter()
+                    .map(|r| r.code().unwrap_or("None").to_owned())
+                    .collect(),
+                _ => return Err(aws_error(WHAT, &e)),
+            };
+            if reasons.first().map(String::as_str) == Some("ConditionalCheckFailed") {
+                // The tenant does not own it (any more): nothing to release.
+                return Ok(());
             }
-            Err(e) => Err(aws_error(WHAT, &e)),
-            Ok(_) => Ok(()),
+            if reasons.iter().any(|r| r == "TransactionConflict") && attempt < 3 {
+                tokio::time::sleep(std::time::Duration::from_millis(50 * attempt)).await;
+                continue;
+            }
+            return Err(AwsError::service(
+                WHAT,
+                "TransactionCanceledException",
+                &format!("the release was cancelled: {}", reasons.join(", ")),
+            ));
         }
+        Err(AwsError::service(
+            WHAT,
+            "TransactionConflict",
+            "the release kept conflicting with other writes",
+        ))
+    }
+
+    async fn confirm(&self, tenant: &str, identity: &str) -> Result<(), AwsError> {
+        const WHAT: &str = "Confirming the identity";
+        let set = |key_pk: AttributeValue, key_sk: AttributeValue| {
+            Update::builder()
+                .table_name(&self.table)
+                .key("pk", key_pk)
+                .key("sk", key_sk)
+                .update_expression("SET #s = :c")
+                .condition_expression("attribute_exists(pk)")
+                .expression_attribute_names("#s", "state")
+                .expression_attribute_values(":c", s("confirmed"))
+                .build()
+                .map_err(|e| build_error(WHAT, &e))
+        };
+        self.db
+            .transact_write_items()
+            .transact_items(
+                TransactWriteItem::builder()
+                    .update(set(pk(tenant), s(&format!("ID#{identity}")))?)
+                    .build(),
+            )
+            .transact_items(
+                TransactWriteItem::builder()
+                    .update(set(owner_pk(identity), s("OWNER"))?)
+                    .build(),
+            )
+            .send()
+            .await
+            .map_err(|e| aws_error(WHAT, &e))?;
+        Ok(())
     }
 }

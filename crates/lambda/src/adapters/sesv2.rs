@@ -2,12 +2,12 @@
 
 use super::sdk::{aws_error, build_error};
 use crate::ports::AwsError;
-use crate::ports::ses::{NewDkim, Ses, SesDkim, SesIdentity, SimpleMail};
+use crate::ports::ses::{NewDkim, Ses, SesDkim, SesIdentity, SimpleMail, TENANT_TAG};
 use async_trait::async_trait;
 use aws_sdk_sesv2::Client;
 use aws_sdk_sesv2::types::{
     Body, Content, Destination, DkimSigningAttributes, DkimSigningAttributesOrigin,
-    DkimSigningKeyLength, EmailContent, Message,
+    DkimSigningKeyLength, EmailContent, Message, Tag,
 };
 
 /// The adapter over one SES v2 client.
@@ -54,11 +54,31 @@ impl Ses for SesV2 {
                 tokens: d.tokens().to_vec(),
                 signing_hosted_zone: d.signing_hosted_zone().map(str::to_owned),
             }),
+            tenant_tag: r
+                .tags()
+                .iter()
+                .find(|t| t.key() == TENANT_TAG)
+                .map(|t| t.value().to_owned()),
         })
     }
 
-    async fn create_identity(&self, identity: &str, dkim: &NewDkim) -> Result<(), AwsError> {
-        let mut call = self.client.create_email_identity().email_identity(identity);
+    async fn create_identity(
+        &self,
+        identity: &str,
+        dkim: &NewDkim,
+        tenant: &str,
+    ) -> Result<(), AwsError> {
+        const WHAT: &str = "Creating the identity in SES";
+        let tag = Tag::builder()
+            .key(TENANT_TAG)
+            .value(tenant)
+            .build()
+            .map_err(|e| build_error(WHAT, &e))?;
+        let mut call = self
+            .client
+            .create_email_identity()
+            .email_identity(identity)
+            .tags(tag);
         match dkim {
             NewDkim::None => {}
             NewDkim::Easy => {
@@ -80,9 +100,7 @@ impl Ses for SesV2 {
                 );
             }
         }
-        call.send()
-            .await
-            .map_err(|e| aws_error("Creating the identity in SES", &e))?;
+        call.send().await.map_err(|e| aws_error(WHAT, &e))?;
         Ok(())
     }
 

@@ -17,6 +17,21 @@ pub struct Owned {
     pub selector: Option<String>,
     /// BYODKIM public key (base64 SubjectPublicKeyInfo) for the TXT record.
     pub public_key: Option<String>,
+    /// True while the reservation waits for SES to confirm the create.
+    pub pending: bool,
+    /// When the reservation was made (seconds since the Unix epoch), when known.
+    pub reserved_at: Option<u64>,
+}
+
+/// The form in which an identity name is owned across the deployment: a domain lowercase
+/// (the core already gives the A-label, without the trailing dot); an address with its
+/// domain lowercase and its local part as written, as SES compares them.
+pub fn canonical_identity(identity: &str) -> String {
+    let identity = identity.trim().trim_end_matches('.');
+    match identity.rsplit_once('@') {
+        Some((local, domain)) => format!("{local}@{}", domain.to_ascii_lowercase()),
+        None => identity.to_ascii_lowercase(),
+    }
 }
 
 impl Owned {
@@ -68,9 +83,17 @@ pub enum ReserveError {
     /// The tenant is at its limit for this kind.
     #[error("the tenant already has the most identities of this kind")]
     Limit(IdentityKind),
-    /// The tenant already owns this identity.
+    /// The tenant already owns this identity (`pending`: its create never finished).
     #[error("the tenant already has this identity")]
-    Duplicate,
+    Duplicate {
+        /// True when that reservation still waits for SES.
+        pending: bool,
+        /// When that reservation was made (seconds since the Unix epoch), when known.
+        reserved_at: Option<u64>,
+    },
+    /// Another tenant owns this identity name.
+    #[error("another tenant owns this identity")]
+    Taken,
     /// The platform has not registered the tenant's users yet.
     #[error("the tenant has no active users registered")]
     NoTenant,
@@ -86,9 +109,13 @@ pub trait Registry: Send + Sync {
     async fn get(&self, tenant: &str) -> Result<Record, AwsError>;
     /// Sets the tenant's active users (the platform's call), creating the tenant.
     async fn put_users(&self, tenant: &str, emails: &[String]) -> Result<(), AwsError>;
-    /// Reserves an identity for the tenant within its limits, atomically.
+    /// Reserves an identity for the tenant within its limits and as the name's only owner
+    /// across the deployment, atomically; the reservation is pending until `confirm`.
     async fn reserve(&self, tenant: &str, owned: &Owned) -> Result<(), ReserveError>;
-    /// Releases an identity; releasing one the tenant does not own changes nothing.
+    /// Marks a reservation confirmed: SES has the identity.
+    async fn confirm(&self, tenant: &str, identity: &str) -> Result<(), AwsError>;
+    /// Releases an identity and its name; releasing one the tenant does not own changes
+    /// nothing. A transaction conflict is retried; any other failure is reported.
     async fn release(
         &self,
         tenant: &str,

@@ -14,7 +14,12 @@ pub struct SesIdentity {
     pub error_type: Option<String>,
     /// `DkimAttributes`, when SES gives them.
     pub dkim: Option<SesDkim>,
+    /// The value of the identity's tenant tag ([`TENANT_TAG`]), when it has one.
+    pub tenant_tag: Option<String>,
 }
+
+/// The tag every identity Sendready creates carries: the platform tenant that owns it.
+pub const TENANT_TAG: &str = "sendready:tenant";
 
 /// An identity's `DkimAttributes`.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -65,8 +70,13 @@ pub struct SimpleMail {
 pub trait Ses: Send + Sync {
     /// `GetEmailIdentity`.
     async fn get_identity(&self, identity: &str) -> Result<SesIdentity, AwsError>;
-    /// `CreateEmailIdentity`.
-    async fn create_identity(&self, identity: &str, dkim: &NewDkim) -> Result<(), AwsError>;
+    /// `CreateEmailIdentity`, tagged with the owning tenant ([`TENANT_TAG`]).
+    async fn create_identity(
+        &self,
+        identity: &str,
+        dkim: &NewDkim,
+        tenant: &str,
+    ) -> Result<(), AwsError>;
     /// `DeleteEmailIdentity`; an identity SES no longer has counts as deleted.
     async fn delete_identity(&self, identity: &str) -> Result<(), AwsError>;
     /// `PutEmailIdentityDkimSigningAttributes` back to Easy DKIM (AWS_SES), which makes

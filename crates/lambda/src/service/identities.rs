@@ -3,8 +3,9 @@
 //! (verification and DKIM status explained, the records to publish) and delete.
 
 use crate::error::Problem;
+use crate::ports::registry::canonical_identity;
 use crate::ports::ses::{NewDkim, SesIdentity};
-use crate::ports::{Owned, Record, Registry, Resolver, Route53, Ses};
+use crate::ports::{Owned, Record, Registry, ReserveError, Resolver, Route53, Ses};
 use base64::Engine as _;
 use sendready_core::Code;
 pub use sendready_core::api::{CreateIdentity, DkimMode, DkimView, IdentityView, RecordView};
@@ -30,6 +31,9 @@ pub struct Identities {
     pub hosted_zones: Vec<String>,
     /// The region SES runs in (for regional DKIM domains).
     pub region: Option<String>,
+    /// How old a pending reservation SES never got must be before a new create starts it
+    /// over (younger, another request may still be creating it).
+    pub stale_after: std::time::Duration,
 }
 
 /// The tenant's registry record.
@@ -49,6 +53,20 @@ pub async fn owned(
         .find(identity)
         .cloned()
         .ok_or_else(Problem::identity_not_found)
+}
+
+/// The caller's own identity once its create has finished; 409 while it is pending (no
+/// route acts on another request's reservation).
+pub async fn settled(
+    registry: &dyn Registry,
+    tenant: &str,
+    identity: &str,
+) -> Result<Owned, Problem> {
+    let o = owned(registry, tenant, identity).await?;
+    if o.pending {
+        return Err(Problem::identity_pending());
+    }
+    Ok(o)
 }
 
 /// SES's verified flag for each of the tenant's identities (false for one SES no longer
@@ -98,10 +116,23 @@ impl Identities {
     pub async fn create(&self, tenant: &str, req: CreateIdentity) -> Result<IdentityView, Problem> {
         let rec = record_of(self.registry.as_ref(), tenant).await?;
         let verified = verified_map(self.ses.as_ref(), &rec).await?;
-        let report = check_new_identity(&rec.tenant(&verified), &req.identity, req.kind);
+        // The tenant's own unfinished create of this very name is finished below, not a
+        // duplicate.
+        let wanted = canonical_identity(&req.identity);
+        let unfinished = rec
+            .identities
+            .iter()
+            .any(|o| o.pending && canonical_identity(&o.identity) == wanted);
+        let mut rules = rec.tenant(&verified);
+        if unfinished {
+            rules
+                .identities
+                .retain(|i| canonical_identity(&i.identity) != wanted);
+        }
+        let report = check_new_identity(&rules, &req.identity, req.kind);
         let new = Problem::accepted(report)?;
         let byodkim = new.kind == IdentityKind::Domain && req.dkim == DkimMode::Byodkim;
-        let (owned, dkim) = if byodkim {
+        let (new_owned, dkim) = if byodkim {
             let mut issues = sendready_core::Issues::new();
             let selector =
                 dkim::check_selector(req.selector.as_deref().unwrap_or("sendready"), &mut issues);
@@ -115,6 +146,8 @@ impl Identities {
                     kind: new.kind,
                     selector: Some(selector.clone()),
                     public_key: Some(public),
+                    pending: true,
+                    reserved_at: None,
                 },
                 NewDkim::Byodkim {
                     selector,
@@ -132,28 +165,80 @@ impl Identities {
                     kind: new.kind,
                     selector: None,
                     public_key: None,
+                    pending: true,
+                    reserved_at: None,
                 },
                 dkim,
             )
         };
-        self.registry.reserve(tenant, &owned).await?;
-        if let Err(e) = self.ses.create_identity(&new.identity, &dkim).await {
-            // Give the reservation back, so a failed create does not use up the limit.
-            if let Err(r) = self.registry.release(tenant, &new.identity, new.kind).await {
-                tracing::error!(tenant = %tenant, error = ?r, "releasing a reservation after a failed create");
+        match self.registry.reserve(tenant, &new_owned).await {
+            Ok(()) => {}
+            // This tenant's own create that never finished (a lost answer, a function that
+            // died): SES has it under this tenant's tag, or not at all.
+            Err(ReserveError::Duplicate {
+                pending: true,
+                reserved_at,
+            }) => {
+                match self.ses.get_identity(&new.identity).await {
+                    Ok(i) if i.tenant_tag.as_deref() == Some(tenant) => {
+                        self.registry.confirm(tenant, &new.identity).await?;
+                        tracing::info!(tenant = %tenant, identity = %new.identity, "identity adopted after an unfinished create");
+                        let o = owned(self.registry.as_ref(), tenant, &new.identity).await?;
+                        return self.view(tenant, &o).await;
+                    }
+                    Ok(_) => return Err(Problem::identity_taken()),
+                    Err(e) if e.is_not_found() => {
+                        let now = std::time::SystemTime::now()
+                            .duration_since(std::time::UNIX_EPOCH)
+                            .map_or(0, |d| d.as_secs());
+                        let age = now.saturating_sub(reserved_at.unwrap_or(0));
+                        if age < self.stale_after.as_secs() {
+                            return Err(Problem::identity_pending());
+                        }
+                        // Nothing in SES and nobody at it: start over with this request's key.
+                        self.registry
+                            .release(tenant, &new.identity, new.kind)
+                            .await?;
+                        self.registry.reserve(tenant, &new_owned).await?;
+                    }
+                    Err(e) => return Err(e.into()),
+                }
             }
-            return Err(e.into());
+            Err(e) => return Err(e.into()),
         }
+        if let Err(e) = self.ses.create_identity(&new.identity, &dkim, tenant).await {
+            let adopt = e.code == "AlreadyExistsException"
+                && matches!(
+                    self.ses.get_identity(&new.identity).await,
+                    Ok(ref i) if i.tenant_tag.as_deref() == Some(tenant)
+                );
+            if !adopt {
+                // Give the reservation back, so a failed create does not use up the limit.
+                self.registry
+                    .release(tenant, &new.identity, new.kind)
+                    .await?;
+                return Err(if e.code == "AlreadyExistsException" {
+                    // SES has it, and not for this tenant: another account's, or one the
+                    // platform made outside Sendready.
+                    Problem::identity_taken()
+                } else {
+                    e.into()
+                });
+            }
+            tracing::info!(tenant = %tenant, identity = %new.identity, "identity adopted: SES had it under this tenant's tag");
+        }
+        self.registry.confirm(tenant, &new.identity).await?;
         tracing::info!(tenant = %tenant, identity = %new.identity, kind = ?new.kind, byodkim, "identity created");
-        self.view(&owned).await
+        let o = owned(self.registry.as_ref(), tenant, &new.identity).await?;
+        self.view(tenant, &o).await
     }
 
     /// The tenant's identities, as SES describes them (one SES no longer has is left out).
     pub async fn list(&self, tenant: &str) -> Result<Vec<IdentityView>, Problem> {
         let rec = record_of(self.registry.as_ref(), tenant).await?;
         let mut out = Vec::new();
-        for o in &rec.identities {
-            match self.view(o).await {
+        for o in rec.identities.iter().filter(|o| !o.pending) {
+            match self.view(tenant, o).await {
                 Ok(v) => out.push(v),
                 Err(p) if p.code == Code::SesNotFound => {}
                 Err(p) => return Err(p),
@@ -164,14 +249,24 @@ impl Identities {
 
     /// One of the tenant's identities.
     pub async fn read(&self, tenant: &str, identity: &str) -> Result<IdentityView, Problem> {
-        let o = owned(self.registry.as_ref(), tenant, identity).await?;
-        self.view(&o).await
+        let o = settled(self.registry.as_ref(), tenant, identity).await?;
+        self.view(tenant, &o).await
     }
 
     /// Deletes one of the tenant's identities, in SES and then in the registry.
     pub async fn delete(&self, tenant: &str, identity: &str) -> Result<(), Problem> {
         let o = owned(self.registry.as_ref(), tenant, identity).await?;
-        self.ses.delete_identity(&o.identity).await?;
+        match self.ses.get_identity(&o.identity).await {
+            // Never delete an SES identity another tenant's tag names.
+            Ok(i) if i.tenant_tag.as_deref().is_some_and(|t| t != tenant) => {
+                return Err(Problem::identity_not_found());
+            }
+            Ok(_) if o.pending => return Err(Problem::identity_pending()),
+            Ok(_) => self.ses.delete_identity(&o.identity).await?,
+            // A reservation SES never got (pending or not): only the registry holds it.
+            Err(e) if e.is_not_found() => {}
+            Err(e) => return Err(e.into()),
+        }
         self.registry.release(tenant, &o.identity, o.kind).await?;
         tracing::info!(tenant = %tenant, identity = %o.identity, "identity deleted");
         Ok(())
@@ -212,8 +307,22 @@ impl Identities {
         records
     }
 
-    async fn view(&self, o: &Owned) -> Result<IdentityView, Problem> {
+    /// The identity as SES describes it, after checking SES's tag names `tenant` (an
+    /// identity created before tagging has none).
+    pub(crate) async fn ses_identity(
+        &self,
+        tenant: &str,
+        o: &Owned,
+    ) -> Result<SesIdentity, Problem> {
         let r = self.ses.get_identity(&o.identity).await?;
+        if r.tenant_tag.as_deref().is_some_and(|t| t != tenant) {
+            return Err(Problem::identity_not_found());
+        }
+        Ok(r)
+    }
+
+    async fn view(&self, tenant: &str, o: &Owned) -> Result<IdentityView, Problem> {
+        let r = self.ses_identity(tenant, o).await?;
         let verification = diagnose::verification(&r.verification_status, r.error_type.as_deref());
         let dkim_view = (o.kind == IdentityKind::Domain)
             .then_some(r.dkim.as_ref())

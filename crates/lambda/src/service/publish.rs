@@ -3,7 +3,7 @@
 //! the record appeared meanwhile), what matches is kept, and a record that exists with
 //! another value or type stops the whole publish with a 409 listing each conflict.
 
-use super::identities::{Identities, owned};
+use super::identities::{Identities, settled};
 use crate::error::Problem;
 use crate::ports::route53::{ChangeInfo, RecordSet, bare_zone_id};
 use axum::http::StatusCode;
@@ -79,7 +79,7 @@ impl Identities {
         identity: &str,
         req: PublishRequest,
     ) -> Result<Published, Problem> {
-        let o = owned(self.registry.as_ref(), tenant, identity).await?;
+        let o = settled(self.registry.as_ref(), tenant, identity).await?;
         let zone_id = bare_zone_id(&req.hosted_zone_id).to_owned();
         if !self.zone_allowed(&zone_id) {
             return Err(Problem::new(
@@ -101,7 +101,7 @@ impl Identities {
                 ),
             ));
         }
-        let answer = self.ses.get_identity(&o.identity).await?;
+        let answer = self.ses_identity(tenant, &o).await?;
         let mut create = Vec::new();
         let mut kept = Vec::new();
         let mut skipped = Vec::new();

@@ -2,7 +2,7 @@
 //! or to one of SES's mailbox-simulator scenarios. SES's refusals (an unverified From, the
 //! sandbox's unverified recipient, paused sending) come back explained by the catalogue.
 
-use super::identities::owned;
+use super::identities::settled;
 use crate::error::Problem;
 use crate::ports::ses::SimpleMail;
 use crate::ports::{Registry, Ses};
@@ -39,7 +39,14 @@ impl TestMail {
         identity: &str,
         req: TestEmail,
     ) -> Result<Sent, Problem> {
-        let o = owned(self.registry.as_ref(), tenant, identity).await?;
+        let o = settled(self.registry.as_ref(), tenant, identity).await?;
+        // SES's tag must name this tenant: never send as another tenant's identity.
+        match self.ses.get_identity(&o.identity).await {
+            Ok(i) if i.tenant_tag.as_deref().is_some_and(|t| t != tenant) => {
+                return Err(Problem::identity_not_found());
+            }
+            _ => {}
+        }
         let from = Problem::accepted(check_address(&req.from, AddressOptions::default()))?;
         let authorized = if o.identity.contains('@') {
             from.address.eq_ignore_ascii_case(&o.identity)

@@ -3,7 +3,7 @@
 //! identity that is not verified is created again (SES mails the verification link
 //! again); a domain whose Easy DKIM verification failed has its DKIM signing restarted.
 
-use super::identities::{Identities, owned};
+use super::identities::{Identities, settled};
 use crate::error::Problem;
 use crate::ports::Resolver;
 use crate::ports::ses::NewDkim;
@@ -37,8 +37,8 @@ pub async fn check_record(dns: &dyn Resolver, record: &DnsRecord, domain: &str) 
 impl Identities {
     /// Checks the records and retries where the seeds do.
     pub async fn verify(&self, tenant: &str, identity: &str) -> Result<Verification, Problem> {
-        let o = owned(self.registry.as_ref(), tenant, identity).await?;
-        let r = self.ses.get_identity(&o.identity).await?;
+        let o = settled(self.registry.as_ref(), tenant, identity).await?;
+        let r = self.ses_identity(tenant, &o).await?;
         let mut checks = Vec::new();
         for (record, required) in self.records_for(&o, &r) {
             checks.push(Check {
@@ -56,7 +56,7 @@ impl Identities {
                     .await
                     .map_err(|e| e.during(RETRY))?;
                 self.ses
-                    .create_identity(&o.identity, &NewDkim::None)
+                    .create_identity(&o.identity, &NewDkim::None, tenant)
                     .await
                     .map_err(|e| e.during(RETRY))?;
                 Some(format!(

@@ -387,3 +387,38 @@ pub async fn ensure_table(conf: &aws_config::SdkConfig) {
     .await
     .unwrap();
 }
+
+/// Calls the API as `tenant` with a local token (`"platform"`: the admin scope).
+pub async fn call_as(
+    app: &axum::Router,
+    tenant: &str,
+    method: axum::http::Method,
+    path: &str,
+    body: Option<serde_json::Value>,
+) -> (axum::http::StatusCode, serde_json::Value) {
+    let token = if tenant == "platform" {
+        jwt().mint(
+            "platform",
+            "platform",
+            &[sendready_lambda::auth::ADMIN_SCOPE],
+            300,
+        )
+    } else {
+        jwt().mint("ops", tenant, &[], 300)
+    };
+    let (status, _, v) = call(app, Some(&token), method, path, body).await;
+    (status, v)
+}
+
+/// The platform sets a tenant's active users.
+pub async fn users(app: &axum::Router, tenant: &str, emails: &[&str]) {
+    let (status, body) = call_as(
+        app,
+        "platform",
+        axum::http::Method::PUT,
+        &format!("/v1/tenants/{tenant}/users"),
+        Some(serde_json::json!({ "activeUserEmails": emails })),
+    )
+    .await;
+    assert_eq!(status, axum::http::StatusCode::NO_CONTENT, "{body}");
+}

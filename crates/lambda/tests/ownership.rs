@@ -1,0 +1,284 @@
+//! One SES account, many tenants: an identity name has one owner across the deployment.
+//! Two tenants whose active users share a domain race for the same identity; a create
+//! whose answer was lost or whose function died is adopted or started over; a pending
+//! reservation is not acted on by another request. Against moto with the local SES.
+#![allow(clippy::unwrap_used, missing_docs)]
+
+mod common;
+
+use axum::http::{Method, StatusCode};
+use axum::middleware;
+use common::{Moto, call_as, jwt, users};
+use sendready_core::identity::IdentityKind;
+use sendready_lambda::adapters::dynamodb::DynamoRegistry;
+use sendready_lambda::auth::local_jwt;
+use sendready_lambda::ports::Registry;
+use sendready_lambda::ports::registry::Owned;
+use sendready_lambda::state::Aws;
+use sendready_lambda::{AppState, router};
+use serde_json::json;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// The API over moto; a pending reservation SES never got is stale after `stale`.
+async fn app_with(moto: &Moto, stale: Duration) -> axum::Router {
+    let conf = moto.sdk().await;
+    common::ensure_table(&conf).await;
+    let aws = Aws::from_sdk(&conf, "sendready-tenants");
+    let mut identities = aws.identities(common::unused_resolver(), &[]);
+    identities.stale_after = stale;
+    router(AppState {
+        smtp: Arc::new(common::default_smtp()),
+        test_mail: Arc::new(aws.test_mail()),
+        identities: Arc::new(identities),
+    })
+    .layer(middleware::from_fn_with_state(jwt(), local_jwt))
+}
+
+async fn app(moto: &Moto) -> axum::Router {
+    app_with(moto, Duration::from_secs(30)).await
+}
+
+#[tokio::test]
+async fn two_tenants_sharing_a_domain_race_and_one_owns_it() {
+    let moto = Moto::start();
+    let app = app(&moto).await;
+    // Both platforms' tenants have users at example.com (a shared provider domain).
+    users(&app, "acme", &["ops@example.com"]).await;
+    users(&app, "beta", &["billing@example.com"]).await;
+    let body = json!({ "identity": "example.com" });
+    let mut tasks = Vec::new();
+    for i in 0..10 {
+        let (app, body) = (app.clone(), body.clone());
+        let tenant = if i % 2 == 0 { "acme" } else { "beta" };
+        tasks.push(tokio::spawn(async move {
+            let (s, v) = call_as(&app, tenant, Method::POST, "/v1/identities", Some(body)).await;
+            (tenant, s, v)
+        }));
+    }
+    let mut winners = Vec::new();
+    for t in tasks {
+        let (tenant, status, v) = t.await.unwrap();
+        match status {
+            StatusCode::CREATED => winners.push(tenant),
+            StatusCode::CONFLICT => assert!(
+                [
+                    "identity-taken",
+                    "identity-duplicate",
+                    "identity-domain-limit",
+                    "identity-pending"
+                ]
+                .contains(&v["code"].as_str().unwrap()),
+                "{v}"
+            ),
+            other => panic!("{tenant}: {other} {v}"),
+        }
+    }
+    // One tenant owns it; its own concurrent duplicates may all succeed (they are the one
+    // identity, adopted), the other tenant's never.
+    assert!(
+        !winners.is_empty() && winners.iter().all(|w| *w == winners[0]),
+        "one tenant wins: {winners:?}"
+    );
+    let (owner, other) = if winners[0] == "acme" {
+        ("acme", "beta")
+    } else {
+        ("beta", "acme")
+    };
+
+    // The other tenant never sees or changes it, on any route.
+    let id = "/v1/identities/example.com";
+    for (method, path, body) in [
+        (Method::GET, id.to_owned(), None),
+        (Method::DELETE, id.to_owned(), None),
+        (Method::POST, format!("{id}/verify"), None),
+        (
+            Method::POST,
+            format!("{id}/dns"),
+            Some(json!({ "hostedZoneId": "Z1" })),
+        ),
+        (
+            Method::POST,
+            format!("{id}/test-email"),
+            Some(json!({ "from": "a@example.com", "scenario": "success" })),
+        ),
+    ] {
+        let (status, p) = call_as(&app, other, method.clone(), &path, body).await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{method} {path}: {p}");
+    }
+    let (status, p) = call_as(&app, other, Method::POST, "/v1/identities", Some(body)).await;
+    assert_eq!(status, StatusCode::CONFLICT, "{p}");
+    assert_eq!(p["code"], "identity-taken");
+    assert!(
+        p["detail"]
+            .as_str()
+            .unwrap()
+            .contains("another account on this platform")
+    );
+    let (status, view) = call_as(&app, owner, Method::GET, id, None).await;
+    assert_eq!(status, StatusCode::OK, "{view}");
+
+    // Once the owner deletes it, the name is free for the other tenant.
+    let (status, _) = call_as(&app, owner, Method::DELETE, id, None).await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    let (status, v) = call_as(
+        &app,
+        other,
+        Method::POST,
+        "/v1/identities",
+        Some(json!({ "identity": "example.com" })),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{v}");
+}
+
+fn reservation(identity: &str, kind: IdentityKind) -> Owned {
+    Owned {
+        identity: identity.to_owned(),
+        kind,
+        selector: None,
+        public_key: None,
+        pending: true,
+        reserved_at: None,
+    }
+}
+
+#[tokio::test]
+async fn an_unfinished_create_is_adopted_or_started_over() {
+    let moto = Moto::start();
+    // Reservations left by "dead functions" below count as stale at once.
+    let app = app_with(&moto, Duration::ZERO).await;
+    users(
+        &app,
+        "acme",
+        &["ops@acme.example.com", "ops@acme-mail.example.org"],
+    )
+    .await;
+    let conf = moto.sdk().await;
+    let registry = DynamoRegistry::from_conf(&conf, "sendready-tenants");
+
+    // The function died after SES created the identity (its answer was lost): the
+    // reservation is pending and SES has the identity under acme's tag.
+    registry
+        .reserve(
+            "acme",
+            &reservation("acme.example.com", IdentityKind::Domain),
+        )
+        .await
+        .unwrap();
+    let ses = aws_sdk_sesv2::Client::new(&conf);
+    ses.create_email_identity()
+        .email_identity("acme.example.com")
+        .tags(
+            aws_sdk_sesv2::types::Tag::builder()
+                .key("sendready:tenant")
+                .value("acme")
+                .build()
+                .unwrap(),
+        )
+        .send()
+        .await
+        .unwrap();
+    let path = "/v1/identities/acme.example.com";
+    let (status, p) = call_as(&app, "acme", Method::GET, path, None).await;
+    assert_eq!(
+        status,
+        StatusCode::CONFLICT,
+        "a pending reservation is not read: {p}"
+    );
+    assert_eq!(p["code"], "identity-pending");
+    let body = json!({ "identity": "acme.example.com" });
+    let (status, view) = call_as(
+        &app,
+        "acme",
+        Method::POST,
+        "/v1/identities",
+        Some(body.clone()),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "adopted: {view}");
+    assert_eq!(view["dkim"]["tokens"].as_array().unwrap().len(), 3);
+    let (status, _) = call_as(&app, "acme", Method::GET, path, None).await;
+    assert_eq!(status, StatusCode::OK);
+
+    // The function died before SES was called: nothing in SES; the create starts over.
+    registry
+        .reserve(
+            "acme",
+            &reservation("billing@acme-mail.example.org", IdentityKind::Email),
+        )
+        .await
+        .unwrap();
+    let (status, v) = call_as(
+        &app,
+        "acme",
+        Method::POST,
+        "/v1/identities",
+        Some(json!({ "identity": "billing@acme-mail.example.org" })),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{v}");
+
+    // A pending reservation SES never got can be deleted: only the registry held it.
+    registry
+        .reserve(
+            "acme",
+            &reservation("ceo@acme-mail.example.org", IdentityKind::Email),
+        )
+        .await
+        .unwrap();
+    let (status, p) = call_as(
+        &app,
+        "acme",
+        Method::DELETE,
+        "/v1/identities/ceo@acme-mail.example.org",
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::NO_CONTENT, "{p}");
+    let rec = registry.get("acme").await.unwrap();
+    assert!(rec.find("ceo@acme-mail.example.org").is_none());
+    assert_eq!(rec.identities.len(), 2);
+}
+
+#[tokio::test]
+async fn an_identity_ses_holds_for_another_tenant_is_never_adopted() {
+    let moto = Moto::start();
+    let app = app(&moto).await;
+    users(&app, "acme", &["ops@acme.example.com"]).await;
+    // Made outside Sendready (or by another platform tenant), tagged for someone else.
+    let ses = aws_sdk_sesv2::Client::new(&moto.sdk().await);
+    ses.create_email_identity()
+        .email_identity("acme.example.com")
+        .tags(
+            aws_sdk_sesv2::types::Tag::builder()
+                .key("sendready:tenant")
+                .value("globex")
+                .build()
+                .unwrap(),
+        )
+        .send()
+        .await
+        .unwrap();
+    let (status, p) = call_as(
+        &app,
+        "acme",
+        Method::POST,
+        "/v1/identities",
+        Some(json!({ "identity": "acme.example.com" })),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CONFLICT, "{p}");
+    assert_eq!(p["code"], "identity-taken");
+    // The reservation was given back: the limit is not used up by a phantom.
+    let registry = DynamoRegistry::from_conf(&moto.sdk().await, "sendready-tenants");
+    assert!(registry.get("acme").await.unwrap().identities.is_empty());
+    // And SES still has the other owner's identity.
+    let got = ses
+        .get_email_identity()
+        .email_identity("acme.example.com")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(got.tags()[0].value(), "globex");
+}
