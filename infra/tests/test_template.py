@@ -92,6 +92,10 @@ def main():
         failures.append("the API has no default JWT authorizer")
     if "ThrottlingRateLimit" not in http.get("DefaultRouteSettings", {}):
         failures.append("the API stage has no throttling")
+    if "ReservedConcurrentExecutions" not in template.get("Globals", {}).get("Function", {}):
+        failures.append("the functions have no reserved concurrency")
+    if "SENDREADY_REQUEST_DEADLINE_MS" not in template["Globals"]["Function"]["Environment"]["Variables"]:
+        failures.append("the functions have no request deadline")
     if "ApiUrl" not in template.get("Outputs", {}):
         failures.append("no ApiUrl output")
 

@@ -380,12 +380,24 @@ pub fn is_private_ip(ip: IpAddr) -> bool {
             if let Some(v4) = v6.to_ipv4_mapped() {
                 return is_private_v4(v4);
             }
-            let seg0 = v6.segments()[0];
+            let s = v6.segments();
             v6.is_loopback()
                 || v6.is_unspecified()
-                || (seg0 & 0xfe00) == 0xfc00 // unique local fc00::/7
-                || (seg0 & 0xffc0) == 0xfe80 // link-local fe80::/10
+                || (s[0] & 0xfe00) == 0xfc00 // unique local fc00::/7 (RFC 4193)
+                || (s[0] & 0xffc0) == 0xfe80 // link-local fe80::/10
+                || (s[0] & 0xffc0) == 0xfec0 // site-local fec0::/10 (deprecated, RFC 3879)
                 || v6.is_multicast()
+                // IPv4-compatible ::a.b.c.d (deprecated, RFC 4291 §2.5.5.1): any IPv4 inside.
+                || s[..6] == [0; 6]
+                // NAT64: the well-known prefix 64:ff9b::/96 (RFC 6052) and the local-use
+                // 64:ff9b:1::/48 (RFC 8215) reach IPv4 through a translator, inside too.
+                || (s[0] == 0x64 && s[1] == 0xff9b && (s[2..6] == [0; 4] || s[2] == 1))
+                // 6to4 2002::/16 (RFC 3056, deprecated by RFC 7526) and Teredo 2001::/32
+                // (RFC 4380): tunnels to any IPv4.
+                || s[0] == 0x2002
+                || (s[0] == 0x2001 && s[1] == 0)
+                // Discard-only 100::/64 (RFC 6666).
+                || (s[0] == 0x0100 && s[1..4] == [0; 3])
         }
     }
 }
@@ -400,6 +412,9 @@ fn is_private_v4(v4: Ipv4Addr) -> bool {
         || v4.is_multicast()
         || o[0] == 0
         || (o[0] == 100 && (o[1] & 0xc0) == 64) // shared address space 100.64.0.0/10
+        || (o[0] == 192 && o[1] == 0 && o[2] == 0) // IETF protocol assignments 192.0.0.0/24
+        || (o[0] == 198 && (o[1] & 0xfe) == 18) // benchmarking 198.18.0.0/15
+        || o[0] >= 240 // reserved 240.0.0.0/4 (and the broadcast address)
 }
 
 /// Checks the SMTP server host field: a host name, an IPv4 address or an IPv6 address

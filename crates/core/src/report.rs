@@ -86,6 +86,10 @@ catalogue! {
     AuthForbidden = "auth-forbidden",
     /// The API has no route at this path and method.
     RouteNotFound = "route-not-found",
+    /// The request body is larger than the API accepts.
+    InputTooLarge = "input-too-large",
+    /// The request did not finish within its deadline.
+    RequestTimeout = "request-timeout",
     /// The server failed to build a request or a key: a fault on Sendready's side, not the
     /// caller's; retrying may help, reporting it will.
     InternalError = "internal-error",
@@ -213,6 +217,9 @@ catalogue! {
     SmtpHeaderDuplicate = "smtp-header-duplicate",
     /// An additional header line is longer than 998 characters (RFC 5322 §2.1.1).
     SmtpHeaderTooLong = "smtp-header-too-long",
+    /// The additional headers are too many, too long in all, or have too many problems to
+    /// list.
+    SmtpHeadersTooLarge = "smtp-headers-too-large",
     /// Zuora: an SMTP SocketFactory Class needs an SMTP SocketFactory Port.
     SmtpSocketFactoryPortMissing = "smtp-socket-factory-port-missing",
     /// Zuora: the SMTP SocketFactory Class is not `javax.net.ssl.SSLSocketFactory`.

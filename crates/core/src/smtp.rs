@@ -15,6 +15,7 @@ use crate::provider::{self, Detected, ProviderInput};
 use crate::report::{Code, Issues, Report};
 pub use crate::transport::{AuthMethod, Security};
 use serde::{Deserialize, Serialize};
+use std::collections::HashSet;
 
 /// Which product's form rules apply.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -165,11 +166,39 @@ pub const FORBIDDEN_HEADERS: &[&str] = &[
     "references",
 ];
 
+/// The most additional header lines a form may carry.
+pub const MAX_HEADER_LINES: usize = 50;
+/// The most bytes the additional headers field may hold.
+pub const MAX_HEADERS_BYTES: usize = 16 * 1024;
+/// The most issues reported for the additional headers before the rest is left out.
+pub const MAX_HEADER_ISSUES: usize = 20;
+
 /// Parses the additional headers text (`Name=Value` per line) and reports each problem
 /// under `additionalHeaders[line]` (0-based line index).
 pub fn parse_additional_headers(text: &str, issues: &mut Issues) -> Vec<Header> {
     let mut out: Vec<Header> = Vec::new();
+    let mut seen: HashSet<String> = HashSet::new();
+    if text.len() > MAX_HEADERS_BYTES {
+        issues.error(
+            "additionalHeaders",
+            Code::SmtpHeadersTooLarge,
+            format!(
+                "The additional headers are {} bytes; at most {MAX_HEADERS_BYTES} are accepted. Keep only the headers your mail needs.",
+                text.len()
+            ),
+        );
+        return out;
+    }
+    let before = issues.as_slice().len();
     for (i, line) in text.split('\n').enumerate() {
+        if issues.as_slice().len() - before >= MAX_HEADER_ISSUES {
+            issues.error(
+                "additionalHeaders",
+                Code::SmtpHeadersTooLarge,
+                format!("More problems follow line {i}; fix these first."),
+            );
+            break;
+        }
         let field = format!("additionalHeaders[{i}]");
         let line = line.strip_suffix('\r').unwrap_or(line);
         if line.trim().is_empty() {
@@ -230,7 +259,18 @@ pub fn parse_additional_headers(text: &str, issues: &mut Issues) -> Vec<Header> 
             );
             continue;
         }
-        if out.iter().any(|h| h.name.eq_ignore_ascii_case(name)) {
+        if out.len() >= MAX_HEADER_LINES {
+            issues.error(
+                &field,
+                Code::SmtpHeadersTooLarge,
+                format!(
+                    "Line {}: at most {MAX_HEADER_LINES} additional headers are accepted.",
+                    i + 1
+                ),
+            );
+            break;
+        }
+        if !seen.insert(name.to_ascii_lowercase()) {
             issues.warning(
                 &field,
                 Code::SmtpHeaderDuplicate,

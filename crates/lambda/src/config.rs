@@ -16,6 +16,9 @@ pub enum ConfigError {
     /// `SENDREADY_SMTP_STEP_TIMEOUT_MS` is not a number of milliseconds.
     #[error("SENDREADY_SMTP_STEP_TIMEOUT_MS must be milliseconds, not {0:?}")]
     StepTimeout(String),
+    /// `SENDREADY_REQUEST_DEADLINE_MS` is not a number of milliseconds.
+    #[error("SENDREADY_REQUEST_DEADLINE_MS must be milliseconds, not {0:?}")]
+    RequestDeadline(String),
     /// `SENDREADY_SMTP_EXTRA_CA` cannot be read.
     #[error("SENDREADY_SMTP_EXTRA_CA {path}: {source}")]
     ExtraCa {
@@ -47,6 +50,9 @@ pub struct Config {
     pub smtp_extra_ca: Option<PathBuf>,
     /// The claim that names the tenant: `SENDREADY_TENANT_CLAIM` (default `tenant`).
     pub tenant_claim: String,
+    /// The whole-request deadline: `SENDREADY_REQUEST_DEADLINE_MS` (default 25000, under
+    /// the functions' 30 s timeout; kept between 1000 and 60000).
+    pub request_deadline: Duration,
 }
 
 impl Config {
@@ -68,7 +74,15 @@ impl Config {
             }
             None => Duration::from_secs(5),
         };
+        let request_deadline = match var("SENDREADY_REQUEST_DEADLINE_MS") {
+            Some(ms) => {
+                let n: u64 = ms.parse().map_err(|_| ConfigError::RequestDeadline(ms))?;
+                Duration::from_millis(n.clamp(1000, 60_000))
+            }
+            None => Duration::from_secs(25),
+        };
         Ok(Config {
+            request_deadline,
             table: var("SENDREADY_TABLE").unwrap_or_else(|| "sendready-tenants".to_owned()),
             hosted_zones: var("SENDREADY_HOSTED_ZONE_IDS")
                 .unwrap_or_default()

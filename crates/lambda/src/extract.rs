@@ -63,12 +63,26 @@ pub(crate) fn bad_body(field: &str, why: &str) -> Problem {
 
 fn body_problem(e: &JsonRejection) -> Problem {
     let status = e.status();
+    if status == StatusCode::PAYLOAD_TOO_LARGE {
+        return Problem::new(
+            status,
+            Code::InputTooLarge,
+            format!(
+                "The body is larger than the {} KiB a request may carry; send only the fields the route takes.",
+                BODY_LIMIT / 1024
+            ),
+        );
+    }
     let mut p = bad_body("body", &e.body_text());
     if status == StatusCode::UNSUPPORTED_MEDIA_TYPE {
         p.status = status.as_u16();
     }
     p
 }
+
+/// The most bytes a request body may have (the largest the API takes, an SMTP form with
+/// its additional headers, is well under it).
+pub const BODY_LIMIT: usize = 32 * 1024;
 
 /// The SMTP routes' body: the settings form, with `accessToken` and `to` taken out first
 /// so a type error in the form still names its field's path.

@@ -234,3 +234,59 @@ async fn a_check_and_a_test_email_pass_and_the_password_never_reaches_the_logs()
         "a password reached the logs:\n{text}"
     );
 }
+
+#[tokio::test]
+async fn an_oversized_body_is_a_413_at_once() {
+    let token = jwt().mint("ops", "acme", &[], 300);
+    let huge = format!(
+        "{{\"host\":\"smtp.example.com\",\"additionalHeaders\":\"{}\"}}",
+        "X".repeat(200 * 1024)
+    );
+    let app = sendready_lambda::routes::bounded(
+        check_routes().with_state(Arc::new(Smtp {
+            client: Arc::new(Lettre::default()),
+        })),
+        Duration::from_secs(5),
+    )
+    .layer(middleware::from_fn_with_state(jwt(), local_jwt));
+    let started = std::time::Instant::now();
+    let (status, ctype, p) = call(app, Some(&token), "/v1/smtp/check", &huge).await;
+    assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE, "{p}");
+    assert_eq!(ctype, "application/problem+json");
+    assert_eq!(p["code"], "input-too-large");
+    assert!(started.elapsed() < Duration::from_secs(2));
+}
+
+#[tokio::test]
+async fn a_request_past_its_deadline_is_a_503_request_timeout() {
+    let server = SmtpServer::start();
+    let token = jwt().mint("ops", "acme", &[], 300);
+    let smtp = SmtpOptions {
+        // Each step may wait longer than the whole request may.
+        step_timeout: Duration::from_secs(5),
+        allow_private: true,
+        ..SmtpOptions::default()
+    };
+    let app = sendready_lambda::routes::bounded(
+        check_routes().with_state(Arc::new(Smtp {
+            client: Arc::new(Lettre { opts: smtp }),
+        })),
+        Duration::from_millis(400),
+    )
+    .layer(middleware::from_fn_with_state(jwt(), local_jwt));
+    // The silent port accepts the connection and never greets.
+    let body = format!(
+        "{{\"host\":\"127.0.0.1\",\"port\":{},\"security\":\"starttls\",\"authentication\":\"none\",\"fromAddress\":\"billing@example.com\"}}",
+        server.silent
+    );
+    let started = std::time::Instant::now();
+    let (status, _, p) = call(app, Some(&token), "/v1/smtp/check", &body).await;
+    assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "{p}");
+    assert_eq!(p["code"], "request-timeout");
+    assert!(p["retryAfter"].as_u64().unwrap() > 0);
+    assert!(
+        started.elapsed() < Duration::from_secs(2),
+        "{:?}",
+        started.elapsed()
+    );
+}

@@ -49,6 +49,8 @@ export interface SendreadyBackendProps {
   readonly throttling?: { readonly rateLimit: number; readonly burstLimit: number };
   /** How long the functions' logs are kept. Default one month. */
   readonly logRetention?: RetentionDays;
+  /** Concurrent executions reserved for (and the most allowed to) each function. Default 10 (as the SAM template). */
+  readonly reservedConcurrency?: number;
   /** The backend crate's directory or Cargo.toml. Default: this repository's crates/lambda. */
   readonly manifestPath?: string;
 }
@@ -137,6 +139,8 @@ export class SendreadyBackend extends Construct {
       SENDREADY_TENANT_CLAIM: props.authorizer.tenantClaim ?? "tenant",
       SENDREADY_TABLE: this.table.tableName,
       RUST_LOG: "info",
+      // Each request ends within 25 s with an answer, under the 30 s timeout.
+      SENDREADY_REQUEST_DEADLINE_MS: "25000",
     };
     const make = (name: keyof typeof FUNCTIONS, extra: Record<string, string> = {}) => {
       const spec = FUNCTIONS[name];
@@ -147,6 +151,7 @@ export class SendreadyBackend extends Construct {
         runtime: "provided.al2023",
         memorySize: 256,
         timeout: Duration.seconds(30),
+        reservedConcurrentExecutions: props.reservedConcurrency ?? 10,
         description: spec.description,
         environment: { ...environment, ...extra },
         logGroup: new LogGroup(this, `${name}Logs`, { retention, removalPolicy: RemovalPolicy.DESTROY }),

@@ -198,7 +198,7 @@ describe("the synthesized CDK stack", () => {
     assert.equal(statement!.Resource.length, 2);
   });
 
-  test("functions are arm64 provided.al2023 with log retention and the tenant claim", () => {
+  test("functions are arm64 provided.al2023 with log retention, the tenant claim, reserved concurrency and a deadline", () => {
     const fns = resources("AWS::Lambda::Function");
     assert.equal(fns.length, 3);
     for (const [id, fn] of fns) {
@@ -207,6 +207,8 @@ describe("the synthesized CDK stack", () => {
       assert.equal(fn.Properties.Handler, "bootstrap", id);
       assert.equal(fn.Properties.Environment.Variables.SENDREADY_TENANT_CLAIM, "custom:tenant", id);
       assert.ok(fn.Properties.LoggingConfig?.LogGroup, `${id} has no log group`);
+      assert.equal(fn.Properties.ReservedConcurrentExecutions, 10, `${id} has no reserved concurrency`);
+      assert.equal(fn.Properties.Environment.Variables.SENDREADY_REQUEST_DEADLINE_MS, "25000", id);
     }
     const groups = resources("AWS::Logs::LogGroup");
     assert.equal(groups.length, 3);

@@ -136,13 +136,18 @@ pub fn wrong_type(record: &DnsRecord, other: RecordType, seen: Vec<String>) -> R
     )
 }
 
+/// How many parents of a domain the zone-typed-twice walk tries (a zone is rarely more
+/// than a few labels above the name; each try is a DNS lookup).
+pub const MAX_DOUBLED_WALK: usize = 4;
+
 /// The names where a DNS host that appends the zone would have put the record had the
 /// zone been typed too: the record's name followed by each parent of `domain` that has
-/// at least two labels, longest first, as `(doubled name, zone)`. At most one per label
-/// of `domain`, so the work is bounded by the name's length.
+/// at least two labels, longest first, as `(doubled name, zone)`; at most
+/// [`MAX_DOUBLED_WALK`] of them, the registrable end of the name first.
 pub fn doubled_names(record: &DnsRecord, domain: &str) -> Vec<(String, String)> {
     let labels: Vec<&str> = domain.split('.').collect();
-    (0..labels.len().saturating_sub(1))
+    let parents = labels.len().saturating_sub(1);
+    (parents.saturating_sub(MAX_DOUBLED_WALK)..parents)
         .map(|i| {
             let zone = labels[i..].join(".");
             (format!("{}.{zone}", record.name), zone)

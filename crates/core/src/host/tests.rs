@@ -130,3 +130,59 @@ mod properties {
         }
     }
 }
+
+#[test]
+fn every_range_that_reaches_inside_or_nowhere_is_private() {
+    let private = [
+        "127.0.0.1",
+        "10.1.2.3",
+        "172.16.0.1",
+        "192.168.1.1",
+        "169.254.169.254",
+        "0.0.0.0",
+        "100.64.0.1",
+        "192.0.0.8",
+        "198.18.0.1",
+        "198.19.255.255",
+        "240.0.0.1",
+        "255.255.255.255",
+        "224.0.0.1",
+        "::1",
+        "::",
+        "fc00::1",
+        "fd12:3456::1",
+        "fe80::1",
+        "fec0::1",
+        "ff02::1",
+        "::ffff:10.0.0.1",
+        "::10.0.0.1",
+        "::8.8.8.8",
+        "64:ff9b::a00:1",
+        "64:ff9b::808:808",
+        "64:ff9b:1::1",
+        "2002:a00:1::1",
+        "2002:808:808::1",
+        "2001:0:4136:e378::1",
+        "100::1",
+    ];
+    for ip in private {
+        let addr: std::net::IpAddr = ip.parse().unwrap();
+        assert!(is_private_ip(addr), "{ip} must count as private");
+    }
+    // Documentation ranges (RFC 5737, RFC 3849) reach nothing, inside or out: not refused.
+    let public = [
+        "192.0.2.10",
+        "2001:db8::25",
+        "8.8.8.8",
+        "1.1.1.1",
+        "192.0.1.1",
+        "198.20.0.1",
+        "2600:1f18::1",
+        "2a00:1450::1",
+        "::ffff:8.8.8.8",
+    ];
+    for ip in public {
+        let addr: std::net::IpAddr = ip.parse().unwrap();
+        assert!(!is_private_ip(addr), "{ip} is public");
+    }
+}

@@ -443,3 +443,43 @@ mod properties {
         }
     }
 }
+
+#[test]
+fn additional_headers_are_bounded_and_deduplicated_in_one_pass() {
+    // Many distinct headers: at most MAX_HEADER_LINES kept, then one error.
+    let text = (0..200).fold(String::new(), |mut s, i| {
+        use core::fmt::Write as _;
+        let _ = writeln!(s, "X-H{i}=v");
+        s
+    });
+    let mut issues = Issues::new();
+    let headers = parse_additional_headers(&text, &mut issues);
+    assert_eq!(headers.len(), MAX_HEADER_LINES);
+    assert_eq!(issues.as_slice().len(), 1);
+    assert_eq!(issues.as_slice()[0].code, Code::SmtpHeadersTooLarge);
+
+    // Every line bad: the issues stop at MAX_HEADER_ISSUES and one summary.
+    let text = "no equals sign\n".repeat(1000);
+    let mut issues = Issues::new();
+    parse_additional_headers(&text, &mut issues);
+    assert_eq!(issues.as_slice().len(), MAX_HEADER_ISSUES + 1);
+
+    // Duplicates (case-insensitive) warn once each, the first is kept.
+    let mut issues = Issues::new();
+    let headers = parse_additional_headers("X-A=1\nx-a=2\nX-B=3\nX-A=4", &mut issues);
+    assert_eq!(headers.len(), 2);
+    assert_eq!(
+        issues
+            .as_slice()
+            .iter()
+            .filter(|i| i.code == Code::SmtpHeaderDuplicate)
+            .count(),
+        2
+    );
+
+    // Too many bytes in all: refused before any parsing.
+    let text = format!("X-Big={}", "a".repeat(MAX_HEADERS_BYTES));
+    let mut issues = Issues::new();
+    assert!(parse_additional_headers(&text, &mut issues).is_empty());
+    assert!(issues.has(Code::SmtpHeadersTooLarge));
+}

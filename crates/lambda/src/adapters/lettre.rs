@@ -26,6 +26,9 @@ use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 use tokio::net::TcpStream;
 
+/// The most resolved addresses one check tries.
+pub const MAX_ADDRESSES: usize = 3;
+
 /// The adapter: lettre with these options.
 #[derive(Clone, Debug, Default)]
 pub struct Lettre {
@@ -286,10 +289,13 @@ async fn reach(cfg: &SmtpConfig, opts: &SmtpOptions, run: &mut Run) -> Option<So
             return None;
         }
     };
+    // Private addresses are never tried (unless the local stack allows them), and at most
+    // MAX_ADDRESSES of the rest, so a name with many records cannot hold the check.
     let usable: Vec<SocketAddr> = addrs
         .iter()
         .copied()
         .filter(|a| opts.allow_private || !is_private_ip(a.ip()))
+        .take(MAX_ADDRESSES)
         .collect();
     if usable.is_empty() {
         let d = if addrs.is_empty() {

@@ -3,7 +3,7 @@
 //! the tenant table.
 
 use sendready_lambda::config::Config;
-use sendready_lambda::routes::identity_routes;
+use sendready_lambda::routes::{bounded, identity_routes};
 use sendready_lambda::state::{Aws, resolver};
 use sendready_lambda::{adapters, runtime};
 use std::sync::Arc;
@@ -15,5 +15,10 @@ async fn main() -> Result<(), lambda_http::Error> {
     let conf = adapters::sdk::sdk_config().await;
     let aws = Aws::from_sdk(&conf, &config.table);
     let svc = Arc::new(aws.identities(resolver(&config)?, &config.hosted_zones));
-    runtime::run(identity_routes(), svc, &config.tenant_claim).await
+    runtime::run(
+        bounded(identity_routes(), config.request_deadline),
+        svc,
+        &config.tenant_claim,
+    )
+    .await
 }

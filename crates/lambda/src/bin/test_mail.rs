@@ -2,7 +2,7 @@
 //! reading the tenant table) and through a customer's SMTP server (egress).
 
 use sendready_lambda::config::Config;
-use sendready_lambda::routes::test_mail_routes;
+use sendready_lambda::routes::{bounded, test_mail_routes};
 use sendready_lambda::state::{self, Aws, TestMailState};
 use sendready_lambda::{adapters, runtime};
 use std::sync::Arc;
@@ -17,5 +17,10 @@ async fn main() -> Result<(), lambda_http::Error> {
         smtp: Arc::new(state::smtp(&config)?),
         test_mail: Arc::new(aws.test_mail()),
     };
-    runtime::run(test_mail_routes(), st, &config.tenant_claim).await
+    runtime::run(
+        bounded(test_mail_routes(), config.request_deadline),
+        st,
+        &config.tenant_claim,
+    )
+    .await
 }

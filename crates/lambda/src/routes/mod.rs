@@ -8,15 +8,19 @@ pub mod tenant;
 pub mod test_mail;
 
 use crate::error::Problem;
+use crate::extract::BODY_LIMIT;
 use crate::service::identities::Identities;
 use crate::service::smtp::Smtp;
 use crate::service::test_mail::TestMail;
 use crate::state::AppState;
 use axum::Router;
-use axum::extract::FromRef;
+use axum::extract::{DefaultBodyLimit, FromRef, Request};
 use axum::http::StatusCode;
+use axum::middleware::{self, Next};
+use axum::response::IntoResponse;
 use sendready_core::Code;
 use std::sync::Arc;
+use std::time::Duration;
 
 /// The SMTP-check function's routes (network egress only, no AWS permissions).
 pub fn smtp_check_routes<S>() -> Router<S>
@@ -46,13 +50,51 @@ where
     identities::routes().merge(tenant::routes())
 }
 
-/// The whole API (the local server; in AWS each function serves its part).
+/// The whole API (the local server; in AWS each function serves its part), bounded by
+/// the default deadline.
 pub fn router(state: AppState) -> Router {
-    smtp_check_routes()
-        .merge(test_mail_routes())
-        .merge(identity_routes())
-        .fallback(not_found)
-        .with_state(state)
+    router_with(state, DEFAULT_DEADLINE)
+}
+
+/// The whole API with a request deadline.
+pub fn router_with(state: AppState, deadline: Duration) -> Router {
+    bounded(
+        smtp_check_routes()
+            .merge(test_mail_routes())
+            .merge(identity_routes())
+            .fallback(not_found),
+        deadline,
+    )
+    .with_state(state)
+}
+
+/// The deadline of a request when the configuration names none: under the functions'
+/// 30 s timeout, so a slow dependency ends in an answer, not a killed function.
+pub const DEFAULT_DEADLINE: Duration = Duration::from_secs(25);
+
+/// Bounds every request of `routes`: a body of at most [`BODY_LIMIT`] bytes (413
+/// `input-too-large` beyond) and a whole-request `deadline` (503 `request-timeout`).
+pub fn bounded<S>(routes: Router<S>, deadline: Duration) -> Router<S>
+where
+    S: Clone + Send + Sync + 'static,
+{
+    routes
+        .layer(middleware::from_fn(move |req: Request, next: Next| async move {
+            if let Ok(res) = tokio::time::timeout(deadline, next.run(req)).await {
+                return res;
+            }
+            let mut p = Problem::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                Code::RequestTimeout,
+                format!(
+                    "The request did not finish within {} s. What it started may have finished: read the resource before trying again.",
+                    deadline.as_secs_f32()
+                ),
+            );
+            p.retry_after = Some(5);
+            p.into_response()
+        }))
+        .layer(DefaultBodyLimit::max(BODY_LIMIT))
 }
 
 async fn not_found() -> Problem {
