@@ -282,6 +282,9 @@ class Stack:
                "SENDREADY_ALLOW_PRIVATE_SMTP": "1",
                "SENDREADY_SMTP_EXTRA_CA": self.smtp_ca,
                "SENDREADY_SMTP_STEP_TIMEOUT_MS": "5000",
+               # The demo SMTP server's ports (picked freely with --ports auto).
+               "SENDREADY_SMTP_EXTRA_PORTS": ",".join(
+                   str(self.ports[k]) for k in ("starttls", "tls", "plain")),
                "RUST_LOG": os.environ.get("RUST_LOG", "info")}
         self.backend_env = env
         p = self.spawn("backend", [self.args.backend], env=env)

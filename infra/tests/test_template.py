@@ -92,6 +92,23 @@ def main():
         failures.append("the API has no default JWT authorizer")
     if "ThrottlingRateLimit" not in http.get("DefaultRouteSettings", {}):
         failures.append("the API stage has no throttling")
+    statements = [
+        st
+        for fn in functions.values()
+        for policy in fn["Properties"].get("Policies", [])
+        for st in policy.get("Statement", [])
+    ]
+    change = [st for st in statements if "route53:ChangeResourceRecordSets" in st["Action"]]
+    if len(change) != 1 or change[0]["Action"] != ["route53:ChangeResourceRecordSets"]:
+        failures.append("route53:ChangeResourceRecordSets must stand in a statement of its own")
+    else:
+        cond = change[0].get("Condition", {})
+        if cond.get("ForAllValues:StringEquals", {}).get("route53:ChangeResourceRecordSetsActions") != ["CREATE"]:
+            failures.append("Route 53 changes are not limited to CREATE")
+        if "route53:ChangeResourceRecordSetsRecordTypes" not in cond.get("ForAllValues:StringEquals", {}):
+            failures.append("Route 53 changes are not limited by record type")
+        if "route53:ChangeResourceRecordSetsNormalizedRecordNames" not in cond.get("ForAllValues:StringLike", {}):
+            failures.append("Route 53 changes are not limited by record name")
     if "ReservedConcurrentExecutions" not in template.get("Globals", {}).get("Function", {}):
         failures.append("the functions have no reserved concurrency")
     if "SENDREADY_REQUEST_DEADLINE_MS" not in template["Globals"]["Function"]["Environment"]["Variables"]:

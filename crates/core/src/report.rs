@@ -179,6 +179,8 @@ catalogue! {
     SmtpPortRange = "smtp-port-range",
     /// The port is not one of the usual SMTP submission ports.
     SmtpPortUnusual = "smtp-port-unusual",
+    /// The API connects only to SMTP submission ports; this one is not allowed.
+    SmtpPortNotAllowed = "smtp-port-not-allowed",
     /// The security mode does not match what servers use on this port.
     SmtpSecurityPortMismatch = "smtp-security-port-mismatch",
     /// Credentials would be sent over an unencrypted connection.
@@ -282,6 +284,9 @@ catalogue! {
     SenderNotVerified = "sender-not-verified",
     /// No verified identity allows this From address.
     SenderNotAuthorized = "sender-not-authorized",
+    /// A test message may go only to the tenant's active users, its verified identities
+    /// and the SES mailbox simulator.
+    TestMailRecipientNotAllowed = "test-mail-recipient-not-allowed",
 
     // ---- DKIM (dns::dkim), RFC 6376, RFC 8301, RFC 8463
     /// An Easy DKIM token is not the 32-character token SES issues.

@@ -16,6 +16,9 @@ pub enum ConfigError {
     /// `SENDREADY_SMTP_STEP_TIMEOUT_MS` is not a number of milliseconds.
     #[error("SENDREADY_SMTP_STEP_TIMEOUT_MS must be milliseconds, not {0:?}")]
     StepTimeout(String),
+    /// `SENDREADY_SMTP_EXTRA_PORTS` has something that is not a port.
+    #[error("SENDREADY_SMTP_EXTRA_PORTS must be port numbers separated by commas, not {0:?}")]
+    ExtraPorts(String),
     /// `SENDREADY_REQUEST_DEADLINE_MS` is not a number of milliseconds.
     #[error("SENDREADY_REQUEST_DEADLINE_MS must be milliseconds, not {0:?}")]
     RequestDeadline(String),
@@ -50,6 +53,13 @@ pub struct Config {
     pub smtp_extra_ca: Option<PathBuf>,
     /// The claim that names the tenant: `SENDREADY_TENANT_CLAIM` (default `tenant`).
     pub tenant_claim: String,
+    /// Ports SMTP checks may use beside the submission ports: `SENDREADY_SMTP_EXTRA_PORTS`
+    /// (comma-separated).
+    pub smtp_extra_ports: Vec<u16>,
+    /// `SENDREADY_TEST_MAIL_ANY_RECIPIENT=1` lets SES test mail go to any address (the
+    /// platform's choice); by default only to the tenant's active users, its verified
+    /// identities and the mailbox simulator.
+    pub test_mail_any_recipient: bool,
     /// The whole-request deadline: `SENDREADY_REQUEST_DEADLINE_MS` (default 25000, under
     /// the functions' 30 s timeout; kept between 1000 and 60000).
     pub request_deadline: Duration,
@@ -81,8 +91,21 @@ impl Config {
             }
             None => Duration::from_secs(25),
         };
+        let smtp_extra_ports = var("SENDREADY_SMTP_EXTRA_PORTS")
+            .unwrap_or_default()
+            .split(',')
+            .map(str::trim)
+            .filter(|p| !p.is_empty())
+            .map(|p| {
+                p.parse::<u16>()
+                    .map_err(|_| ConfigError::ExtraPorts(p.to_owned()))
+            })
+            .collect::<Result<Vec<_>, _>>()?;
         Ok(Config {
             request_deadline,
+            smtp_extra_ports,
+            test_mail_any_recipient: var("SENDREADY_TEST_MAIL_ANY_RECIPIENT")
+                .is_some_and(|v| v == "1"),
             table: var("SENDREADY_TABLE").unwrap_or_else(|| "sendready-tenants".to_owned()),
             hosted_zones: var("SENDREADY_HOSTED_ZONE_IDS")
                 .unwrap_or_default()

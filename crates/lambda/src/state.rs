@@ -74,11 +74,13 @@ impl Aws {
         }
     }
 
-    /// The SES test-mail service over these adapters.
-    pub fn test_mail(&self) -> TestMail {
+    /// The SES test-mail service over these adapters; `any_recipient` lifts the limit
+    /// on recipients (the tenant's own and the simulator).
+    pub fn test_mail(&self, any_recipient: bool) -> TestMail {
         TestMail {
             ses: self.ses.clone(),
             registry: self.registry.clone(),
+            any_recipient,
         }
     }
 }
@@ -107,6 +109,7 @@ pub fn smtp(config: &Config) -> Result<Smtp, StartError> {
     };
     Ok(Smtp {
         client: Arc::new(Lettre { opts }),
+        extra_ports: config.smtp_extra_ports.clone(),
     })
 }
 
@@ -140,7 +143,7 @@ impl AppState {
     ) -> Self {
         AppState {
             smtp: Arc::new(smtp),
-            test_mail: Arc::new(aws.test_mail()),
+            test_mail: Arc::new(aws.test_mail(false)),
             identities: Arc::new(aws.identities(resolver, hosted_zones)),
         }
     }

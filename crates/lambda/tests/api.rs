@@ -26,6 +26,10 @@ fn app(server: Option<&SmtpServer>, allow_private: bool) -> axum::Router {
         .merge(test_email_routes())
         .with_state(Arc::new(Smtp {
             client: Arc::new(Lettre { opts: smtp }),
+            // The test server listens on ports the system picked.
+            extra_ports: server
+                .map(|s| vec![s.starttls, s.tls, s.plain, s.silent])
+                .unwrap_or_default(),
         }))
         .layer(middleware::from_fn_with_state(jwt(), local_jwt))
 }
@@ -245,6 +249,7 @@ async fn an_oversized_body_is_a_413_at_once() {
     let app = sendready_lambda::routes::bounded(
         check_routes().with_state(Arc::new(Smtp {
             client: Arc::new(Lettre::default()),
+            extra_ports: Vec::new(),
         })),
         Duration::from_secs(5),
     )
@@ -270,6 +275,7 @@ async fn a_request_past_its_deadline_is_a_503_request_timeout() {
     let app = sendready_lambda::routes::bounded(
         check_routes().with_state(Arc::new(Smtp {
             client: Arc::new(Lettre { opts: smtp }),
+            extra_ports: vec![server.silent],
         })),
         Duration::from_millis(400),
     )
@@ -289,4 +295,20 @@ async fn a_request_past_its_deadline_is_a_503_request_timeout() {
         "{:?}",
         started.elapsed()
     );
+}
+
+#[tokio::test]
+async fn smtp_checks_connect_only_to_submission_ports() {
+    let token = jwt().mint("ops", "acme", &[], 300);
+    for port in [22, 80, 443, 3306, 6379, 8080] {
+        let body = serde_json::json!({
+            "host": "smtp.example.com", "port": port, "security": "starttls",
+            "authentication": "none", "fromAddress": "billing@example.com"
+        })
+        .to_string();
+        let (status, _, p) = call(app(None, false), Some(&token), "/v1/smtp/check", &body).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{port}: {p}");
+        assert_eq!(p["code"], "smtp-port-not-allowed", "{port}: {p}");
+        assert_eq!(p["issues"][0]["field"], "port");
+    }
 }

@@ -284,3 +284,61 @@ async fn a_throttling_ses_is_a_503_and_the_next_call_gets_through() {
     let (status, _) = call_as(&app, "acme", Method::GET, path, None).await;
     assert_eq!(status, StatusCode::OK, "the fault was used up");
 }
+
+#[tokio::test]
+async fn test_mail_goes_only_to_the_tenants_own_recipients_or_the_simulator() {
+    let moto = Moto::start();
+    let empty = Dnsmasq::start(&[]);
+    let app = app(&moto, &empty).await;
+    users(&app, "acme", &["ops@acme.example.com"]).await;
+    call_as(
+        &app,
+        "acme",
+        Method::POST,
+        "/v1/identities",
+        Some(json!({ "identity": "billing@acme.example.com" })),
+    )
+    .await;
+    moto.click_verification_link("billing@acme.example.com");
+    let path = "/v1/identities/billing@acme.example.com/test-email";
+    let send = |to: &str| json!({ "from": "billing@acme.example.com", "to": to });
+
+    // A stranger: refused before SES is asked, so the platform's reputation is safe.
+    let (status, p) = call_as(
+        &app,
+        "acme",
+        Method::POST,
+        path,
+        Some(send("stranger@example.org")),
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{p}");
+    assert_eq!(p["code"], "test-mail-recipient-not-allowed");
+    assert_eq!(p["issues"][0]["field"], "to");
+
+    // The verified identity itself: SES accepts it, even in the sandbox.
+    let (status, out) = call_as(
+        &app,
+        "acme",
+        Method::POST,
+        path,
+        Some(send("billing@acme.example.com")),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{out}");
+    assert_eq!(out["ok"], true, "{out}");
+
+    // An active user: allowed by the platform; the sandboxed SES account refuses an
+    // unverified recipient, and the answer says so.
+    let (status, out) = call_as(
+        &app,
+        "acme",
+        Method::POST,
+        path,
+        Some(send("ops@acme.example.com")),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{out}");
+    assert_eq!(out["ok"], false, "{out}");
+    assert_eq!(out["diagnosis"]["code"], "ses-sandbox", "{out}");
+}

@@ -29,7 +29,7 @@ async fn app_with(moto: &Moto, stale: Duration) -> axum::Router {
     identities.stale_after = stale;
     router(AppState {
         smtp: Arc::new(common::default_smtp()),
-        test_mail: Arc::new(aws.test_mail()),
+        test_mail: Arc::new(aws.test_mail(false)),
         identities: Arc::new(identities),
     })
     .layer(middleware::from_fn_with_state(jwt(), local_jwt))

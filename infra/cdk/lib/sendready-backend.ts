@@ -176,14 +176,34 @@ export class SendreadyBackend extends Construct {
         resources: [identityArn],
       }),
     );
+    const zoneArns = props.hostedZoneIds.map((zone) =>
+      stack.formatArn({ service: "route53", region: "", account: "", resource: "hostedzone", resourceName: zone }),
+    );
     identities.addToRolePolicy(
       new PolicyStatement({
-        sid: "Route53Records",
+        sid: "Route53Read",
         effect: Effect.ALLOW,
-        actions: ["route53:GetHostedZone", "route53:ChangeResourceRecordSets", "route53:ListResourceRecordSets"],
-        resources: props.hostedZoneIds.map((zone) =>
-          stack.formatArn({ service: "route53", region: "", account: "", resource: "hostedzone", resourceName: zone }),
-        ),
+        actions: ["route53:GetHostedZone", "route53:ListResourceRecordSets"],
+        resources: zoneArns,
+      }),
+    );
+    // Only what publishing writes: CREATE (never UPSERT or DELETE) of DKIM CNAMEs and TXT
+    // keys under _domainkey, and DMARC TXT.
+    identities.addToRolePolicy(
+      new PolicyStatement({
+        sid: "Route53Create",
+        effect: Effect.ALLOW,
+        actions: ["route53:ChangeResourceRecordSets"],
+        resources: zoneArns,
+        conditions: {
+          "ForAllValues:StringEquals": {
+            "route53:ChangeResourceRecordSetsActions": ["CREATE"],
+            "route53:ChangeResourceRecordSetsRecordTypes": ["CNAME", "TXT"],
+          },
+          "ForAllValues:StringLike": {
+            "route53:ChangeResourceRecordSetsNormalizedRecordNames": ["*._domainkey.*", "_dmarc.*"],
+          },
+        },
       }),
     );
     identities.addToRolePolicy(

@@ -188,14 +188,26 @@ describe("the synthesized CDK stack", () => {
     }
   });
 
-  test("Route 53 rights name only the given hosted zones", () => {
-    const statement = resources("AWS::IAM::Policy")
-      .flatMap(([, p]) => p.Properties.PolicyDocument.Statement as Json[])
-      .find((st) => st.Sid === "Route53Records");
-    const arns = JSON.stringify(statement!.Resource);
-    assert.match(arns, /hostedzone\/Z0000000000000000001/);
-    assert.match(arns, /hostedzone\/Z0000000000000000002/);
-    assert.equal(statement!.Resource.length, 2);
+  test("Route 53 rights name only the given hosted zones, and changes only CREATE DKIM and DMARC records", () => {
+    const statements = resources("AWS::IAM::Policy").flatMap(
+      ([, p]) => p.Properties.PolicyDocument.Statement as Json[],
+    );
+    for (const sid of ["Route53Read", "Route53Create"]) {
+      const statement = statements.find((st) => st.Sid === sid);
+      const arns = JSON.stringify(statement!.Resource);
+      assert.match(arns, /hostedzone\/Z0000000000000000001/, sid);
+      assert.match(arns, /hostedzone\/Z0000000000000000002/, sid);
+      assert.equal(statement!.Resource.length, 2, sid);
+    }
+    const create = statements.find((st) => st.Sid === "Route53Create")!;
+    assert.equal(create.Action, "route53:ChangeResourceRecordSets");
+    const eq = create.Condition["ForAllValues:StringEquals"];
+    assert.deepEqual(eq["route53:ChangeResourceRecordSetsActions"], ["CREATE"]);
+    assert.deepEqual(eq["route53:ChangeResourceRecordSetsRecordTypes"], ["CNAME", "TXT"]);
+    assert.deepEqual(create.Condition["ForAllValues:StringLike"]["route53:ChangeResourceRecordSetsNormalizedRecordNames"], [
+      "*._domainkey.*",
+      "_dmarc.*",
+    ]);
   });
 
   test("functions are arm64 provided.al2023 with log retention, the tenant claim, reserved concurrency and a deadline", () => {

@@ -16,6 +16,7 @@ use sendready_lambda::config::Config;
 use sendready_lambda::routes::router_with;
 use sendready_lambda::state::{self, Aws};
 use sendready_lambda::{AppState, adapters};
+use std::sync::Arc;
 
 fn env(name: &str, default: &str) -> String {
     std::env::var(name).unwrap_or_else(|_| default.to_owned())
@@ -68,7 +69,8 @@ async fn run() -> Result<(), String> {
     let aws = Aws::from_sdk(&conf, &config.table);
     let smtp = state::smtp(&config).map_err(|e| e.to_string())?;
     let resolver = state::resolver(&config).map_err(|e| e.to_string())?;
-    let state = AppState::new(&aws, smtp, resolver, &config.hosted_zones);
+    let mut state = AppState::new(&aws, smtp, resolver, &config.hosted_zones);
+    state.test_mail = Arc::new(aws.test_mail(config.test_mail_any_recipient));
     let app = router_with(state, config.request_deadline)
         .layer(middleware::from_fn_with_state(jwt, local_jwt));
     let listen = env("SENDREADY_LISTEN", "127.0.0.1:8787");

@@ -15,7 +15,7 @@ async fn main() -> Result<(), lambda_http::Error> {
     let aws = Aws::from_sdk(&conf, &config.table);
     let st = TestMailState {
         smtp: Arc::new(state::smtp(&config)?),
-        test_mail: Arc::new(aws.test_mail()),
+        test_mail: Arc::new(aws.test_mail(config.test_mail_any_recipient)),
     };
     runtime::run(
         bounded(test_mail_routes(), config.request_deadline),

@@ -11,11 +11,17 @@ pub use sendready_core::api::SmtpRequest;
 use sendready_core::smtp::{AuthMethod, SmtpConfig, check_smtp_settings};
 use std::sync::Arc;
 
+/// The ports an SMTP check may connect to: the submission ports servers use (and the
+/// local stack's), so the API cannot be used to scan other services.
+pub const SUBMISSION_PORTS: [u16; 6] = [25, 465, 587, 2465, 2525, 2587];
+
 /// The SMTP service over one SMTP client.
 #[derive(Clone)]
 pub struct Smtp {
     /// How sessions are made.
     pub client: Arc<dyn SmtpClient>,
+    /// Ports allowed beside [`SUBMISSION_PORTS`] (`SENDREADY_SMTP_EXTRA_PORTS`).
+    pub extra_ports: Vec<u16>,
 }
 
 impl Smtp {
@@ -25,6 +31,22 @@ impl Smtp {
         // The server decides whether private hosts are reachable, never the request.
         settings.allow_private_host = self.client.allows_private();
         let config = Problem::accepted(check_smtp_settings(&settings))?;
+        if !SUBMISSION_PORTS.contains(&config.port) && !self.extra_ports.contains(&config.port) {
+            return Err(Problem::field(
+                "port",
+                Code::SmtpPortNotAllowed,
+                format!(
+                    "Port {} is not an SMTP submission port; checks connect only to {} (587 with STARTTLS or 465 with SSL/TLS are the usual ones).",
+                    config.port,
+                    SUBMISSION_PORTS
+                        .iter()
+                        .chain(&self.extra_ports)
+                        .map(u16::to_string)
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            ));
+        }
         let secret = match config.authentication {
             AuthMethod::None => None,
             AuthMethod::Password => match settings.password {

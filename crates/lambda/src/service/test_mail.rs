@@ -2,12 +2,12 @@
 //! or to one of SES's mailbox-simulator scenarios. SES's refusals (an unverified From, the
 //! sandbox's unverified recipient, paused sending) come back explained by the catalogue.
 
-use super::identities::settled;
+use super::identities::{record_of, settled, verified_map};
 use crate::error::Problem;
 use crate::ports::ses::SimpleMail;
 use crate::ports::{Registry, Ses};
 use sendready_core::Code;
-use sendready_core::address::{AddressOptions, check_address};
+use sendready_core::address::{Address, AddressOptions, check_address};
 pub use sendready_core::api::{Sent, TestEmail};
 use sendready_core::diagnose;
 use sendready_core::host::is_same_or_subdomain;
@@ -20,6 +20,9 @@ pub struct TestMail {
     pub ses: Arc<dyn Ses>,
     /// The tenant registry.
     pub registry: Arc<dyn Registry>,
+    /// Any recipient may be used (the platform's choice); otherwise only the tenant's
+    /// active users, addresses its verified identities cover, and the mailbox simulator.
+    pub any_recipient: bool,
 }
 
 /// The SES errors that are an answer about this message (shown to the user), not a
@@ -32,6 +35,28 @@ const REFUSALS: [&str; 4] = [
 ];
 
 impl TestMail {
+    /// True when `to` is one of the tenant's active users or an address one of its
+    /// verified identities covers (the address itself, or any at a verified domain).
+    async fn own_recipient(&self, tenant: &str, to: &Address) -> Result<bool, Problem> {
+        let rec = record_of(self.registry.as_ref(), tenant).await?;
+        if rec
+            .active_user_emails
+            .iter()
+            .any(|u| u.eq_ignore_ascii_case(&to.address))
+        {
+            return Ok(true);
+        }
+        let verified = verified_map(self.ses.as_ref(), &rec).await?;
+        Ok(rec.identities.iter().any(|o| {
+            verified.get(&o.identity).copied().unwrap_or(false)
+                && if o.identity.contains('@') {
+                    o.identity.eq_ignore_ascii_case(&to.address)
+                } else {
+                    is_same_or_subdomain(&to.domain, &o.identity)
+                }
+        }))
+    }
+
     /// Sends the test message from one of the tenant's identities.
     pub async fn send(
         &self,
@@ -66,7 +91,18 @@ impl TestMail {
         let to = match (&req.scenario, &req.to) {
             (Some(s), _) => s.address().to_owned(),
             (None, Some(t)) => {
-                Problem::accepted(check_address(t, AddressOptions::default()))?.address
+                let to = Problem::accepted_as("to", check_address(t, AddressOptions::default()))?;
+                if !self.any_recipient && !self.own_recipient(tenant, &to).await? {
+                    return Err(Problem::field(
+                        "to",
+                        Code::TestMailRecipientNotAllowed,
+                        format!(
+                            "A test message goes to one of your active users, an address your verified identities cover, or a mailbox-simulator scenario; {} is none of these. This keeps the platform's SES reputation safe.",
+                            to.address
+                        ),
+                    ));
+                }
+                to.address
             }
             (None, None) => {
                 return Err(Problem::field(

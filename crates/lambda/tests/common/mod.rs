@@ -354,6 +354,7 @@ mod tempdir {
 pub fn default_smtp() -> sendready_lambda::service::smtp::Smtp {
     sendready_lambda::service::smtp::Smtp {
         client: std::sync::Arc::new(sendready_lambda::adapters::lettre::Lettre::default()),
+        extra_ports: Vec::new(),
     }
 }
 
