@@ -282,6 +282,9 @@ class Stack:
                "SENDREADY_ALLOW_PRIVATE_SMTP": "1",
                "SENDREADY_SMTP_EXTRA_CA": self.smtp_ca,
                "SENDREADY_SMTP_STEP_TIMEOUT_MS": "5000",
+               # Room for a developer trying things by hand (production defaults: 10, 20).
+               "SENDREADY_LIMIT_SMTP_CHECKS_PER_MINUTE": "60",
+               "SENDREADY_LIMIT_TEST_MAIL_PER_HOUR": "100",
                # The demo SMTP server's ports (picked freely with --ports auto).
                "SENDREADY_SMTP_EXTRA_PORTS": ",".join(
                    str(self.ports[k]) for k in ("starttls", "tls", "plain")),

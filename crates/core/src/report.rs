@@ -90,6 +90,15 @@ catalogue! {
     InputTooLarge = "input-too-large",
     /// The request did not finish within its deadline.
     RequestTimeout = "request-timeout",
+    /// The tenant sent as many test messages as it may this hour or day.
+    LimitTestMail = "limit-test-mail",
+    /// SES was asked to resend this identity's verification mail as often as allowed today.
+    LimitVerificationResends = "limit-verification-resends",
+    /// The tenant ran as many SMTP checks as it may this minute.
+    LimitSmtpChecks = "limit-smtp-checks",
+    /// Sign-ins to this SMTP host failed too often this hour; it is not tried again until
+    /// the hour ends.
+    LimitSmtpAuthFailures = "limit-smtp-auth-failures",
     /// The server failed to build a request or a key: a fault on Sendready's side, not the
     /// caller's; retrying may help, reporting it will.
     InternalError = "internal-error",

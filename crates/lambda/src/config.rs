@@ -2,6 +2,7 @@
 //! the defaults the README documents. A bad value stops the binary at start-up with a
 //! [`ConfigError`] naming the variable, never a 500 at request time.
 
+use crate::ports::Limits;
 use crate::ports::route53::bare_zone_id;
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -16,6 +17,9 @@ pub enum ConfigError {
     /// `SENDREADY_SMTP_STEP_TIMEOUT_MS` is not a number of milliseconds.
     #[error("SENDREADY_SMTP_STEP_TIMEOUT_MS must be milliseconds, not {0:?}")]
     StepTimeout(String),
+    /// A `SENDREADY_LIMIT_*` value is not a positive whole number.
+    #[error("{0} must be a positive whole number, not {1:?}")]
+    Limit(&'static str, String),
     /// `SENDREADY_SMTP_EXTRA_PORTS` has something that is not a port.
     #[error("SENDREADY_SMTP_EXTRA_PORTS must be port numbers separated by commas, not {0:?}")]
     ExtraPorts(String),
@@ -60,6 +64,11 @@ pub struct Config {
     /// platform's choice); by default only to the tenant's active users, its verified
     /// identities and the mailbox simulator.
     pub test_mail_any_recipient: bool,
+    /// Per-tenant limits: `SENDREADY_LIMIT_TEST_MAIL_PER_HOUR` (20), `..._PER_DAY` (100),
+    /// `SENDREADY_LIMIT_VERIFICATION_RESENDS_PER_DAY` (5 per identity),
+    /// `SENDREADY_LIMIT_SMTP_CHECKS_PER_MINUTE` (10),
+    /// `SENDREADY_LIMIT_SMTP_AUTH_FAILURES_PER_HOUR` (5 per host).
+    pub limits: Limits,
     /// The whole-request deadline: `SENDREADY_REQUEST_DEADLINE_MS` (default 25000, under
     /// the functions' 30 s timeout; kept between 1000 and 60000).
     pub request_deadline: Duration,
@@ -101,7 +110,41 @@ impl Config {
                     .map_err(|_| ConfigError::ExtraPorts(p.to_owned()))
             })
             .collect::<Result<Vec<_>, _>>()?;
+        let limit = |name: &'static str, default: u32| -> Result<u32, ConfigError> {
+            match var(name) {
+                Some(v) => v
+                    .parse::<u32>()
+                    .ok()
+                    .filter(|n| *n > 0)
+                    .ok_or(ConfigError::Limit(name, v)),
+                None => Ok(default),
+            }
+        };
+        let defaults = Limits::default();
+        let limits = Limits::new(
+            limit(
+                "SENDREADY_LIMIT_TEST_MAIL_PER_HOUR",
+                defaults.test_mail_hour.max,
+            )?,
+            limit(
+                "SENDREADY_LIMIT_TEST_MAIL_PER_DAY",
+                defaults.test_mail_day.max,
+            )?,
+            limit(
+                "SENDREADY_LIMIT_VERIFICATION_RESENDS_PER_DAY",
+                defaults.verification_resends.max,
+            )?,
+            limit(
+                "SENDREADY_LIMIT_SMTP_CHECKS_PER_MINUTE",
+                defaults.smtp_checks.max,
+            )?,
+            limit(
+                "SENDREADY_LIMIT_SMTP_AUTH_FAILURES_PER_HOUR",
+                defaults.smtp_auth_failures.max,
+            )?,
+        );
         Ok(Config {
+            limits,
             request_deadline,
             smtp_extra_ports,
             test_mail_any_recipient: var("SENDREADY_TEST_MAIL_ANY_RECIPIENT")

@@ -1,7 +1,7 @@
 //! The one error path: RFC 9457 problem details (`application/problem+json`) with
 //! Sendready's codes, and the `From` impls that let every handler and service use `?`.
 
-use crate::ports::{AwsError, AwsErrorKind, ReserveError};
+use crate::ports::{AwsError, AwsErrorKind, LimitError, ReserveError};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use sendready_core::api;
@@ -231,6 +231,36 @@ impl From<AwsError> for Problem {
             d.code,
             format!("{what}: {} {} ({code}: {message})", d.cause, d.action),
         )
+    }
+}
+
+/// A use past a limit is 429 with the limit's code and `Retry-After` until its window
+/// ends.
+impl From<LimitError> for Problem {
+    fn from(e: LimitError) -> Problem {
+        match e {
+            LimitError::Exceeded { limit, retry_after } => {
+                let window = match limit.window.as_secs() {
+                    60 => "minute".to_owned(),
+                    3600 => "hour".to_owned(),
+                    86_400 => "day".to_owned(),
+                    s => format!("{s} s"),
+                };
+                let mut p = Problem::new(
+                    StatusCode::TOO_MANY_REQUESTS,
+                    limit.code,
+                    format!(
+                        "{} The limit is {} per {window}; try again in {} s.",
+                        limit.code.summary(),
+                        limit.max,
+                        retry_after.as_secs()
+                    ),
+                );
+                p.retry_after = Some(retry_after.as_secs());
+                p
+            }
+            LimitError::Aws(e) => e.into(),
+        }
     }
 }
 

@@ -10,7 +10,7 @@ use crate::adapters::route53::Route53Sdk;
 use crate::adapters::sesv2::SesV2;
 use crate::config::{Config, ConfigError};
 use crate::ports::route53::bare_zone_id;
-use crate::ports::{Registry, Resolver, Route53, Ses};
+use crate::ports::{Limiter, Limits, Registry, Resolver, Route53, Ses};
 use crate::service::identities::Identities;
 use crate::service::smtp::Smtp;
 use crate::service::test_mail::TestMail;
@@ -43,16 +43,23 @@ pub struct Aws {
     pub route53: Arc<dyn Route53>,
     /// The region SES runs in.
     pub region: Option<String>,
+    /// Where uses are counted (the tenant table).
+    pub limiter: Arc<dyn Limiter>,
+    /// The limits the services apply.
+    pub limits: Limits,
 }
 
 impl Aws {
     /// The adapters over `conf`, with the registry on `table`.
     pub fn from_sdk(conf: &aws_config::SdkConfig, table: &str) -> Aws {
+        let registry = Arc::new(DynamoRegistry::from_conf(conf, table));
         Aws {
             ses: Arc::new(SesV2::from_conf(conf)),
-            registry: Arc::new(DynamoRegistry::from_conf(conf, table)),
+            registry: registry.clone(),
             route53: Arc::new(Route53Sdk::from_conf(conf)),
             region: conf.region().map(ToString::to_string),
+            limiter: registry,
+            limits: Limits::default(),
         }
     }
 
@@ -71,6 +78,8 @@ impl Aws {
                 .collect(),
             region: self.region.clone(),
             stale_after: std::time::Duration::from_secs(30),
+            limiter: self.limiter.clone(),
+            limits: self.limits,
         }
     }
 
@@ -81,6 +90,8 @@ impl Aws {
             ses: self.ses.clone(),
             registry: self.registry.clone(),
             any_recipient,
+            limiter: self.limiter.clone(),
+            limits: self.limits,
         }
     }
 }
@@ -93,9 +104,10 @@ pub fn resolver(config: &Config) -> Result<Arc<dyn Resolver>, DnsSetupError> {
     )?))
 }
 
-/// The SMTP service as configured: step timeout, private hosts, extra roots, and host
-/// resolution through the configured nameserver when there is one.
-pub fn smtp(config: &Config) -> Result<Smtp, StartError> {
+/// The SMTP service as configured: step timeout, private hosts, extra roots, host
+/// resolution through the configured nameserver when there is one, the ports and the
+/// limits (counted by `limiter`).
+pub fn smtp(config: &Config, limiter: Arc<dyn Limiter>) -> Result<Smtp, StartError> {
     let resolver = match config.dns_server {
         Some(_) => Some(resolver(config)?),
         None => None,
@@ -110,6 +122,8 @@ pub fn smtp(config: &Config) -> Result<Smtp, StartError> {
     Ok(Smtp {
         client: Arc::new(Lettre { opts }),
         extra_ports: config.smtp_extra_ports.clone(),
+        limiter,
+        limits: config.limits,
     })
 }
 

@@ -9,6 +9,7 @@ use axum::middleware;
 use common::{PASSWORD, SmtpServer, USER, jwt};
 use sendready_lambda::adapters::lettre::{Lettre, SmtpOptions};
 use sendready_lambda::auth::{LocalJwt, local_jwt};
+use sendready_lambda::ports::Limits;
 use sendready_lambda::routes::smtp::{check_routes, test_email_routes};
 use sendready_lambda::service::smtp::Smtp;
 use std::sync::{Arc, Mutex};
@@ -30,6 +31,8 @@ fn app(server: Option<&SmtpServer>, allow_private: bool) -> axum::Router {
             extra_ports: server
                 .map(|s| vec![s.starttls, s.tls, s.plain, s.silent])
                 .unwrap_or_default(),
+            limiter: Arc::new(common::MemoryLimiter::default()),
+            limits: Limits::default(),
         }))
         .layer(middleware::from_fn_with_state(jwt(), local_jwt))
 }
@@ -250,6 +253,8 @@ async fn an_oversized_body_is_a_413_at_once() {
         check_routes().with_state(Arc::new(Smtp {
             client: Arc::new(Lettre::default()),
             extra_ports: Vec::new(),
+            limiter: Arc::new(common::MemoryLimiter::default()),
+            limits: Limits::default(),
         })),
         Duration::from_secs(5),
     )
@@ -276,6 +281,8 @@ async fn a_request_past_its_deadline_is_a_503_request_timeout() {
         check_routes().with_state(Arc::new(Smtp {
             client: Arc::new(Lettre { opts: smtp }),
             extra_ports: vec![server.silent],
+            limiter: Arc::new(common::MemoryLimiter::default()),
+            limits: Limits::default(),
         })),
         Duration::from_millis(400),
     )

@@ -75,11 +75,14 @@ fn app_with(ses_rules: &[Rule], retry: &aws_sdk_sesv2::config::retry::RetryConfi
     let ses = mock_client!(aws_sdk_sesv2, RuleMode::MatchAny, ses_rules, |c| c
         .retry_config(retry.clone()));
     let route53 = mock_client!(aws_sdk_route53, RuleMode::MatchAny, &Vec::<Rule>::new());
+    let registry = Arc::new(DynamoRegistry::new(ddb, "sendready-tenants"));
     let aws = Aws {
         ses: Arc::new(SesV2::new(ses)),
-        registry: Arc::new(DynamoRegistry::new(ddb, "sendready-tenants")),
+        registry: registry.clone(),
         route53: Arc::new(Route53Sdk::new(route53)),
         region: Some("eu-west-1".to_owned()),
+        limiter: Arc::new(common::MemoryLimiter::default()),
+        limits: sendready_lambda::ports::Limits::default(),
     };
     router(AppState::new(
         &aws,

@@ -88,7 +88,7 @@ export const FUNCTIONS = {
   },
   SmtpCheck: {
     binary: "sendready-smtp-check",
-    description: "SMTP connection checks; no AWS permissions beyond its logs.",
+    description: "SMTP connection checks; the tenant table for its limits, and its logs.",
     routes: [{ method: HttpMethod.POST, path: "/v1/smtp/check" }],
   },
 } as const satisfies Record<string, { binary: string; description: string; routes: readonly SendreadyRoute[] }>;
@@ -130,6 +130,8 @@ export class SendreadyBackend extends Construct {
         billingMode: BillingMode.PAY_PER_REQUEST,
         pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: props.table?.pointInTimeRecovery ?? true },
         encryption: TableEncryption.AWS_MANAGED,
+        // Limit counters expire with their window.
+        timeToLiveAttribute: "expiresAt",
         removalPolicy: props.table?.removalPolicy ?? RemovalPolicy.RETAIN,
       });
 
@@ -215,7 +217,12 @@ export class SendreadyBackend extends Construct {
       }),
     );
     testMail.addToRolePolicy(
-      new PolicyStatement({ sid: "SesSend", effect: Effect.ALLOW, actions: ["ses:SendEmail"], resources: [identityArn] }),
+      new PolicyStatement({
+        sid: "SesSend",
+        effect: Effect.ALLOW,
+        actions: ["ses:SendEmail", "ses:GetEmailIdentity"],
+        resources: [identityArn],
+      }),
     );
     // GetAccount has no resource type: IAM only accepts "*" for it.
     testMail.addToRolePolicy(
@@ -225,7 +232,16 @@ export class SendreadyBackend extends Construct {
       new PolicyStatement({
         sid: "TenantTable",
         effect: Effect.ALLOW,
-        actions: ["dynamodb:Query"],
+        actions: ["dynamodb:Query", "dynamodb:UpdateItem", "dynamodb:GetItem"],
+        resources: [this.table.tableArn],
+      }),
+    );
+    // The SMTP checks' limits (checks per minute, failed sign-ins per host).
+    smtpCheck.addToRolePolicy(
+      new PolicyStatement({
+        sid: "TenantTable",
+        effect: Effect.ALLOW,
+        actions: ["dynamodb:UpdateItem", "dynamodb:GetItem"],
         resources: [this.table.tableArn],
       }),
     );

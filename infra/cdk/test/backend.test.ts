@@ -177,8 +177,15 @@ describe("the synthesized CDK stack", () => {
         "ses:GetEmailIdentity",
         "ses:PutEmailIdentityDkimSigningAttributes",
       ],
-      "sendready-test-mail": ["dynamodb:Query", "ses:GetAccount", "ses:SendEmail"],
-      "sendready-smtp-check": [],
+      "sendready-test-mail": [
+        "dynamodb:GetItem",
+        "dynamodb:Query",
+        "dynamodb:UpdateItem",
+        "ses:GetAccount",
+        "ses:GetEmailIdentity",
+        "ses:SendEmail",
+      ],
+      "sendready-smtp-check": ["dynamodb:GetItem", "dynamodb:UpdateItem"],
     });
     for (const [, policy] of resources("AWS::IAM::Policy")) {
       for (const st of policy.Properties.PolicyDocument.Statement) {

@@ -9,7 +9,7 @@
 
 use super::sdk::{aws_error, build_error};
 use crate::ports::registry::canonical_identity;
-use crate::ports::{AwsError, Owned, Record, Registry, ReserveError};
+use crate::ports::{AwsError, Limit, LimitError, Limiter, Owned, Record, Registry, ReserveError};
 use async_trait::async_trait;
 use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
@@ -424,5 +424,92 @@ impl Registry for DynamoRegistry {
             .await
             .map_err(|e| aws_error(WHAT, &e))?;
         Ok(())
+    }
+}
+
+/// A limit's counter for one window: `pk` = `TENANT#<tenant>`, `sk` =
+/// `LIMIT#<name>#<subject>#<window start>`, with `uses` and `expiresAt` (the table's TTL
+/// attribute removes it after the window). A use is one conditional ADD, so concurrent
+/// requests never count past the limit.
+#[async_trait]
+impl Limiter for DynamoRegistry {
+    async fn take(&self, tenant: &str, subject: &str, limit: &Limit) -> Result<(), LimitError> {
+        const WHAT: &str = "Counting a use against a limit";
+        let (sk, window_end) = limit_key(subject, limit);
+        let res = self
+            .db
+            .update_item()
+            .table_name(&self.table)
+            .key("pk", pk(tenant))
+            .key("sk", s(&sk))
+            .update_expression("ADD #u :one SET #e = :exp")
+            .condition_expression("attribute_not_exists(#u) OR #u < :max")
+            .expression_attribute_names("#u", "uses")
+            .expression_attribute_names("#e", "expiresAt")
+            .expression_attribute_values(":one", AttributeValue::N("1".to_owned()))
+            .expression_attribute_values(":max", AttributeValue::N(limit.max.to_string()))
+            .expression_attribute_values(
+                ":exp",
+                AttributeValue::N(window_end.saturating_add(3600).to_string()),
+            )
+            .send()
+            .await;
+        match res {
+            Ok(_) => Ok(()),
+            Err(e)
+                if e.as_service_error().is_some_and(
+                    aws_sdk_dynamodb::operation::update_item::UpdateItemError::is_conditional_check_failed_exception,
+                ) =>
+            {
+                Err(exceeded(limit, window_end))
+            }
+            Err(e) => Err(aws_error(WHAT, &e).into()),
+        }
+    }
+
+    async fn check(&self, tenant: &str, subject: &str, limit: &Limit) -> Result<(), LimitError> {
+        const WHAT: &str = "Reading a limit's counter";
+        let (sk, window_end) = limit_key(subject, limit);
+        let out = self
+            .db
+            .get_item()
+            .table_name(&self.table)
+            .key("pk", pk(tenant))
+            .key("sk", s(&sk))
+            .consistent_read(true)
+            .send()
+            .await
+            .map_err(|e| aws_error(WHAT, &e))?;
+        let uses: u32 = out
+            .item()
+            .and_then(|i| i.get("uses"))
+            .and_then(|v| v.as_n().ok())
+            .and_then(|n| n.parse().ok())
+            .unwrap_or(0);
+        if uses >= limit.max {
+            return Err(exceeded(limit, window_end));
+        }
+        Ok(())
+    }
+}
+
+/// The counter's sort key for the current window of `limit`, and when the window ends.
+fn limit_key(subject: &str, limit: &Limit) -> (String, u64) {
+    let window = limit.window.as_secs().max(1);
+    let start = now_secs() / window * window;
+    (
+        format!(
+            "LIMIT#{}#{}#{start}",
+            limit.name,
+            subject.to_ascii_lowercase()
+        ),
+        start + window,
+    )
+}
+
+fn exceeded(limit: &Limit, window_end: u64) -> LimitError {
+    LimitError::Exceeded {
+        limit: *limit,
+        retry_after: std::time::Duration::from_secs(window_end.saturating_sub(now_secs()).max(1)),
     }
 }

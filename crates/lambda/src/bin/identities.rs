@@ -13,7 +13,8 @@ async fn main() -> Result<(), lambda_http::Error> {
     runtime::init_logs();
     let config = Config::from_env()?;
     let conf = adapters::sdk::sdk_config().await;
-    let aws = Aws::from_sdk(&conf, &config.table);
+    let mut aws = Aws::from_sdk(&conf, &config.table);
+    aws.limits = config.limits;
     let svc = Arc::new(aws.identities(resolver(&config)?, &config.hosted_zones));
     runtime::run(
         bounded(identity_routes(), config.request_deadline),

@@ -66,8 +66,9 @@ async fn run() -> Result<(), String> {
         .ensure_table()
         .await
         .map_err(|e| e.to_string())?;
-    let aws = Aws::from_sdk(&conf, &config.table);
-    let smtp = state::smtp(&config).map_err(|e| e.to_string())?;
+    let mut aws = Aws::from_sdk(&conf, &config.table);
+    aws.limits = config.limits;
+    let smtp = state::smtp(&config, aws.limiter.clone()).map_err(|e| e.to_string())?;
     let resolver = state::resolver(&config).map_err(|e| e.to_string())?;
     let mut state = AppState::new(&aws, smtp, resolver, &config.hosted_zones);
     state.test_mail = Arc::new(aws.test_mail(config.test_mail_any_recipient));

@@ -12,9 +12,10 @@ async fn main() -> Result<(), lambda_http::Error> {
     runtime::init_logs();
     let config = Config::from_env()?;
     let conf = adapters::sdk::sdk_config().await;
-    let aws = Aws::from_sdk(&conf, &config.table);
+    let mut aws = Aws::from_sdk(&conf, &config.table);
+    aws.limits = config.limits;
     let st = TestMailState {
-        smtp: Arc::new(state::smtp(&config)?),
+        smtp: Arc::new(state::smtp(&config, aws.limiter.clone())?),
         test_mail: Arc::new(aws.test_mail(config.test_mail_any_recipient)),
     };
     runtime::run(

@@ -3,12 +3,14 @@
 //! so a service can run over an adapter or over an in-memory stand-in alike.
 
 pub mod dns;
+pub mod limits;
 pub mod registry;
 pub mod route53;
 pub mod ses;
 pub mod smtp;
 
 pub use dns::Resolver;
+pub use limits::{Limit, LimitError, Limiter, Limits};
 pub use registry::{Owned, Record, Registry, ReserveError};
 pub use route53::Route53;
 pub use ses::Ses;

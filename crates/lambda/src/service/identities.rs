@@ -5,7 +5,9 @@
 use crate::error::Problem;
 use crate::ports::registry::canonical_identity;
 use crate::ports::ses::{NewDkim, SesIdentity};
-use crate::ports::{Owned, Record, Registry, ReserveError, Resolver, Route53, Ses};
+use crate::ports::{
+    Limiter, Limits, Owned, Record, Registry, ReserveError, Resolver, Route53, Ses,
+};
 use base64::Engine as _;
 use sendready_core::Code;
 pub use sendready_core::api::{CreateIdentity, DkimMode, DkimView, IdentityView, RecordView};
@@ -34,6 +36,10 @@ pub struct Identities {
     /// How old a pending reservation SES never got must be before a new create starts it
     /// over (younger, another request may still be creating it).
     pub stale_after: std::time::Duration,
+    /// Where uses are counted.
+    pub limiter: Arc<dyn Limiter>,
+    /// Verification resends per identity.
+    pub limits: Limits,
 }
 
 /// The tenant's registry record.

@@ -3,8 +3,8 @@
 //! real session through the SMTP port.
 
 use crate::error::Problem;
-use crate::ports::SmtpClient;
 use crate::ports::smtp::{Outcome, Secret};
+use crate::ports::{LimitError, Limiter, Limits, SmtpClient};
 use sendready_core::Code;
 use sendready_core::address::{AddressOptions, check_address};
 pub use sendready_core::api::SmtpRequest;
@@ -22,6 +22,20 @@ pub struct Smtp {
     pub client: Arc<dyn SmtpClient>,
     /// Ports allowed beside [`SUBMISSION_PORTS`] (`SENDREADY_SMTP_EXTRA_PORTS`).
     pub extra_ports: Vec<u16>,
+    /// Where uses are counted.
+    pub limiter: Arc<dyn Limiter>,
+    /// The limits: SMTP checks per minute, failed sign-ins per host, test mail.
+    pub limits: Limits,
+}
+
+/// True for a diagnosis that says the server refused the sign-in.
+fn auth_failed(out: &Outcome) -> bool {
+    out.diagnosis.as_ref().is_some_and(|d| {
+        matches!(
+            d.code,
+            Code::SmtpAuthFailed | Code::SmtpAuthBadCredentials | Code::SmtpGmailAppPassword
+        )
+    })
 }
 
 impl Smtp {
@@ -73,11 +87,37 @@ impl Smtp {
         Ok((config, secret))
     }
 
+    /// Counts an SMTP session against the tenant's limits before it starts: checks per
+    /// minute, and the host's failed sign-ins this hour.
+    async fn admit(&self, tenant: &str, config: &SmtpConfig) -> Result<(), Problem> {
+        self.limiter
+            .take(tenant, "", &self.limits.smtp_checks)
+            .await?;
+        self.limiter
+            .check(tenant, &config.host.ascii, &self.limits.smtp_auth_failures)
+            .await?;
+        Ok(())
+    }
+
+    /// Counts a failed sign-in against the host (the limit applies from the next check).
+    async fn count_auth_failure(&self, tenant: &str, config: &SmtpConfig, out: &Outcome) {
+        if auth_failed(out)
+            && let Err(LimitError::Aws(e)) = self
+                .limiter
+                .take(tenant, &config.host.ascii, &self.limits.smtp_auth_failures)
+                .await
+        {
+            tracing::warn!(tenant = %tenant, error = %e, "counting a failed sign-in");
+        }
+    }
+
     /// The connection check, step by step.
     pub async fn check(&self, tenant: &str, req: SmtpRequest) -> Result<Outcome, Problem> {
         let (config, secret) = self.prepare(req)?;
+        self.admit(tenant, &config).await?;
         tracing::info!(tenant = %tenant, host = %config.host.ascii, port = config.port, security = ?config.security, "smtp check");
         let out = self.client.check(&config, secret.as_ref()).await;
+        self.count_auth_failure(tenant, &config, &out).await;
         tracing::info!(tenant = %tenant, ok = out.ok, code = ?out.diagnosis.as_ref().map(|d| d.code), "smtp check done");
         Ok(out)
     }
@@ -99,8 +139,16 @@ impl Smtp {
                 "Enter the From address the test message is sent from.",
             ));
         }
+        self.admit(tenant, &config).await?;
+        self.limiter
+            .take(tenant, "", &self.limits.test_mail_hour)
+            .await?;
+        self.limiter
+            .take(tenant, "", &self.limits.test_mail_day)
+            .await?;
         tracing::info!(tenant = %tenant, host = %config.host.ascii, port = config.port, "smtp test email");
         let out = self.client.send_test(&config, secret.as_ref(), &to).await;
+        self.count_auth_failure(tenant, &config, &out).await;
         tracing::info!(tenant = %tenant, ok = out.ok, code = ?out.diagnosis.as_ref().map(|d| d.code), "smtp test email done");
         Ok(out)
     }

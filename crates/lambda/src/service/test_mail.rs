@@ -5,7 +5,7 @@
 use super::identities::{record_of, settled, verified_map};
 use crate::error::Problem;
 use crate::ports::ses::SimpleMail;
-use crate::ports::{Registry, Ses};
+use crate::ports::{Limiter, Limits, Registry, Ses};
 use sendready_core::Code;
 use sendready_core::address::{Address, AddressOptions, check_address};
 pub use sendready_core::api::{Sent, TestEmail};
@@ -23,6 +23,10 @@ pub struct TestMail {
     /// Any recipient may be used (the platform's choice); otherwise only the tenant's
     /// active users, addresses its verified identities cover, and the mailbox simulator.
     pub any_recipient: bool,
+    /// Where uses are counted.
+    pub limiter: Arc<dyn Limiter>,
+    /// Test mail per hour and per day.
+    pub limits: Limits,
 }
 
 /// The SES errors that are an answer about this message (shown to the user), not a
@@ -112,6 +116,13 @@ impl TestMail {
                 ));
             }
         };
+        // The shared account's reputation: a tenant sends so many test messages and no more.
+        self.limiter
+            .take(tenant, "", &self.limits.test_mail_hour)
+            .await?;
+        self.limiter
+            .take(tenant, "", &self.limits.test_mail_day)
+            .await?;
         let sandbox = self.ses.sandbox().await;
         let mail = SimpleMail {
             from: from.address.clone(),

@@ -51,6 +51,10 @@ impl Identities {
         let retry = match o.kind {
             IdentityKind::Email if !r.verified_for_sending => {
                 const RETRY: &str = "Retrying the email identity";
+                // Each retry makes SES mail the address again: a few a day at most.
+                self.limiter
+                    .take(tenant, &o.identity, &self.limits.verification_resends)
+                    .await?;
                 self.ses
                     .delete_identity(&o.identity)
                     .await

@@ -355,6 +355,69 @@ pub fn default_smtp() -> sendready_lambda::service::smtp::Smtp {
     sendready_lambda::service::smtp::Smtp {
         client: std::sync::Arc::new(sendready_lambda::adapters::lettre::Lettre::default()),
         extra_ports: Vec::new(),
+        limiter: std::sync::Arc::new(MemoryLimiter::default()),
+        limits: sendready_lambda::ports::Limits::default(),
+    }
+}
+
+/// Limits counted in memory, for tests without DynamoDB: the same fixed windows and the
+/// same refusals as the DynamoDB counters, in one process.
+#[derive(Default)]
+pub struct MemoryLimiter {
+    uses: std::sync::Mutex<std::collections::HashMap<String, u32>>,
+}
+
+impl MemoryLimiter {
+    fn key(tenant: &str, subject: &str, limit: &sendready_lambda::ports::Limit) -> String {
+        let window = limit.window.as_secs().max(1);
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_secs();
+        format!("{tenant}#{}#{subject}#{}", limit.name, now / window)
+    }
+
+    fn exceeded(limit: &sendready_lambda::ports::Limit) -> sendready_lambda::ports::LimitError {
+        sendready_lambda::ports::LimitError::Exceeded {
+            limit: *limit,
+            retry_after: limit.window,
+        }
+    }
+}
+
+#[async_trait::async_trait]
+impl sendready_lambda::ports::Limiter for MemoryLimiter {
+    async fn take(
+        &self,
+        tenant: &str,
+        subject: &str,
+        limit: &sendready_lambda::ports::Limit,
+    ) -> Result<(), sendready_lambda::ports::LimitError> {
+        let mut uses = self.uses.lock().unwrap();
+        let n = uses.entry(Self::key(tenant, subject, limit)).or_insert(0);
+        if *n >= limit.max {
+            return Err(Self::exceeded(limit));
+        }
+        *n += 1;
+        Ok(())
+    }
+
+    async fn check(
+        &self,
+        tenant: &str,
+        subject: &str,
+        limit: &sendready_lambda::ports::Limit,
+    ) -> Result<(), sendready_lambda::ports::LimitError> {
+        let uses = self.uses.lock().unwrap();
+        if uses
+            .get(&Self::key(tenant, subject, limit))
+            .copied()
+            .unwrap_or(0)
+            >= limit.max
+        {
+            return Err(Self::exceeded(limit));
+        }
+        Ok(())
     }
 }
 

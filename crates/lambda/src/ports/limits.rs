@@ -1,0 +1,117 @@
+//! Per-tenant limits on what tenants share (the SES account's reputation, SMTP egress),
+//! counted so that concurrent requests never exceed them.
+
+use super::AwsError;
+use async_trait::async_trait;
+use sendready_core::Code;
+use std::time::Duration;
+
+/// A limit: at most `max` uses per `window` (fixed windows aligned to the epoch), counted
+/// per tenant and subject.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Limit {
+    /// Its name in the store (`test-mail-hour`).
+    pub name: &'static str,
+    /// The code a refusal carries.
+    pub code: Code,
+    /// Uses allowed per window.
+    pub max: u32,
+    /// The window.
+    pub window: Duration,
+}
+
+/// Why a use was refused.
+#[derive(Debug, thiserror::Error)]
+pub enum LimitError {
+    /// The window already holds `limit.max` uses.
+    #[error("{} uses per {:?} reached", limit.max, limit.window)]
+    Exceeded {
+        /// The limit.
+        limit: Limit,
+        /// When the window ends.
+        retry_after: Duration,
+    },
+    /// The store failed.
+    #[error(transparent)]
+    Aws(#[from] AwsError),
+}
+
+/// Counts uses against limits.
+#[async_trait]
+pub trait Limiter: Send + Sync {
+    /// Counts one use of `limit` by `tenant` for `subject` (an identity, a host; empty for
+    /// the tenant as a whole), or refuses it when the window is full.
+    async fn take(&self, tenant: &str, subject: &str, limit: &Limit) -> Result<(), LimitError>;
+    /// Refuses when the window is full, without counting a use.
+    async fn check(&self, tenant: &str, subject: &str, limit: &Limit) -> Result<(), LimitError>;
+}
+
+/// The limits the services apply, from the configuration.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Limits {
+    /// Test messages (SES and SMTP) per tenant per hour.
+    pub test_mail_hour: Limit,
+    /// Test messages per tenant per day.
+    pub test_mail_day: Limit,
+    /// Verification mails SES sends again, per identity per day.
+    pub verification_resends: Limit,
+    /// SMTP checks and test connections per tenant per minute.
+    pub smtp_checks: Limit,
+    /// Failed SMTP sign-ins per tenant and host per hour, after which the host is not
+    /// tried again until the hour ends.
+    pub smtp_auth_failures: Limit,
+}
+
+impl Limits {
+    /// The limits with these maxima (per hour and day of test mail, resends per day, SMTP
+    /// checks per minute, failed sign-ins per host per hour).
+    pub fn new(
+        test_mail_hour: u32,
+        test_mail_day: u32,
+        resends_day: u32,
+        smtp_minute: u32,
+        auth_failures_hour: u32,
+    ) -> Limits {
+        const HOUR: Duration = Duration::from_secs(3600);
+        Limits {
+            test_mail_hour: Limit {
+                name: "test-mail-hour",
+                code: Code::LimitTestMail,
+                max: test_mail_hour,
+                window: HOUR,
+            },
+            test_mail_day: Limit {
+                name: "test-mail-day",
+                code: Code::LimitTestMail,
+                max: test_mail_day,
+                window: 24 * HOUR,
+            },
+            verification_resends: Limit {
+                name: "verification-resends",
+                code: Code::LimitVerificationResends,
+                max: resends_day,
+                window: 24 * HOUR,
+            },
+            smtp_checks: Limit {
+                name: "smtp-checks",
+                code: Code::LimitSmtpChecks,
+                max: smtp_minute,
+                window: Duration::from_secs(60),
+            },
+            smtp_auth_failures: Limit {
+                name: "smtp-auth-failures",
+                code: Code::LimitSmtpAuthFailures,
+                max: auth_failures_hour,
+                window: HOUR,
+            },
+        }
+    }
+}
+
+impl Default for Limits {
+    /// 20 test messages an hour and 100 a day, 5 verification resends a day per
+    /// identity, 10 SMTP checks a minute, 5 failed sign-ins an hour per host.
+    fn default() -> Limits {
+        Limits::new(20, 100, 5, 10, 5)
+    }
+}
