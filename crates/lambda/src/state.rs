@@ -12,6 +12,7 @@ use crate::config::{Config, ConfigError};
 use crate::ports::route53::bare_zone_id;
 use crate::ports::{Limiter, Limits, Registry, Resolver, Route53, Ses};
 use crate::service::identities::Identities;
+use crate::service::reconcile::Reconciler;
 use crate::service::smtp::Smtp;
 use crate::service::test_mail::TestMail;
 use axum::extract::FromRef;
@@ -80,6 +81,15 @@ impl Aws {
             stale_after: std::time::Duration::from_secs(30),
             limiter: self.limiter.clone(),
             limits: self.limits,
+        }
+    }
+
+    /// The reconciler over these adapters.
+    pub fn reconciler(&self) -> Reconciler {
+        Reconciler {
+            ses: self.ses.clone(),
+            registry: self.registry.clone(),
+            stale_after: std::time::Duration::from_secs(30),
         }
     }
 

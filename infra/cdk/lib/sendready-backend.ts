@@ -11,6 +11,8 @@ import { HttpApi, HttpMethod, HttpStage } from "aws-cdk-lib/aws-apigatewayv2";
 import { HttpJwtAuthorizer } from "aws-cdk-lib/aws-apigatewayv2-authorizers";
 import { HttpLambdaIntegration } from "aws-cdk-lib/aws-apigatewayv2-integrations";
 import { AttributeType, BillingMode, type ITable, Table, TableEncryption } from "aws-cdk-lib/aws-dynamodb";
+import { Rule, Schedule } from "aws-cdk-lib/aws-events";
+import { LambdaFunction } from "aws-cdk-lib/aws-events-targets";
 import { Effect, PolicyStatement } from "aws-cdk-lib/aws-iam";
 import { Architecture, type IFunction } from "aws-cdk-lib/aws-lambda";
 import { LogGroup, RetentionDays } from "aws-cdk-lib/aws-logs";
@@ -91,6 +93,11 @@ export const FUNCTIONS = {
     description: "SMTP connection checks; the tenant table for its limits, and its logs.",
     routes: [{ method: HttpMethod.POST, path: "/v1/smtp/check" }],
   },
+  Reconcile: {
+    binary: "sendready-reconcile",
+    description: "Hourly, compares the tenant registry with SES and repairs what it safely can.",
+    routes: [],
+  },
 } as const satisfies Record<string, { binary: string; description: string; routes: readonly SendreadyRoute[] }>;
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
@@ -162,7 +169,12 @@ export class SendreadyBackend extends Construct {
     const identities = make("Identities", { SENDREADY_HOSTED_ZONE_IDS: props.hostedZoneIds.join(",") });
     const testMail = make("TestMail");
     const smtpCheck = make("SmtpCheck");
-    this.functions = { Identities: identities, TestMail: testMail, SmtpCheck: smtpCheck };
+    const reconcile = make("Reconcile");
+    this.functions = { Identities: identities, TestMail: testMail, SmtpCheck: smtpCheck, Reconcile: reconcile };
+    new Rule(this, "ReconcileHourly", {
+      schedule: Schedule.rate(Duration.hours(1)),
+      targets: [new LambdaFunction(reconcile)],
+    });
 
     const identityArn = stack.formatArn({ service: "ses", resource: "identity", resourceName: "*" });
     identities.addToRolePolicy(
@@ -233,6 +245,26 @@ export class SendreadyBackend extends Construct {
         sid: "TenantTable",
         effect: Effect.ALLOW,
         actions: ["dynamodb:Query", "dynamodb:UpdateItem", "dynamodb:GetItem"],
+        resources: [this.table.tableArn],
+      }),
+    );
+    // ListEmailIdentities has no resource type: IAM only accepts "*" for it.
+    reconcile.addToRolePolicy(
+      new PolicyStatement({ sid: "SesList", effect: Effect.ALLOW, actions: ["ses:ListEmailIdentities"], resources: ["*"] }),
+    );
+    reconcile.addToRolePolicy(
+      new PolicyStatement({
+        sid: "SesIdentities",
+        effect: Effect.ALLOW,
+        actions: ["ses:GetEmailIdentity"],
+        resources: [identityArn],
+      }),
+    );
+    reconcile.addToRolePolicy(
+      new PolicyStatement({
+        sid: "TenantTable",
+        effect: Effect.ALLOW,
+        actions: ["dynamodb:Scan", "dynamodb:Query", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"],
         resources: [this.table.tableArn],
       }),
     );

@@ -8,6 +8,7 @@
 //! in the same transaction; both carry `state` = `pending` until SES confirms.
 
 use super::sdk::{aws_error, build_error};
+use crate::ports::registry::NameOwner;
 use crate::ports::registry::canonical_identity;
 use crate::ports::{AwsError, Limit, LimitError, Limiter, Owned, Record, Registry, ReserveError};
 use async_trait::async_trait;
@@ -267,6 +268,10 @@ impl Registry for DynamoRegistry {
                 ("tenant".to_owned(), s(tenant)),
                 ("identity".to_owned(), s(&owned.identity)),
                 ("state".to_owned(), s("pending")),
+                (
+                    "reservedAt".to_owned(),
+                    AttributeValue::N(now_secs().to_string()),
+                ),
             ])))
             .condition_expression("attribute_not_exists(pk)")
             .build()
@@ -392,6 +397,48 @@ impl Registry for DynamoRegistry {
             "TransactionConflict",
             "the release kept conflicting with other writes",
         ))
+    }
+
+    async fn owners(&self) -> Result<Vec<NameOwner>, AwsError> {
+        let mut out = Vec::new();
+        let mut start: Option<HashMap<String, AttributeValue>> = None;
+        loop {
+            let page = self
+                .db
+                .scan()
+                .table_name(&self.table)
+                .filter_expression("sk = :o")
+                .expression_attribute_values(":o", s("OWNER"))
+                .set_exclusive_start_key(start.take())
+                .consistent_read(true)
+                .send()
+                .await
+                .map_err(|e| aws_error("Reading the identity names' owners", &e))?;
+            for item in page.items() {
+                let get = |k: &str| item.get(k).and_then(|v| v.as_s().ok()).cloned();
+                let (Some(identity), Some(tenant)) = (get("identity"), get("tenant")) else {
+                    continue;
+                };
+                out.push(NameOwner {
+                    kind: if identity.contains('@') {
+                        IdentityKind::Email
+                    } else {
+                        IdentityKind::Domain
+                    },
+                    identity,
+                    tenant,
+                    pending: get("state").as_deref() == Some("pending"),
+                    reserved_at: item
+                        .get("reservedAt")
+                        .and_then(|v| v.as_n().ok())
+                        .and_then(|n| n.parse().ok()),
+                });
+            }
+            match page.last_evaluated_key() {
+                Some(k) if !k.is_empty() => start = Some(k.clone()),
+                _ => return Ok(out),
+            }
+        }
     }
 
     async fn confirm(&self, tenant: &str, identity: &str) -> Result<(), AwsError> {

@@ -104,6 +104,30 @@ impl Ses for SesV2 {
         Ok(())
     }
 
+    async fn list_identities(&self) -> Result<Vec<String>, AwsError> {
+        let mut out = Vec::new();
+        let mut token: Option<String> = None;
+        loop {
+            let page = self
+                .client
+                .list_email_identities()
+                .page_size(1000)
+                .set_next_token(token.take())
+                .send()
+                .await
+                .map_err(|e| aws_error("Listing SES identities", &e))?;
+            out.extend(
+                page.email_identities()
+                    .iter()
+                    .filter_map(|i| i.identity_name().map(str::to_owned)),
+            );
+            match page.next_token() {
+                Some(t) if !t.is_empty() => token = Some(t.to_owned()),
+                _ => return Ok(out),
+            }
+        }
+    }
+
     async fn delete_identity(&self, identity: &str) -> Result<(), AwsError> {
         match self
             .client

@@ -7,7 +7,9 @@
 //! settings of [`sendready_lambda::config::Config`].
 //!
 //! `sendready-local --mint-token <tenant> [--admin]` prints a token for the tenant (valid
-//! for 12 hours, signed with the same secret) and exits.
+//! for 12 hours, signed with the same secret) and exits. `sendready-local --reconcile`
+//! compares the registry with SES, repairs what it safely can, prints the report as JSON
+//! and exits (the `sendready-reconcile` function's job in AWS).
 
 use axum::middleware;
 use sendready_lambda::adapters::dynamodb::DynamoRegistry;
@@ -68,6 +70,18 @@ async fn run() -> Result<(), String> {
         .map_err(|e| e.to_string())?;
     let mut aws = Aws::from_sdk(&conf, &config.table);
     aws.limits = config.limits;
+    if args.iter().any(|a| a == "--reconcile") {
+        let report = aws
+            .reconciler()
+            .run()
+            .await
+            .map_err(|p| format!("reconciling failed: {}", p.detail))?;
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&report).map_err(|e| e.to_string())?
+        );
+        return Ok(());
+    }
     let smtp = state::smtp(&config, aws.limiter.clone()).map_err(|e| e.to_string())?;
     let resolver = state::resolver(&config).map_err(|e| e.to_string())?;
     let mut state = AppState::new(&aws, smtp, resolver, &config.hosted_zones);

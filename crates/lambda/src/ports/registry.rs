@@ -77,6 +77,21 @@ impl Record {
     }
 }
 
+/// The owner of an identity name across the deployment, as the registry holds it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NameOwner {
+    /// The identity as reserved.
+    pub identity: String,
+    /// Domain or email.
+    pub kind: IdentityKind,
+    /// The tenant that owns it.
+    pub tenant: String,
+    /// True while its create waits for SES.
+    pub pending: bool,
+    /// When it was reserved (seconds since the Unix epoch), when known.
+    pub reserved_at: Option<u64>,
+}
+
 /// Why a reservation was refused.
 #[derive(Debug, thiserror::Error)]
 pub enum ReserveError {
@@ -112,6 +127,8 @@ pub trait Registry: Send + Sync {
     /// Reserves an identity for the tenant within its limits and as the name's only owner
     /// across the deployment, atomically; the reservation is pending until `confirm`.
     async fn reserve(&self, tenant: &str, owned: &Owned) -> Result<(), ReserveError>;
+    /// Every identity name's owner across the deployment (a scan: for the reconciler).
+    async fn owners(&self) -> Result<Vec<NameOwner>, AwsError>;
     /// Marks a reservation confirmed: SES has the identity.
     async fn confirm(&self, tenant: &str, identity: &str) -> Result<(), AwsError>;
     /// Releases an identity and its name; releasing one the tenant does not own changes

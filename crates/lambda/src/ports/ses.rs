@@ -77,6 +77,8 @@ pub trait Ses: Send + Sync {
         dkim: &NewDkim,
         tenant: &str,
     ) -> Result<(), AwsError>;
+    /// Every identity of the account in this region (`ListEmailIdentities`, all pages).
+    async fn list_identities(&self) -> Result<Vec<String>, AwsError>;
     /// `DeleteEmailIdentity`; an identity SES no longer has counts as deleted.
     async fn delete_identity(&self, identity: &str) -> Result<(), AwsError>;
     /// `PutEmailIdentityDkimSigningAttributes` back to Easy DKIM (AWS_SES), which makes

@@ -4,6 +4,7 @@
 
 pub mod identities;
 pub mod publish;
+pub mod reconcile;
 pub mod smtp;
 pub mod tenant;
 pub mod test_mail;

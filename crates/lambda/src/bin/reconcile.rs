@@ -1,0 +1,28 @@
+//! Lambda function `sendready-reconcile`, run on a schedule: compares the tenant registry
+//! with SES and repairs what it safely can (phantom reservations released, finished
+//! creates confirmed, orphans registered to their tenant again), logging the report. IAM:
+//! listing and reading SES identities, the tenant table.
+
+use lambda_http::lambda_runtime::{self, LambdaEvent, service_fn};
+use sendready_lambda::config::Config;
+use sendready_lambda::state::Aws;
+use sendready_lambda::{adapters, runtime};
+
+#[tokio::main]
+async fn main() -> Result<(), lambda_http::Error> {
+    runtime::init_logs();
+    let config = Config::from_env()?;
+    let conf = adapters::sdk::sdk_config().await;
+    let reconciler = Aws::from_sdk(&conf, &config.table).reconciler();
+    lambda_runtime::run(service_fn(|_: LambdaEvent<serde_json::Value>| {
+        let reconciler = reconciler.clone();
+        async move {
+            let report = reconciler
+                .run()
+                .await
+                .map_err(|p| lambda_http::Error::from(p.detail.clone()))?;
+            Ok::<_, lambda_http::Error>(serde_json::to_value(report)?)
+        }
+    }))
+    .await
+}
