@@ -297,13 +297,15 @@ class Stack:
                                          capture_output=True, text=True).stdout.strip()
         self.token = mint(TENANT)
         admin = mint("platform", "--admin")
-        req = urllib.request.Request(f"{self.backend}/v1/tenants/{TENANT}/users", method="PUT",
-                                     data=json.dumps({"activeUserEmails": USERS}).encode(),
-                                     headers={"authorization": f"Bearer {admin}",
-                                              "content-type": "application/json"})
-        with urllib.request.urlopen(req, timeout=30) as r:
-            assert r.status == 204, r.status
-        log(f"tenant {TENANT} has active users {', '.join(USERS)}")
+        for path, body in ((f"/v1/tenants/{TENANT}/users", {"activeUserEmails": USERS}),
+                           (f"/v1/tenants/{TENANT}/zones", {"hostedZoneIds": [self.zone_id]})):
+            req = urllib.request.Request(f"{self.backend}{path}", method="PUT",
+                                         data=json.dumps(body).encode(),
+                                         headers={"authorization": f"Bearer {admin}",
+                                                  "content-type": "application/json"})
+            with urllib.request.urlopen(req, timeout=30) as r:
+                assert r.status == 204, r.status
+        log(f"tenant {TENANT} has active users {', '.join(USERS)} and the hosted zone {DOMAIN}")
 
     def start_web(self):
         env = {**self.env, "SENDREADY_API": self.backend, "BROWSER": "none"}

@@ -279,6 +279,16 @@ pub struct TenantUsers {
     pub active_user_emails: Vec<String>,
 }
 
+/// The body of `PUT /v1/tenants/{tenant}/zones`.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[cfg_attr(feature = "tsify", derive(tsify::Tsify))]
+#[serde(rename_all = "camelCase")]
+pub struct TenantZones {
+    /// The Route 53 hosted zone ids the tenant may publish to (`Z123...` or
+    /// `/hostedzone/Z123...`); empty: none.
+    pub hosted_zone_ids: Vec<String>,
+}
+
 /// The body of `POST /v1/sender/check`.
 #[derive(Debug, Deserialize, Serialize)]
 #[cfg_attr(feature = "tsify", derive(tsify::Tsify))]

@@ -344,6 +344,19 @@ async fn fifty_concurrent_creates_never_exceed_the_limits() {
     assert!(created <= 3, "{created} email creates succeeded");
 }
 
+/// The platform assigns hosted zones to a tenant.
+async fn set_zones(app: &axum::Router, t: &str, zones: &[&str]) {
+    let (status, body) = call(
+        app,
+        &admin(),
+        Method::PUT,
+        &format!("/v1/tenants/{t}/zones"),
+        Some(json!({ "hostedZoneIds": zones })),
+    )
+    .await;
+    assert_eq!(status, StatusCode::NO_CONTENT, "{body}");
+}
+
 async fn hosted_zone(moto: &Moto, name: &str) -> String {
     let r53 = aws_sdk_route53::Client::new(&moto.sdk().await);
     let out = r53
@@ -379,6 +392,7 @@ async fn records_publish_to_the_identitys_own_zone_idempotently() {
     .await;
     let zone = hosted_zone(&moto, "acme.example.com").await;
     let other = hosted_zone(&moto, "example.net").await;
+    set_zones(&app, "acme", &[&zone, &other]).await;
 
     let path = "/v1/identities/mail.acme.example.com/dns";
     for _ in 0..2 {
@@ -443,7 +457,9 @@ async fn records_publish_to_the_identitys_own_zone_idempotently() {
         Some(json!({ "hostedZoneId": "ZNOSUCHZONE" })),
     )
     .await;
-    assert_eq!(status, StatusCode::NOT_FOUND, "{p}");
+    // Not a zone the platform assigned to acme: refused before Route 53 is asked.
+    assert_eq!(status, StatusCode::FORBIDDEN, "{p}");
+    assert_eq!(p["code"], "zone-not-allowed");
     // Another tenant cannot publish acme's records.
     let (status, _) = call(
         &app,
@@ -541,6 +557,7 @@ async fn the_tenant_view_has_users_identities_limits_and_named_zones() {
     let zone = hosted_zone(&moto, "acme.example.com").await;
     let app = app_with_zones(&moto, vec![format!("/hostedzone/{zone}")]).await;
     set_users(&app, "acme", &["ops@acme.example.com"]).await;
+    set_zones(&app, "acme", &[&zone]).await;
     let acme = tenant("acme");
     create(
         &app,
@@ -624,6 +641,7 @@ async fn publishing_never_replaces_a_record_it_did_not_write() {
     set_users(&app, "acme", &["ops@acme.example.com"]).await;
     let acme = tenant("acme");
     let zone = hosted_zone(&moto, "acme.example.com").await;
+    set_zones(&app, "acme", &[&zone]).await;
     put_txt(
         &moto,
         &zone,
@@ -708,4 +726,73 @@ async fn publishing_never_replaces_a_record_it_did_not_write() {
     assert_eq!(again["status"], "INSYNC");
     assert_eq!(again["changeId"], "");
     assert_eq!(again["records"].as_array().unwrap().len(), 1);
+}
+
+#[tokio::test]
+async fn a_tenant_publishes_only_into_the_zones_the_platform_assigned_to_it() {
+    let moto = Moto::start();
+    let zone = hosted_zone(&moto, "example.com").await;
+    let elsewhere = hosted_zone(&moto, "example.org").await;
+    // The deployment may change example.com only.
+    let app = app_with_zones(&moto, vec![zone.clone()]).await;
+    set_users(&app, "acme", &["ops@acme.example.com"]).await;
+    set_users(&app, "beta", &["ops@beta.example.com"]).await;
+
+    // Only the platform assigns zones, and only zones the deployment may change.
+    let (status, p) = call(
+        &app,
+        &tenant("beta"),
+        Method::PUT,
+        "/v1/tenants/beta/zones",
+        Some(json!({ "hostedZoneIds": [zone] })),
+    )
+    .await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{p}");
+    assert_eq!(p["code"], "auth-forbidden");
+    let (status, p) = call(
+        &app,
+        &admin(),
+        Method::PUT,
+        "/v1/tenants/acme/zones",
+        Some(json!({ "hostedZoneIds": [elsewhere] })),
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{p}");
+    assert_eq!(p["code"], "zone-not-allowed");
+    set_zones(&app, "acme", &[&zone]).await;
+
+    // beta's domain is inside example.com too, but the zone is acme's.
+    for t in ["acme", "beta"] {
+        create(
+            &app,
+            &tenant(t),
+            json!({ "identity": format!("{t}.example.com"), "dkim": "byodkim" }),
+        )
+        .await;
+    }
+    let body = json!({ "hostedZoneId": zone });
+    let (status, p) = call(
+        &app,
+        &tenant("beta"),
+        Method::POST,
+        "/v1/identities/beta.example.com/dns",
+        Some(body.clone()),
+    )
+    .await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{p}");
+    assert_eq!(p["code"], "zone-not-allowed");
+    let (status, out) = call(
+        &app,
+        &tenant("acme"),
+        Method::POST,
+        "/v1/identities/acme.example.com/dns",
+        Some(body),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{out}");
+    // Each tenant's view lists its own zones only.
+    let (_, view) = call(&app, &tenant("beta"), Method::GET, "/v1/tenant", None).await;
+    assert_eq!(view["hostedZones"], json!([]));
+    let (_, view) = call(&app, &tenant("acme"), Method::GET, "/v1/tenant", None).await;
+    assert_eq!(view["hostedZones"][0]["name"], "example.com");
 }

@@ -78,6 +78,7 @@ export const FUNCTIONS = {
       { method: HttpMethod.POST, path: "/v1/sender/check" },
       { method: HttpMethod.GET, path: "/v1/tenant" },
       { method: HttpMethod.PUT, path: "/v1/tenants/{tenant}/users" },
+      { method: HttpMethod.PUT, path: "/v1/tenants/{tenant}/zones" },
     ],
   },
   TestMail: {

@@ -178,11 +178,14 @@ impl Registry for DynamoRegistry {
             match get("sk").as_deref() {
                 Some("META") => {
                     rec.exists = true;
-                    rec.active_user_emails = item
-                        .get("activeUserEmails")
-                        .and_then(|v| v.as_l().ok())
-                        .map(|l| l.iter().filter_map(|v| v.as_s().ok().cloned()).collect())
-                        .unwrap_or_default();
+                    let list = |k: &str| -> Vec<String> {
+                        item.get(k)
+                            .and_then(|v| v.as_l().ok())
+                            .map(|l| l.iter().filter_map(|v| v.as_s().ok().cloned()).collect())
+                            .unwrap_or_default()
+                    };
+                    rec.active_user_emails = list("activeUserEmails");
+                    rec.zones = list("hostedZones");
                 }
                 Some(sk) if sk.starts_with("ID#") => rec.identities.push(Owned {
                     identity: sk["ID#".len()..].to_owned(),
@@ -219,6 +222,23 @@ impl Registry for DynamoRegistry {
             .send()
             .await
             .map_err(|e| aws_error("Saving the tenant's users", &e))?;
+        Ok(())
+    }
+
+    async fn put_zones(&self, tenant: &str, zones: &[String]) -> Result<(), AwsError> {
+        self.db
+            .update_item()
+            .table_name(&self.table)
+            .key("pk", pk(tenant))
+            .key("sk", s("META"))
+            .update_expression(
+                "SET hostedZones = :z, domainCount = if_not_exists(domainCount, :n), emailCount = if_not_exists(emailCount, :n)",
+            )
+            .expression_attribute_values(":z", AttributeValue::L(zones.iter().map(|z| s(z)).collect()))
+            .expression_attribute_values(":n", n(0))
+            .send()
+            .await
+            .map_err(|e| aws_error("Saving the tenant's hosted zones", &e))?;
         Ok(())
     }
 

@@ -50,6 +50,8 @@ pub struct Record {
     pub active_user_emails: Vec<String>,
     /// Owned identities.
     pub identities: Vec<Owned>,
+    /// The Route 53 hosted zones (bare ids) the platform assigned to the tenant.
+    pub zones: Vec<String>,
 }
 
 impl Record {
@@ -124,6 +126,8 @@ pub trait Registry: Send + Sync {
     async fn get(&self, tenant: &str) -> Result<Record, AwsError>;
     /// Sets the tenant's active users (the platform's call), creating the tenant.
     async fn put_users(&self, tenant: &str, emails: &[String]) -> Result<(), AwsError>;
+    /// Sets the hosted zones the tenant may publish to (the platform's call).
+    async fn put_zones(&self, tenant: &str, zones: &[String]) -> Result<(), AwsError>;
     /// Reserves an identity for the tenant within its limits and as the name's only owner
     /// across the deployment, atomically; the reservation is pending until `confirm`.
     async fn reserve(&self, tenant: &str, owned: &Owned) -> Result<(), ReserveError>;

@@ -1,11 +1,11 @@
-//! `GET /v1/tenant`, `PUT /v1/tenants/{tenant}/users` (the platform's admin scope) and
-//! `POST /v1/sender/check`.
+//! `GET /v1/tenant`, `PUT /v1/tenants/{tenant}/users` and `PUT /v1/tenants/{tenant}/zones`
+//! (the platform's admin scope), and `POST /v1/sender/check`.
 
 use crate::auth::Caller;
 use crate::error::Problem;
 use crate::extract::Body;
 use crate::service::identities::Identities;
-use crate::service::tenant::{SenderCheck, TenantUsers, TenantView};
+use crate::service::tenant::{SenderCheck, TenantUsers, TenantView, TenantZones};
 use axum::extract::{FromRef, Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -32,6 +32,18 @@ async fn put_users(
     Ok(StatusCode::NO_CONTENT)
 }
 
+async fn put_zones(
+    State(svc): State<Arc<Identities>>,
+    caller: Caller,
+    Path(tenant): Path<String>,
+    Body(req): Body<TenantZones>,
+) -> Result<StatusCode, Problem> {
+    caller.require_admin("Assigning a tenant's hosted zones")?;
+    let zones = svc.put_zones(&tenant, &req).await?;
+    tracing::info!(tenant = %tenant, zones, by = %caller.subject, "tenant zones set");
+    Ok(StatusCode::NO_CONTENT)
+}
+
 async fn sender(
     State(svc): State<Arc<Identities>>,
     caller: Caller,
@@ -49,5 +61,6 @@ where
     Router::new()
         .route("/v1/tenant", get(tenant))
         .route("/v1/tenants/{tenant}/users", put(put_users))
+        .route("/v1/tenants/{tenant}/zones", put(put_zones))
         .route("/v1/sender/check", post(sender))
 }

@@ -3,7 +3,7 @@
 //! the record appeared meanwhile), what matches is kept, and a record that exists with
 //! another value or type stops the whole publish with a 409 listing each conflict.
 
-use super::identities::{Identities, settled};
+use super::identities::{Identities, record_of, settled};
 use crate::error::Problem;
 use crate::ports::route53::{ChangeInfo, RecordSet, bare_zone_id};
 use axum::http::StatusCode;
@@ -81,12 +81,15 @@ impl Identities {
     ) -> Result<Published, Problem> {
         let o = settled(self.registry.as_ref(), tenant, identity).await?;
         let zone_id = bare_zone_id(&req.hosted_zone_id).to_owned();
-        if !self.zone_allowed(&zone_id) {
+        // A tenant publishes only into the zones the platform assigned to it (and the
+        // deployment may change).
+        let assigned = record_of(self.registry.as_ref(), tenant).await?.zones;
+        if !self.zone_allowed(&zone_id) || !assigned.contains(&zone_id) {
             return Err(Problem::new(
                 StatusCode::FORBIDDEN,
                 Code::ZoneNotAllowed,
                 format!(
-                    "Hosted zone {zone_id} is not one this deployment may change; the platform lists the allowed zones."
+                    "Hosted zone {zone_id} is not one the platform assigned to your account; choose one of your zones, or ask the platform to assign this one."
                 ),
             ));
         }

@@ -4,12 +4,13 @@
 
 use super::identities::{Identities, record_of, verified_map};
 use crate::error::Problem;
+use crate::ports::route53::bare_zone_id;
 use sendready_core::address::{AddressOptions, check_address};
-pub use sendready_core::api::{HostedZoneView, SenderCheck, TenantUsers, TenantView};
+pub use sendready_core::api::{HostedZoneView, SenderCheck, TenantUsers, TenantView, TenantZones};
 use sendready_core::identity::{
     MAX_DOMAIN_IDENTITIES, MAX_EMAIL_IDENTITIES, SenderDecision, check_sender,
 };
-use sendready_core::{Issue, Report};
+use sendready_core::{Code, Issue, Report};
 
 impl Identities {
     /// The tenant's rules, limits and allowed hosted zones.
@@ -17,7 +18,7 @@ impl Identities {
         let rec = record_of(self.registry.as_ref(), tenant).await?;
         let verified = verified_map(self.ses.as_ref(), &rec).await?;
         let mut hosted_zones = Vec::new();
-        for id in &self.hosted_zones {
+        for id in rec.zones.iter().filter(|z| self.zone_allowed(z)) {
             let name = self.route53.zone_name(id).await?;
             hosted_zones.push(HostedZoneView {
                 id: id.clone(),
@@ -49,6 +50,30 @@ impl Identities {
         }
         self.registry.put_users(tenant, &emails).await?;
         Ok(emails.len())
+    }
+
+    /// Sets the hosted zones a tenant may publish to (the caller must be the platform; the
+    /// route checks). Each must be one the deployment may change and exist in Route 53.
+    pub async fn put_zones(&self, tenant: &str, req: &TenantZones) -> Result<usize, Problem> {
+        let mut zones: Vec<String> = Vec::new();
+        for (i, raw) in req.hosted_zone_ids.iter().enumerate() {
+            let id = bare_zone_id(raw).to_owned();
+            if !self.zone_allowed(&id) {
+                return Err(Problem::field(
+                    &format!("hostedZoneIds[{i}]"),
+                    Code::ZoneNotAllowed,
+                    format!(
+                        "Hosted zone {id} is not one this deployment may change (SENDREADY_HOSTED_ZONE_IDS)."
+                    ),
+                ));
+            }
+            self.route53.zone_name(&id).await?;
+            if !zones.contains(&id) {
+                zones.push(id);
+            }
+        }
+        self.registry.put_zones(tenant, &zones).await?;
+        Ok(zones.len())
     }
 
     /// May this From address send for the tenant.
