@@ -17,6 +17,11 @@ pub enum ConfigError {
     /// `SENDREADY_SMTP_STEP_TIMEOUT_MS` is not a number of milliseconds.
     #[error("SENDREADY_SMTP_STEP_TIMEOUT_MS must be milliseconds, not {0:?}")]
     StepTimeout(String),
+    /// `SENDREADY_DKIM_SELECTOR_PREFIX` is not a short DNS label.
+    #[error(
+        "SENDREADY_DKIM_SELECTOR_PREFIX must be letters, digits and hyphens (at most 40), not {0:?}"
+    )]
+    SelectorPrefix(String),
     /// A `SENDREADY_LIMIT_*` value is not a positive whole number.
     #[error("{0} must be a positive whole number, not {1:?}")]
     Limit(&'static str, String),
@@ -69,6 +74,9 @@ pub struct Config {
     /// `SENDREADY_LIMIT_SMTP_CHECKS_PER_MINUTE` (10),
     /// `SENDREADY_LIMIT_SMTP_AUTH_FAILURES_PER_HOUR` (5 per host).
     pub limits: Limits,
+    /// The prefix of every BYODKIM selector: `SENDREADY_DKIM_SELECTOR_PREFIX` (default
+    /// `sendready`; a DNS label).
+    pub selector_prefix: String,
     /// The whole-request deadline: `SENDREADY_REQUEST_DEADLINE_MS` (default 25000, under
     /// the functions' 30 s timeout; kept between 1000 and 60000).
     pub request_deadline: Duration,
@@ -143,7 +151,18 @@ impl Config {
                 defaults.smtp_auth_failures.max,
             )?,
         );
+        let selector_prefix =
+            var("SENDREADY_DKIM_SELECTOR_PREFIX").unwrap_or_else(|| "sendready".to_owned());
+        if selector_prefix.is_empty()
+            || selector_prefix.len() > 40
+            || !selector_prefix
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-')
+        {
+            return Err(ConfigError::SelectorPrefix(selector_prefix));
+        }
         Ok(Config {
+            selector_prefix,
             limits,
             request_deadline,
             smtp_extra_ports,

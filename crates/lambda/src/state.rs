@@ -48,6 +48,8 @@ pub struct Aws {
     pub limiter: Arc<dyn Limiter>,
     /// The limits the services apply.
     pub limits: Limits,
+    /// The prefix of every BYODKIM selector.
+    pub selector_prefix: String,
 }
 
 impl Aws {
@@ -61,6 +63,7 @@ impl Aws {
             region: conf.region().map(ToString::to_string),
             limiter: registry,
             limits: Limits::default(),
+            selector_prefix: "sendready".to_owned(),
         }
     }
 
@@ -81,6 +84,7 @@ impl Aws {
             stale_after: std::time::Duration::from_secs(30),
             limiter: self.limiter.clone(),
             limits: self.limits,
+            selector_prefix: self.selector_prefix.clone(),
         }
     }
 

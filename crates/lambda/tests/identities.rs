@@ -115,7 +115,8 @@ async fn byodkim_domain_and_email_identities_round_trip() {
         .iter()
         .find(|r| r["purpose"] == "byodkim")
         .unwrap();
-    assert_eq!(txt["name"], "s2026._domainkey.acme.example.com");
+    // The selector carries the deployment's prefix: s2026 becomes sendready-s2026.
+    assert_eq!(txt["name"], "sendready-s2026._domainkey.acme.example.com");
     assert_eq!(txt["type"], "TXT");
     assert!(
         txt["value"]
@@ -128,7 +129,7 @@ async fn byodkim_domain_and_email_identities_round_trip() {
         txt["strings"].as_array().unwrap().len() >= 2,
         "a 2048-bit key splits into 255-octet strings"
     );
-    assert_eq!(txt["zoneEntry"]["hostField"], "s2026._domainkey");
+    assert_eq!(txt["zoneEntry"]["hostField"], "sendready-s2026._domainkey");
     let dmarc = v["records"]
         .as_array()
         .unwrap()
@@ -412,7 +413,11 @@ async fn records_publish_to_the_identitys_own_zone_idempotently() {
             .iter()
             .map(|r| r["zoneEntry"]["hostField"].as_str().unwrap())
             .collect();
-        assert!(entries.contains(&"s1._domainkey.mail"), "{entries:?}");
+        // The selector carries the deployment's prefix: s1 becomes sendready-s1.
+        assert!(
+            entries.contains(&"sendready-s1._domainkey.mail"),
+            "{entries:?}"
+        );
         assert!(entries.contains(&"_dmarc.mail"), "{entries:?}");
     }
     let r53 = aws_sdk_route53::Client::new(&moto.sdk().await);
@@ -425,7 +430,7 @@ async fn records_publish_to_the_identitys_own_zone_idempotently() {
     let txt: Vec<_> = sets
         .resource_record_sets()
         .iter()
-        .filter(|s| s.name() == "s1._domainkey.mail.acme.example.com.")
+        .filter(|s| s.name() == "sendready-s1._domainkey.mail.acme.example.com.")
         .collect();
     assert_eq!(txt.len(), 1, "one record set after two UPSERTs");
     let value = txt[0].resource_records()[0].value();
@@ -651,36 +656,46 @@ async fn publishing_never_replaces_a_record_it_did_not_write() {
     .await;
     let google = "v=DKIM1; k=rsa; p=MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEAgoogle";
     put_txt(&moto, &zone, "google._domainkey.acme.example.com", google).await;
-
-    // A BYODKIM selector that another provider already uses: 409, nothing changed.
-    create(
-        &app,
-        &acme,
-        json!({ "identity": "acme.example.com", "dkim": "byodkim", "selector": "google" }),
+    // A key left at Sendready's own selector name by an earlier setup, now stale.
+    let stale = "v=DKIM1; k=rsa; p=MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEAstale";
+    put_txt(
+        &moto,
+        &zone,
+        "sendready-s1._domainkey.acme.example.com",
+        stale,
     )
     .await;
     let path = "/v1/identities/acme.example.com/dns";
     let body = json!({ "hostedZoneId": zone, "includeSuggestions": true });
+
+    // A record in the way: 409, nothing changed.
+    create(
+        &app,
+        &acme,
+        json!({ "identity": "acme.example.com", "dkim": "byodkim", "selector": "s1" }),
+    )
+    .await;
     let (status, p) = call(&app, &acme, Method::POST, path, Some(body.clone())).await;
     assert_eq!(status, StatusCode::CONFLICT, "{p}");
     assert_eq!(p["code"], "dns-record-conflict");
     assert_eq!(p["conflicts"].as_array().unwrap().len(), 1, "{p}");
     let conflict = &p["conflicts"][0];
-    assert_eq!(conflict["name"], "google._domainkey.acme.example.com");
-    assert_eq!(conflict["found"][0], format!("TXT {google}"));
+    assert_eq!(conflict["name"], "sendready-s1._domainkey.acme.example.com");
+    assert_eq!(conflict["found"][0], format!("TXT {stale}"));
     assert!(conflict["wanted"].as_str().unwrap().starts_with("v=DKIM1"));
     assert!(!conflict["action"].as_str().unwrap().is_empty());
     assert_eq!(
-        txt_at(&moto, &zone, "google._domainkey.acme.example.com").await,
-        [format!("\"{google}\"")]
+        txt_at(&moto, &zone, "sendready-s1._domainkey.acme.example.com").await,
+        [format!("\"{stale}\"")]
     );
     assert_eq!(
         txt_at(&moto, &zone, "_dmarc.acme.example.com").await,
         ["\"v=DMARC1; p=reject\""]
     );
 
-    // Another selector: its key is created; the domain's own DMARC (p=reject) is kept,
-    // not replaced by the p=none suggestion.
+    // Another provider's selector asked for: the prefix keeps it apart (sendready-google),
+    // so its key is created beside google's, untouched; the domain's own DMARC (p=reject)
+    // is kept, not replaced by the p=none suggestion.
     let (status, _) = call(
         &app,
         &acme,
@@ -693,12 +708,16 @@ async fn publishing_never_replaces_a_record_it_did_not_write() {
     create(
         &app,
         &acme,
-        json!({ "identity": "acme.example.com", "dkim": "byodkim", "selector": "s1" }),
+        json!({ "identity": "acme.example.com", "dkim": "byodkim", "selector": "google" }),
     )
     .await;
     let (status, out) = call(&app, &acme, Method::POST, path, Some(body.clone())).await;
     assert_eq!(status, StatusCode::OK, "{out}");
     assert_eq!(out["created"], 1, "{out}");
+    assert_eq!(
+        out["records"][0]["name"],
+        "sendready-google._domainkey.acme.example.com"
+    );
     assert_eq!(
         out["skipped"][0]["record"]["name"],
         "_dmarc.acme.example.com"

@@ -83,6 +83,7 @@ fn app_with(ses_rules: &[Rule], retry: &aws_sdk_sesv2::config::retry::RetryConfi
         region: Some("eu-west-1".to_owned()),
         limiter: Arc::new(common::MemoryLimiter::default()),
         limits: sendready_lambda::ports::Limits::default(),
+        selector_prefix: "sendready".to_owned(),
     };
     router(AppState::new(
         &aws,

@@ -220,7 +220,7 @@ async fn the_verify_route_checks_live_dns_and_resends_an_email_verification() {
         .iter()
         .map(|s| s.as_str().unwrap().to_owned())
         .collect();
-    let published = Dnsmasq::start(&[("txt", "s1._domainkey.acme.example.com", strings)]);
+    let published = Dnsmasq::start(&[("txt", txt["name"].as_str().unwrap(), strings)]);
     let app = build(&published);
     let (s, _, out) = common::call(
         &app,

@@ -15,6 +15,7 @@ async fn main() -> Result<(), lambda_http::Error> {
     let conf = adapters::sdk::sdk_config().await;
     let mut aws = Aws::from_sdk(&conf, &config.table);
     aws.limits = config.limits;
+    aws.selector_prefix.clone_from(&config.selector_prefix);
     let svc = Arc::new(aws.identities(resolver(&config)?, &config.hosted_zones));
     runtime::run(
         bounded(identity_routes(), config.request_deadline),

@@ -40,6 +40,9 @@ pub struct Identities {
     pub limiter: Arc<dyn Limiter>,
     /// Verification resends per identity.
     pub limits: Limits,
+    /// The prefix of every BYODKIM selector (`SENDREADY_DKIM_SELECTOR_PREFIX`), so a key
+    /// Sendready publishes never takes the `_domainkey` name of another provider's.
+    pub selector_prefix: String,
 }
 
 /// The tenant's registry record.
@@ -93,6 +96,20 @@ pub async fn verified_map(ses: &dyn Ses, rec: &Record) -> Result<HashMap<String,
     Ok(out)
 }
 
+/// The selector for `asked` under `prefix` (see [`Identities::selector`]).
+fn selector_with(prefix: &str, asked: Option<&str>) -> String {
+    match asked.map(str::trim).filter(|s| !s.is_empty()) {
+        None => prefix.to_owned(),
+        Some(s)
+            if s.eq_ignore_ascii_case(prefix)
+                || s.to_ascii_lowercase().starts_with(&format!("{prefix}-")) =>
+        {
+            s.to_owned()
+        }
+        Some(s) => format!("{prefix}-{s}"),
+    }
+}
+
 /// A new BYODKIM key pair: (base64 PKCS#1 private key, base64 SubjectPublicKeyInfo).
 fn generate_byodkim_key() -> Result<(String, String), Problem> {
     use rsa::pkcs1::EncodeRsaPrivateKey;
@@ -113,6 +130,12 @@ fn generate_byodkim_key() -> Result<(String, String), Problem> {
 }
 
 impl Identities {
+    /// The BYODKIM selector for what the user asked: the prefix alone, or the prefix and
+    /// the user's label (`sendready-s1`); a label that already carries it is kept.
+    pub fn selector(&self, asked: Option<&str>) -> String {
+        selector_with(&self.selector_prefix, asked)
+    }
+
     /// True when the deployment may change this hosted zone (a bare id).
     pub fn zone_allowed(&self, id: &str) -> bool {
         self.hosted_zones.is_empty() || self.hosted_zones.iter().any(|z| z == id)
@@ -140,8 +163,8 @@ impl Identities {
         let byodkim = new.kind == IdentityKind::Domain && req.dkim == DkimMode::Byodkim;
         let (new_owned, dkim) = if byodkim {
             let mut issues = sendready_core::Issues::new();
-            let selector =
-                dkim::check_selector(req.selector.as_deref().unwrap_or("sendready"), &mut issues);
+            let wanted = self.selector(req.selector.as_deref());
+            let selector = dkim::check_selector(&wanted, &mut issues);
             let Some(selector) = selector else {
                 return Err(Problem::invalid(issues.into_vec()));
             };
@@ -358,5 +381,20 @@ impl Identities {
                 })
                 .collect(),
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn byodkim_selectors_carry_the_deployments_prefix() {
+        let prefix = "sendready";
+        let selector = |asked: Option<&str>| super::selector_with(prefix, asked);
+        assert_eq!(selector(None), "sendready");
+        assert_eq!(selector(Some("")), "sendready");
+        assert_eq!(selector(Some("s1")), "sendready-s1");
+        assert_eq!(selector(Some("google")), "sendready-google");
+        assert_eq!(selector(Some("sendready-2026")), "sendready-2026");
+        assert_eq!(selector(Some("Sendready")), "Sendready");
     }
 }
