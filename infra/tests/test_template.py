@@ -50,6 +50,7 @@ def main():
         if method in ("get", "post", "put", "delete", "patch")
     }
     routed = {}
+    admin = set()
     resources = template["Resources"]
     functions = {k: v for k, v in resources.items() if v["Type"] == "AWS::Serverless::Function"}
     for name, fn in functions.items():
@@ -65,7 +66,13 @@ def main():
                 failures.append(f"{key} is routed to both {routed[key]} and {name}")
             routed[key] = name
             if "Auth" in props:
-                failures.append(f"{key} overrides the default authorizer")
+                auth = props["Auth"]
+                if auth.get("Authorizer") != "JwtAuthorizer":
+                    failures.append(f"{key} overrides the default authorizer")
+                if auth.get("AuthorizationScopes") == ["sendready/admin"]:
+                    admin.add(key)
+            if "/v1/tenants/" in props["Path"] and key not in admin:
+                failures.append(f"{key} is the platform's route but API Gateway does not require the admin scope")
         for policy in fn["Properties"].get("Policies", []):
             for st in policy.get("Statement", []):
                 actions = st["Action"] if isinstance(st["Action"], list) else [st["Action"]]

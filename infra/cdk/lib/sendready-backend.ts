@@ -61,7 +61,12 @@ export interface SendreadyBackendProps {
 export interface SendreadyRoute {
   readonly method: HttpMethod;
   readonly path: string;
+  /** OAuth scopes API Gateway itself requires (the platform's admin routes). */
+  readonly scopes?: readonly string[];
 }
+
+/** The scope of the platform's admin routes. */
+export const ADMIN_SCOPE = "sendready/admin";
 
 /** The three functions by privilege, with the binary each builds and the routes it serves. */
 export const FUNCTIONS = {
@@ -77,8 +82,8 @@ export const FUNCTIONS = {
       { method: HttpMethod.POST, path: "/v1/identities/{identity}/verify" },
       { method: HttpMethod.POST, path: "/v1/sender/check" },
       { method: HttpMethod.GET, path: "/v1/tenant" },
-      { method: HttpMethod.PUT, path: "/v1/tenants/{tenant}/users" },
-      { method: HttpMethod.PUT, path: "/v1/tenants/{tenant}/zones" },
+      { method: HttpMethod.PUT, path: "/v1/tenants/{tenant}/users", scopes: [ADMIN_SCOPE] },
+      { method: HttpMethod.PUT, path: "/v1/tenants/{tenant}/zones", scopes: [ADMIN_SCOPE] },
     ],
   },
   TestMail: {
@@ -294,7 +299,13 @@ export class SendreadyBackend extends Construct {
     for (const [name, spec] of Object.entries(FUNCTIONS) as [keyof typeof FUNCTIONS, (typeof FUNCTIONS)[keyof typeof FUNCTIONS]][]) {
       const integration = new HttpLambdaIntegration(`${name}Integration`, this.functions[name]);
       for (const route of spec.routes) {
-        this.api.addRoutes({ path: route.path, methods: [route.method], integration });
+        const scopes: readonly string[] | undefined = "scopes" in route ? route.scopes : undefined;
+        this.api.addRoutes({
+          path: route.path,
+          methods: [route.method],
+          integration,
+          ...(scopes ? { authorizationScopes: [...scopes] } : {}),
+        });
       }
     }
   }

@@ -131,6 +131,9 @@ describe("the synthesized CDK stack", () => {
     for (const [id, route] of routes) {
       assert.equal(route.Properties.AuthorizationType, "JWT", `${id} has no JWT authorizer`);
       assert.ok(route.Properties.AuthorizerId, `${id} names no authorizer`);
+      // The platform's routes need the admin scope at API Gateway itself.
+      const admin = (route.Properties.RouteKey as string).includes("/v1/tenants/");
+      assert.deepEqual(route.Properties.AuthorizationScopes, admin ? ["sendready/admin"] : undefined, id);
     }
     template.hasResourceProperties("AWS::ApiGatewayV2::Authorizer", {
       AuthorizerType: "JWT",
