@@ -121,8 +121,13 @@ def main():
             failures.append("Route 53 changes are not limited by record name")
     if "ReservedConcurrentExecutions" not in template.get("Globals", {}).get("Function", {}):
         failures.append("the functions have no reserved concurrency")
-    if "SENDREADY_REQUEST_DEADLINE_MS" not in template["Globals"]["Function"]["Environment"]["Variables"]:
+    env = template["Globals"]["Function"]["Environment"]["Variables"]
+    if "SENDREADY_REQUEST_DEADLINE_MS" not in env:
         failures.append("the functions have no request deadline")
+    for limit in ("TEST_MAIL_PER_HOUR", "TEST_MAIL_PER_DAY", "VERIFICATION_RESENDS_PER_DAY",
+                  "SMTP_CHECKS_PER_MINUTE", "SMTP_AUTH_FAILURES_PER_HOUR"):
+        if f"SENDREADY_LIMIT_{limit}" not in env:
+            failures.append(f"SENDREADY_LIMIT_{limit} is not configurable")
     if "ApiUrl" not in template.get("Outputs", {}):
         failures.append("no ApiUrl output")
 

@@ -53,8 +53,24 @@ export interface SendreadyBackendProps {
   readonly logRetention?: RetentionDays;
   /** Concurrent executions reserved for (and the most allowed to) each function. Default 10 (as the SAM template). */
   readonly reservedConcurrency?: number;
+  /** Per-tenant limits on what tenants share. Defaults as the SAM template's parameters. */
+  readonly limits?: SendreadyLimits;
   /** The backend crate's directory or Cargo.toml. Default: this repository's crates/lambda. */
   readonly manifestPath?: string;
+}
+
+/** Per-tenant limits (each a positive whole number). */
+export interface SendreadyLimits {
+  /** Test messages (SES and SMTP) per tenant per hour. Default 20. */
+  readonly testMailPerHour?: number;
+  /** Test messages per tenant per day. Default 100. */
+  readonly testMailPerDay?: number;
+  /** Times Retry may make SES mail an email identity again, per identity per day. Default 5. */
+  readonly verificationResendsPerDay?: number;
+  /** SMTP checks and test connections per tenant per minute. Default 10. */
+  readonly smtpChecksPerMinute?: number;
+  /** Failed SMTP sign-ins per tenant and host per hour. Default 5. */
+  readonly smtpAuthFailuresPerHour?: number;
 }
 
 /** One HTTP route and the function that serves it (the operations of infra/openapi.yaml). */
@@ -156,6 +172,11 @@ export class SendreadyBackend extends Construct {
       RUST_LOG: "info",
       // Each request ends within 25 s with an answer, under the 30 s timeout.
       SENDREADY_REQUEST_DEADLINE_MS: "25000",
+      SENDREADY_LIMIT_TEST_MAIL_PER_HOUR: String(props.limits?.testMailPerHour ?? 20),
+      SENDREADY_LIMIT_TEST_MAIL_PER_DAY: String(props.limits?.testMailPerDay ?? 100),
+      SENDREADY_LIMIT_VERIFICATION_RESENDS_PER_DAY: String(props.limits?.verificationResendsPerDay ?? 5),
+      SENDREADY_LIMIT_SMTP_CHECKS_PER_MINUTE: String(props.limits?.smtpChecksPerMinute ?? 10),
+      SENDREADY_LIMIT_SMTP_AUTH_FAILURES_PER_HOUR: String(props.limits?.smtpAuthFailuresPerHour ?? 5),
     };
     const make = (name: keyof typeof FUNCTIONS, extra: Record<string, string> = {}) => {
       const spec = FUNCTIONS[name];

@@ -245,6 +245,8 @@ describe("the synthesized CDK stack", () => {
       assert.ok(fn.Properties.LoggingConfig?.LogGroup, `${id} has no log group`);
       assert.equal(fn.Properties.ReservedConcurrentExecutions, 10, `${id} has no reserved concurrency`);
       assert.equal(fn.Properties.Environment.Variables.SENDREADY_REQUEST_DEADLINE_MS, "25000", id);
+      assert.equal(fn.Properties.Environment.Variables.SENDREADY_LIMIT_TEST_MAIL_PER_HOUR, "20", id);
+      assert.equal(fn.Properties.Environment.Variables.SENDREADY_LIMIT_SMTP_CHECKS_PER_MINUTE, "10", id);
     }
     const groups = resources("AWS::Logs::LogGroup");
     assert.equal(groups.length, 4);
