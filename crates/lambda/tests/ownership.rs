@@ -282,3 +282,98 @@ async fn an_identity_ses_holds_for_another_tenant_is_never_adopted() {
         .unwrap();
     assert_eq!(got.tags()[0].value(), "globex");
 }
+
+#[tokio::test]
+async fn the_other_tenant_racing_a_delete_never_acts_on_the_owners_identity() {
+    let moto = Moto::start();
+    let app = app(&moto).await;
+    users(&app, "acme", &["ops@example.com"]).await;
+    users(&app, "beta", &["billing@example.com"]).await;
+    let body = json!({ "identity": "example.com" });
+    let (status, v) = call_as(
+        &app,
+        "acme",
+        Method::POST,
+        "/v1/identities",
+        Some(body.clone()),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{v}");
+
+    let id = "/v1/identities/example.com";
+    let mut tasks = Vec::new();
+    let spawn =
+        |tenant: &'static str, method: Method, path: String, body: Option<serde_json::Value>| {
+            let app = app.clone();
+            tokio::spawn(async move {
+                let (s, v) = call_as(&app, tenant, method.clone(), &path, body).await;
+                (tenant, method, path, s, v)
+            })
+        };
+    tasks.push(spawn("acme", Method::DELETE, id.to_owned(), None));
+    for _ in 0..3 {
+        tasks.push(spawn("beta", Method::GET, id.to_owned(), None));
+        tasks.push(spawn("beta", Method::DELETE, id.to_owned(), None));
+        tasks.push(spawn(
+            "beta",
+            Method::POST,
+            format!("{id}/test-email"),
+            Some(json!({ "from": "a@example.com", "scenario": "success" })),
+        ));
+        tasks.push(spawn(
+            "beta",
+            Method::POST,
+            "/v1/identities".to_owned(),
+            Some(body.clone()),
+        ));
+    }
+    let mut beta_created = false;
+    for t in tasks {
+        let (tenant, method, path, status, v) = t.await.unwrap();
+        if tenant == "acme" {
+            assert_eq!(status, StatusCode::NO_CONTENT, "acme's delete: {v}");
+            continue;
+        }
+        if method == Method::POST && path == "/v1/identities" && status == StatusCode::CREATED {
+            // Only once acme's delete has freed the name.
+            beta_created = true;
+            continue;
+        }
+        // Otherwise beta only ever sees "not yours" or "taken" (or "pending" for its own
+        // create still under way), never acme's identity.
+        assert!(
+            [StatusCode::NOT_FOUND, StatusCode::CONFLICT].contains(&status),
+            "beta {method} {path}: {status} {v}"
+        );
+    }
+    // Consistent at the end: the registry's owner is the SES tag's tenant, or nobody has it.
+    let conf = moto.sdk().await;
+    let registry = DynamoRegistry::from_conf(&conf, "sendready-tenants");
+    let acme_has = registry
+        .get("acme")
+        .await
+        .unwrap()
+        .find("example.com")
+        .is_some();
+    let beta_has = registry
+        .get("beta")
+        .await
+        .unwrap()
+        .find("example.com")
+        .is_some();
+    assert!(!acme_has, "acme deleted it");
+    assert_eq!(beta_has, beta_created);
+    let ses = aws_sdk_sesv2::Client::new(&conf);
+    let in_ses = ses
+        .get_email_identity()
+        .email_identity("example.com")
+        .send()
+        .await;
+    match in_ses {
+        Ok(i) => {
+            assert!(beta_has, "SES has it, so beta must own it");
+            assert_eq!(i.tags()[0].value(), "beta");
+        }
+        Err(_) => assert!(!beta_has, "beta owns a name SES does not have"),
+    }
+}
