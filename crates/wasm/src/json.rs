@@ -270,32 +270,70 @@ impl Parser<'_> {
                     return self.fail("expected , or }");
                 }
             }
-            Some(b'-' | b'0'..=b'9') => Ok(self.number()),
+            Some(b'-' | b'0'..=b'9') => self.number(),
             _ => self.fail("unexpected character"),
         }
     }
 
-    fn number(&mut self) -> Value {
-        let start = self.i;
-        if self.s.get(self.i) == Some(&b'-') {
+    /// A number as RFC 8259 §6 writes it:
+    /// `[ "-" ] ( "0" / digit1-9 *DIGIT ) [ "." 1*DIGIT ] [ ( "e" / "E" ) [ "-" / "+" ] 1*DIGIT ]`.
+    /// A lone `-`, a leading zero, `1.` and `1e` are errors, never a number.
+    fn number(&mut self) -> Result<Value, Error> {
+        let negative = self.s.get(self.i) == Some(&b'-');
+        if negative {
             self.i += 1;
         }
-        let mut n: Option<i64> = Some(0);
-        while let Some(&d @ b'0'..=b'9') = self.s.get(self.i) {
-            n = n
-                .and_then(|n| n.checked_mul(10))
-                .and_then(|n| n.checked_add(i64::from(d - b'0')));
-            self.i += 1;
+        let digits = |p: &mut Self| {
+            let from = p.i;
+            while let Some(b'0'..=b'9') = p.s.get(p.i) {
+                p.i += 1;
+            }
+            p.i - from
+        };
+        let int_start = self.i;
+        match self.s.get(self.i) {
+            Some(b'0') => self.i += 1,
+            Some(b'1'..=b'9') => {
+                digits(self);
+            }
+            _ => return self.fail("a number needs a digit after -"),
         }
+        if let Some(b'0'..=b'9') = self.s.get(self.i) {
+            return self.fail("a number may not start with 0 followed by digits");
+        }
+        let int_end = self.i;
         let mut whole = true;
-        while let Some(b'.' | b'e' | b'E' | b'+' | b'-' | b'0'..=b'9') = self.s.get(self.i) {
-            whole = false;
+        if self.s.get(self.i) == Some(&b'.') {
             self.i += 1;
+            if digits(self) == 0 {
+                return self.fail("a decimal point needs digits after it");
+            }
+            whole = false;
         }
-        match n {
-            Some(n) if whole => Value::Int(if self.s[start] == b'-' { -n } else { n }),
-            _ => Value::Fraction,
+        if let Some(b'e' | b'E') = self.s.get(self.i) {
+            self.i += 1;
+            if let Some(b'+' | b'-') = self.s.get(self.i) {
+                self.i += 1;
+            }
+            if digits(self) == 0 {
+                return self.fail("an exponent needs digits");
+            }
+            whole = false;
         }
+        if !whole {
+            return Ok(Value::Fraction);
+        }
+        // Accumulated with its sign, so i64::MIN reads too.
+        let n = self.s[int_start..int_end].iter().try_fold(0i64, |n, d| {
+            let d = i64::from(d - b'0');
+            let n = n.checked_mul(10)?;
+            if negative {
+                n.checked_sub(d)
+            } else {
+                n.checked_add(d)
+            }
+        });
+        Ok(n.map_or(Value::Fraction, Value::Int))
     }
 
     fn hex4(&mut self) -> Result<u32, Error> {

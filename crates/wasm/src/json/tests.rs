@@ -124,3 +124,38 @@ fn a_missing_required_field_is_named() {
     let (_, msg) = read::<diagnose::Failure>(r#"{"kind":"reply","text":"x"}"#).unwrap_err();
     assert!(msg.contains("`code`"), "{msg}");
 }
+
+#[test]
+fn numbers_follow_rfc_8259_and_a_lone_minus_is_an_error() {
+    // Not numbers: each is an error, never 0.
+    for text in [
+        "-", "-x", "01", "-01", "1.", "1.e3", "1e", "1e+", ".5", "+1", "--1",
+    ] {
+        assert!(
+            from_str::<i64>(text).is_err(),
+            "{text:?} must not read as a number"
+        );
+        assert!(
+            serde_json::from_str::<serde_json::Value>(text).is_err(),
+            "serde_json agrees on {text:?}"
+        );
+    }
+    // Whole numbers read as serde_json reads them.
+    for text in ["0", "7", "-42", "9007199254740991", "-9223372036854775808"] {
+        let ours = from_str::<i64>(text);
+        let theirs = serde_json::from_str::<i64>(text);
+        assert_eq!(ours.ok(), theirs.ok(), "{text:?}");
+    }
+    // Fractions and exponents are numbers, though not whole ones.
+    for text in ["1.5", "-0.0", "1e3", "2E-2", "1.25e+10"] {
+        assert!(
+            from_str::<i64>(text).is_err(),
+            "{text:?} is not a whole number"
+        );
+        let wrapped = format!("[{text}]");
+        assert!(
+            serde_json::from_str::<serde_json::Value>(&wrapped).is_ok(),
+            "{wrapped}"
+        );
+    }
+}
