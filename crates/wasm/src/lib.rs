@@ -110,10 +110,28 @@ fn opt_object<T: DeserializeOwned + Default>(v: &JsValue, name: &str) -> Arg<T> 
 
 /// The one way out: a value as a plain JS object.
 fn out<T: Serialize>(value: &T) -> JsValue {
-    json::to_string(value)
-        .ok()
-        .and_then(|s| JSON::parse(&s).ok())
-        .unwrap_or(JsValue::NULL)
+    let text = json::to_string(value).unwrap_or_else(|e| {
+        failure_report(&format!(
+            "Sendready could not write its answer ({e}); please report this."
+        ))
+    });
+    // The text is this crate's own JSON, so the engine parses it; if it ever did not, the
+    // caller still gets a report saying so, never a bare null.
+    JSON::parse(&text).unwrap_or_else(|_| {
+        JSON::parse(&failure_report(
+            "Sendready wrote an answer the engine could not read; please report this.",
+        ))
+        .unwrap_or_else(|_| JsValue::from_str(&text))
+    })
+}
+
+/// A report with one `internal-error` issue, written by hand so it cannot fail: what an
+/// export answers when its own answer could not be written.
+fn failure_report(message: &str) -> String {
+    let quoted = json::to_string(message).unwrap_or_else(|_| "\"\"".to_owned());
+    format!(
+        "{{\"valid\":false,\"value\":null,\"issues\":[{{\"field\":\"\",\"code\":\"internal-error\",\"severity\":\"error\",\"message\":{quoted}}}]}}"
+    )
 }
 
 /// Runs a call; a bad argument becomes the report.
@@ -522,4 +540,18 @@ pub fn codes() -> JsValue {
         })
         .collect();
     out(&all)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn an_answer_that_cannot_be_written_is_still_a_report_with_its_reason() {
+        let text = super::failure_report("it broke \"here\"\n");
+        let report: sendready_core::Report<()> =
+            serde_json::from_str(&text).unwrap_or_else(|e| panic!("{e}: {text}"));
+        assert!(!report.valid);
+        assert_eq!(report.issues.len(), 1);
+        assert_eq!(report.issues[0].code, sendready_core::Code::InternalError);
+        assert_eq!(report.issues[0].message, "it broke \"here\"\n");
+    }
 }
