@@ -263,6 +263,7 @@ pub fn check_address_into(
             allow_dotless: opts.allow_dotless,
             allow_special_use: opts.allow_special_use,
             allow_trailing_dot: false,
+            refuse_reserved_hyphens: false,
         };
         let d = check_domain_into(rest, field, "domain", dopts, issues)?;
         (d.ascii, d.unicode)

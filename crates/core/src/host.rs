@@ -44,6 +44,9 @@ pub struct DomainOptions {
     pub allow_special_use: bool,
     /// Allow one trailing root dot (`example.com.`), which is dropped in the normal form.
     pub allow_trailing_dot: bool,
+    /// Refuse (rather than warn about) hyphens in the third and fourth positions of a
+    /// label that is not an A-label: for a new identity's domain.
+    pub refuse_reserved_hyphens: bool,
 }
 
 /// A checked domain name in both of its forms.
@@ -268,6 +271,29 @@ pub fn check_domain_into(
             Code::DomainNumericTld,
             format!("\"{input}\" ends in a number; no top-level domain is numeric. Check for a typo, or enter an IP address in full."),
         );
+    }
+    // Hyphens in the third and fourth positions mark an IDNA-encoded label (`xn--`, RFC
+    // 5891 §4.2.3.1 reserves every other `??--` prefix). Real host names carry them
+    // (`r3---sn-abc.googlevideo.com`), so for a server's host they are a warning; a new
+    // identity's domain is one the customer registers and SES signs, where a reserved
+    // label is refused so a lookalike tagging (`ab--cd`) never becomes a verified sender.
+    for label in ascii.split('.') {
+        let b = label.as_bytes();
+        if b.len() >= 4 && &b[2..4] == b"--" && !label.starts_with("xn--") {
+            let message = format!(
+                "The part \"{label}\" of the {what} has hyphens in its third and fourth places, which DNS reserves for encoded international names (xn--). {}",
+                if opts.refuse_reserved_hyphens {
+                    "Choose a domain without them."
+                } else {
+                    "Check the name; it works only if the server really is named so."
+                }
+            );
+            if opts.refuse_reserved_hyphens {
+                issues.error(field, Code::DomainReservedHyphens, message);
+            } else {
+                issues.warning(field, Code::DomainReservedHyphens, message);
+            }
+        }
     }
     if !opts.allow_special_use && SPECIAL_USE_TLDS.contains(&tld) {
         issues.error(
@@ -538,6 +564,7 @@ pub fn check_host_into(
         allow_dotless: opts.allow_dotless || opts.allow_private,
         allow_special_use: opts.allow_private,
         allow_trailing_dot: true,
+        refuse_reserved_hyphens: false,
     };
     let before = issues.error_count();
     let name = check_domain_into(rest, field, "host name", dopts, issues)?;

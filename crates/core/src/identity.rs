@@ -153,7 +153,10 @@ pub fn check_new_identity(
                 input,
                 field,
                 "domain",
-                DomainOptions::default(),
+                DomainOptions {
+                    refuse_reserved_hyphens: true,
+                    ..DomainOptions::default()
+                },
                 &mut issues,
             ) {
                 Some(d) => (d.ascii.clone(), d.ascii),

@@ -158,6 +158,9 @@ catalogue! {
     DomainSpecialUse = "domain-special-use",
     /// The top-level label is all digits, which no real top-level domain is.
     DomainNumericTld = "domain-numeric-tld",
+    /// A label has hyphens in its third and fourth places, reserved for encoded
+    /// international names (RFC 5891 §4.2.3.1).
+    DomainReservedHyphens = "domain-reserved-hyphens",
     /// An underscore label, allowed in DNS record names but not in host or mail domains.
     DomainUnderscore = "domain-underscore",
 

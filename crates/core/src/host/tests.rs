@@ -186,3 +186,23 @@ fn every_range_that_reaches_inside_or_nowhere_is_private() {
         assert!(!is_private_ip(addr), "{ip} is public");
     }
 }
+
+#[test]
+fn reserved_hyphens_warn_for_hosts_and_refuse_a_new_identity_domain() {
+    let r = check_host("r3---sn-abc.googlevideo.com", HostOptions::default());
+    assert!(r.valid, "real host names carry them");
+    assert!(r.has(Code::DomainReservedHyphens));
+    assert!(
+        !check_host("xn--bcher-kva.example", HostOptions::default())
+            .has(Code::DomainReservedHyphens)
+    );
+    let tenant = crate::identity::Tenant {
+        active_user_emails: vec!["ops@ab--cd.example.com".to_owned()],
+        identities: Vec::new(),
+    };
+    let r = crate::identity::check_new_identity(&tenant, "ab--cd.example.com", None);
+    assert!(!r.valid);
+    assert!(r.has(Code::DomainReservedHyphens));
+    let ok = crate::identity::check_new_identity(&tenant, "xn--bcher-kva.example.com", None);
+    assert!(!ok.has(Code::DomainReservedHyphens));
+}
