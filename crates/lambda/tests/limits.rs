@@ -7,7 +7,7 @@ mod common;
 
 use axum::http::{Method, StatusCode};
 use axum::middleware;
-use common::{Moto, PASSWORD, SmtpServer, USER, call_as, jwt, users};
+use common::{Moto, PASSWORD, SmtpServer, USER, call_as, create_as, jwt, users};
 use sendready_lambda::adapters::lettre::{Lettre, SmtpOptions};
 use sendready_lambda::auth::local_jwt;
 use sendready_lambda::ports::Limits;
@@ -45,12 +45,10 @@ async fn concurrent_test_mail_never_exceeds_the_hourly_limit() {
     let moto = Moto::start();
     let app = app(&moto, Limits::new(3, 100, 5, 10, 5), None).await;
     users(&app, "acme", &["ops@acme.example.com"]).await;
-    call_as(
+    create_as(
         &app,
         "acme",
-        Method::POST,
-        "/v1/identities",
-        Some(json!({ "identity": "billing@acme.example.com" })),
+        json!({ "identity": "billing@acme.example.com" }),
     )
     .await;
     moto.click_verification_link("billing@acme.example.com");
@@ -97,12 +95,10 @@ async fn verification_resends_are_limited_per_identity() {
     let moto = Moto::start();
     let app = app(&moto, Limits::new(20, 100, 1, 10, 5), None).await;
     users(&app, "acme", &["ops@acme.example.com"]).await;
-    call_as(
+    create_as(
         &app,
         "acme",
-        Method::POST,
-        "/v1/identities",
-        Some(json!({ "identity": "billing@acme.example.com" })),
+        json!({ "identity": "billing@acme.example.com" }),
     )
     .await;
     let path = "/v1/identities/billing@acme.example.com/verify";

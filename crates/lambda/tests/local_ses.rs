@@ -9,7 +9,7 @@ mod common;
 
 use axum::http::{Method, StatusCode};
 use axum::middleware;
-use common::{Dnsmasq, Moto, call_as, jwt, users};
+use common::{Dnsmasq, Moto, call_as, create_as, jwt, users};
 use sendready_lambda::adapters::hickory::Dns;
 use sendready_lambda::auth::local_jwt;
 use sendready_lambda::state::Aws;
@@ -263,14 +263,7 @@ async fn a_throttling_ses_is_a_503_and_the_next_call_gets_through() {
     let empty = Dnsmasq::start(&[]);
     let app = app(&moto, &empty).await;
     users(&app, "acme", &["ops@acme.example.com"]).await;
-    call_as(
-        &app,
-        "acme",
-        Method::POST,
-        "/v1/identities",
-        Some(json!({ "identity": "acme.example.com" })),
-    )
-    .await;
+    create_as(&app, "acme", json!({ "identity": "acme.example.com" })).await;
     // More throttled answers than the SDK's three attempts.
     moto.ses(
         "faults",
@@ -291,12 +284,10 @@ async fn test_mail_goes_only_to_the_tenants_own_recipients_or_the_simulator() {
     let empty = Dnsmasq::start(&[]);
     let app = app(&moto, &empty).await;
     users(&app, "acme", &["ops@acme.example.com"]).await;
-    call_as(
+    create_as(
         &app,
         "acme",
-        Method::POST,
-        "/v1/identities",
-        Some(json!({ "identity": "billing@acme.example.com" })),
+        json!({ "identity": "billing@acme.example.com" }),
     )
     .await;
     moto.click_verification_link("billing@acme.example.com");

@@ -486,3 +486,21 @@ pub async fn users(app: &axum::Router, tenant: &str, emails: &[&str]) {
     .await;
     assert_eq!(status, axum::http::StatusCode::NO_CONTENT, "{body}");
 }
+
+/// Creates an identity as `tenant` and expects 201.
+pub async fn create_as(
+    app: &axum::Router,
+    tenant: &str,
+    body: serde_json::Value,
+) -> serde_json::Value {
+    let (status, v) = call_as(
+        app,
+        tenant,
+        axum::http::Method::POST,
+        "/v1/identities",
+        Some(body),
+    )
+    .await;
+    assert_eq!(status, axum::http::StatusCode::CREATED, "{v}");
+    v
+}
