@@ -133,14 +133,7 @@ async fn two_tenants_sharing_a_domain_race_and_one_owns_it() {
 }
 
 fn reservation(identity: &str, kind: IdentityKind) -> Owned {
-    Owned {
-        identity: identity.to_owned(),
-        kind,
-        selector: None,
-        public_key: None,
-        pending: true,
-        reserved_at: None,
-    }
+    Owned::reservation(identity, kind)
 }
 
 #[tokio::test]

@@ -17,18 +17,12 @@ use sendready_lambda::state::Aws;
 use std::time::Duration;
 
 fn reservation(identity: &str) -> Owned {
-    Owned {
-        identity: identity.to_owned(),
-        kind: if identity.contains('@') {
-            IdentityKind::Email
-        } else {
-            IdentityKind::Domain
-        },
-        selector: None,
-        public_key: None,
-        pending: true,
-        reserved_at: None,
-    }
+    let kind = if identity.contains('@') {
+        IdentityKind::Email
+    } else {
+        IdentityKind::Domain
+    };
+    Owned::reservation(identity, kind)
 }
 
 async fn ses_create(ses: &aws_sdk_sesv2::Client, identity: &str, tenant: Option<&str>) {

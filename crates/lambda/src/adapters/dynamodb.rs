@@ -9,7 +9,7 @@
 
 use super::sdk::{aws_error, build_error};
 use crate::ports::registry::NameOwner;
-use crate::ports::registry::canonical_identity;
+use crate::ports::registry::{canonical_identity, now_secs};
 use crate::ports::{AwsError, Limit, LimitError, Limiter, Owned, Record, Registry, ReserveError};
 use async_trait::async_trait;
 use aws_sdk_dynamodb::Client;
@@ -56,12 +56,6 @@ fn counter(kind: IdentityKind) -> (&'static str, usize) {
     }
 }
 
-fn now_secs() -> u64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs())
-}
-
 fn owner_pk(identity: &str) -> AttributeValue {
     s(&format!("IDENTITY#{}", canonical_identity(identity)))
 }
@@ -80,6 +74,32 @@ impl DynamoRegistry {
             db,
             table: table.into(),
         }
+    }
+
+    /// Sets one list attribute of the tenant's META item, creating the item with zeroed
+    /// identity counters when it is absent (so a later reserve finds them).
+    async fn set_meta_list(
+        &self,
+        tenant: &str,
+        attr: &str,
+        values: &[String],
+        what: &'static str,
+    ) -> Result<(), AwsError> {
+        self.db
+            .update_item()
+            .table_name(&self.table)
+            .key("pk", pk(tenant))
+            .key("sk", s("META"))
+            .update_expression(
+                "SET #a = :v, domainCount = if_not_exists(domainCount, :z), emailCount = if_not_exists(emailCount, :z)",
+            )
+            .expression_attribute_names("#a", attr)
+            .expression_attribute_values(":v", AttributeValue::L(values.iter().map(|v| s(v)).collect()))
+            .expression_attribute_values(":z", n(0))
+            .send()
+            .await
+            .map_err(|e| aws_error(what, &e))?;
+        Ok(())
     }
 
     /// A registry on `table` with a client from `conf`.
@@ -209,37 +229,23 @@ impl Registry for DynamoRegistry {
     }
 
     async fn put_users(&self, tenant: &str, emails: &[String]) -> Result<(), AwsError> {
-        self.db
-            .update_item()
-            .table_name(&self.table)
-            .key("pk", pk(tenant))
-            .key("sk", s("META"))
-            .update_expression(
-                "SET activeUserEmails = :e, domainCount = if_not_exists(domainCount, :z), emailCount = if_not_exists(emailCount, :z)",
-            )
-            .expression_attribute_values(":e", AttributeValue::L(emails.iter().map(|e| s(e)).collect()))
-            .expression_attribute_values(":z", n(0))
-            .send()
-            .await
-            .map_err(|e| aws_error("Saving the tenant's users", &e))?;
-        Ok(())
+        self.set_meta_list(
+            tenant,
+            "activeUserEmails",
+            emails,
+            "Saving the tenant's users",
+        )
+        .await
     }
 
     async fn put_zones(&self, tenant: &str, zones: &[String]) -> Result<(), AwsError> {
-        self.db
-            .update_item()
-            .table_name(&self.table)
-            .key("pk", pk(tenant))
-            .key("sk", s("META"))
-            .update_expression(
-                "SET hostedZones = :z, domainCount = if_not_exists(domainCount, :n), emailCount = if_not_exists(emailCount, :n)",
-            )
-            .expression_attribute_values(":z", AttributeValue::L(zones.iter().map(|z| s(z)).collect()))
-            .expression_attribute_values(":n", n(0))
-            .send()
-            .await
-            .map_err(|e| aws_error("Saving the tenant's hosted zones", &e))?;
-        Ok(())
+        self.set_meta_list(
+            tenant,
+            "hostedZones",
+            zones,
+            "Saving the tenant's hosted zones",
+        )
+        .await
     }
 
     /// One transaction: the kind's counter goes up only while below its limit, and the

@@ -35,6 +35,18 @@ pub fn canonical_identity(identity: &str) -> String {
 }
 
 impl Owned {
+    /// A fresh reservation: pending, no BYODKIM key, no time yet (the registry stamps it).
+    pub fn reservation(identity: &str, kind: IdentityKind) -> Self {
+        Owned {
+            identity: identity.to_owned(),
+            kind,
+            selector: None,
+            public_key: None,
+            pending: true,
+            reserved_at: None,
+        }
+    }
+
     /// The identity's domain (the part after `@` for an address).
     pub fn domain(&self) -> &str {
         self.identity.rsplit('@').next().unwrap_or_default()
@@ -143,4 +155,11 @@ pub trait Registry: Send + Sync {
         identity: &str,
         kind: IdentityKind,
     ) -> Result<(), AwsError>;
+}
+
+/// Seconds since the Unix epoch: the unit of `reserved_at` and of the limit windows.
+pub fn now_secs() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs())
 }

@@ -3,7 +3,7 @@
 //! (verification and DKIM status explained, the records to publish) and delete.
 
 use crate::error::Problem;
-use crate::ports::registry::canonical_identity;
+use crate::ports::registry::{canonical_identity, now_secs};
 use crate::ports::ses::{NewDkim, SesIdentity};
 use crate::ports::{
     Limiter, Limits, Owned, Record, Registry, ReserveError, Resolver, Route53, Ses,
@@ -171,12 +171,9 @@ impl Identities {
             let (private_key, public) = generate_byodkim_key()?;
             (
                 Owned {
-                    identity: new.identity.clone(),
-                    kind: new.kind,
                     selector: Some(selector.clone()),
                     public_key: Some(public),
-                    pending: true,
-                    reserved_at: None,
+                    ..Owned::reservation(&new.identity, new.kind)
                 },
                 NewDkim::Byodkim {
                     selector,
@@ -188,17 +185,7 @@ impl Identities {
                 IdentityKind::Domain => NewDkim::Easy,
                 IdentityKind::Email => NewDkim::None,
             };
-            (
-                Owned {
-                    identity: new.identity.clone(),
-                    kind: new.kind,
-                    selector: None,
-                    public_key: None,
-                    pending: true,
-                    reserved_at: None,
-                },
-                dkim,
-            )
+            (Owned::reservation(&new.identity, new.kind), dkim)
         };
         match self.registry.reserve(tenant, &new_owned).await {
             Ok(()) => {}
@@ -217,10 +204,7 @@ impl Identities {
                     }
                     Ok(_) => return Err(Problem::identity_taken()),
                     Err(e) if e.is_not_found() => {
-                        let now = std::time::SystemTime::now()
-                            .duration_since(std::time::UNIX_EPOCH)
-                            .map_or(0, |d| d.as_secs());
-                        let age = now.saturating_sub(reserved_at.unwrap_or(0));
+                        let age = now_secs().saturating_sub(reserved_at.unwrap_or(0));
                         if age < self.stale_after.as_secs() {
                             return Err(Problem::identity_pending());
                         }

@@ -8,7 +8,7 @@
 //! are left alone. Every action is in the report.
 
 use crate::error::Problem;
-use crate::ports::registry::{NameOwner, canonical_identity};
+use crate::ports::registry::{NameOwner, canonical_identity, now_secs};
 use crate::ports::{Owned, Registry, ReserveError, Ses};
 use sendready_core::identity::IdentityKind;
 use serde::Serialize;
@@ -43,12 +43,6 @@ pub struct ReconcileReport {
     pub orphans_registered: Vec<String>,
     /// What was found and left as it is, with the reason (for a person to decide).
     pub left_alone: Vec<String>,
-}
-
-fn now_secs() -> u64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs())
 }
 
 impl Reconciler {
@@ -132,18 +126,12 @@ impl Reconciler {
         let Some(tenant) = tag else {
             return Ok(());
         };
-        let owned = Owned {
-            identity: identity.to_owned(),
-            kind: if identity.contains('@') {
-                IdentityKind::Email
-            } else {
-                IdentityKind::Domain
-            },
-            selector: None,
-            public_key: None,
-            pending: true,
-            reserved_at: None,
+        let kind = if identity.contains('@') {
+            IdentityKind::Email
+        } else {
+            IdentityKind::Domain
         };
+        let owned = Owned::reservation(identity, kind);
         match self.registry.reserve(&tenant, &owned).await {
             Ok(()) => {
                 self.registry.confirm(&tenant, identity).await?;
