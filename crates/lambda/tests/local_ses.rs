@@ -61,15 +61,7 @@ async fn an_easy_dkim_domain_is_pending_with_three_cnames_until_they_resolve() {
     let app = app(&moto, &empty).await;
     users(&app, "acme", &["ops@acme.example.com"]).await;
 
-    let (status, view) = call_as(
-        &app,
-        "acme",
-        Method::POST,
-        "/v1/identities",
-        Some(json!({ "identity": "acme.example.com" })),
-    )
-    .await;
-    assert_eq!(status, StatusCode::CREATED, "{view}");
+    let view = create_as(&app, "acme", json!({ "identity": "acme.example.com" })).await;
     assert_eq!(view["verificationStatus"], "PENDING", "{view}");
     assert_eq!(view["verifiedForSending"], false);
     assert_eq!(view["dkim"]["status"], "PENDING");
@@ -219,15 +211,12 @@ async fn an_email_identity_waits_for_its_link_and_another_tenant_cannot_take_it(
     let app = app(&moto, &empty).await;
     users(&app, "acme", &["ops@acme.example.com"]).await;
     users(&app, "beta", &["ops@acme.example.com"]).await;
-    let (status, view) = call_as(
+    let view = create_as(
         &app,
         "acme",
-        Method::POST,
-        "/v1/identities",
-        Some(json!({ "identity": "billing@acme.example.com" })),
+        json!({ "identity": "billing@acme.example.com" }),
     )
     .await;
-    assert_eq!(status, StatusCode::CREATED, "{view}");
     assert_eq!(view["verificationStatus"], "PENDING");
     assert!(
         view.get("dkim").is_none() || view["dkim"].is_null(),

@@ -8,7 +8,7 @@ mod common;
 
 use axum::http::{Method, StatusCode};
 use axum::middleware;
-use common::{Moto, call_as, jwt, users};
+use common::{Moto, call_as, create_as, jwt, users};
 use sendready_core::identity::IdentityKind;
 use sendready_lambda::adapters::dynamodb::DynamoRegistry;
 use sendready_lambda::auth::local_jwt;
@@ -202,15 +202,12 @@ async fn an_unfinished_create_is_adopted_or_started_over() {
         )
         .await
         .unwrap();
-    let (status, v) = call_as(
+    create_as(
         &app,
         "acme",
-        Method::POST,
-        "/v1/identities",
-        Some(json!({ "identity": "billing@acme-mail.example.org" })),
+        json!({ "identity": "billing@acme-mail.example.org" }),
     )
     .await;
-    assert_eq!(status, StatusCode::CREATED, "{v}");
 
     // A pending reservation SES never got can be deleted: only the registry held it.
     registry
@@ -283,15 +280,7 @@ async fn the_other_tenant_racing_a_delete_never_acts_on_the_owners_identity() {
     users(&app, "acme", &["ops@example.com"]).await;
     users(&app, "beta", &["billing@example.com"]).await;
     let body = json!({ "identity": "example.com" });
-    let (status, v) = call_as(
-        &app,
-        "acme",
-        Method::POST,
-        "/v1/identities",
-        Some(body.clone()),
-    )
-    .await;
-    assert_eq!(status, StatusCode::CREATED, "{v}");
+    create_as(&app, "acme", body.clone()).await;
 
     let id = "/v1/identities/example.com";
     let mut tasks = Vec::new();
