@@ -67,6 +67,16 @@ impl Aws {
         }
     }
 
+    /// The adapters over `conf` as the configuration sets them: its table, its limits and
+    /// its BYODKIM selector prefix.
+    pub fn from_config(conf: &aws_config::SdkConfig, config: &Config) -> Aws {
+        Aws {
+            limits: config.limits,
+            selector_prefix: config.selector_prefix.clone(),
+            ..Aws::from_sdk(conf, &config.table)
+        }
+    }
+
     /// The identity service over these adapters, live DNS through `resolver`, allowed to
     /// change `hosted_zones` (ids with or without `/hostedzone/`; empty: any the role
     /// allows).

@@ -13,9 +13,7 @@ async fn main() -> Result<(), lambda_http::Error> {
     runtime::init_logs();
     let config = Config::from_env()?;
     let conf = adapters::sdk::sdk_config().await;
-    let mut aws = Aws::from_sdk(&conf, &config.table);
-    aws.limits = config.limits;
-    aws.selector_prefix.clone_from(&config.selector_prefix);
+    let aws = Aws::from_config(&conf, &config);
     let svc = Arc::new(aws.identities(resolver(&config)?, &config.hosted_zones));
     runtime::run(
         bounded(identity_routes(), config.request_deadline),

@@ -68,9 +68,7 @@ async fn run() -> Result<(), String> {
         .ensure_table()
         .await
         .map_err(|e| e.to_string())?;
-    let mut aws = Aws::from_sdk(&conf, &config.table);
-    aws.limits = config.limits;
-    aws.selector_prefix.clone_from(&config.selector_prefix);
+    let aws = Aws::from_config(&conf, &config);
     if args.iter().any(|a| a == "--reconcile") {
         let report = aws
             .reconciler()

@@ -13,7 +13,7 @@ async fn main() -> Result<(), lambda_http::Error> {
     runtime::init_logs();
     let config = Config::from_env()?;
     let conf = adapters::sdk::sdk_config().await;
-    let reconciler = Aws::from_sdk(&conf, &config.table).reconciler();
+    let reconciler = Aws::from_config(&conf, &config).reconciler();
     lambda_runtime::run(service_fn(|_: LambdaEvent<serde_json::Value>| {
         let reconciler = reconciler.clone();
         async move {

@@ -13,7 +13,7 @@ async fn main() -> Result<(), lambda_http::Error> {
     let config = Config::from_env()?;
     // The tenant table only, where the SMTP-check limits are counted.
     let conf = adapters::sdk::sdk_config().await;
-    let aws = Aws::from_sdk(&conf, &config.table);
+    let aws = Aws::from_config(&conf, &config);
     let smtp = Arc::new(state::smtp(&config, aws.limiter)?);
     runtime::run(
         bounded(smtp_check_routes(), config.request_deadline),

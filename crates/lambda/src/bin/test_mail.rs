@@ -12,9 +12,7 @@ async fn main() -> Result<(), lambda_http::Error> {
     runtime::init_logs();
     let config = Config::from_env()?;
     let conf = adapters::sdk::sdk_config().await;
-    let mut aws = Aws::from_sdk(&conf, &config.table);
-    aws.limits = config.limits;
-    aws.selector_prefix.clone_from(&config.selector_prefix);
+    let aws = Aws::from_config(&conf, &config);
     let st = TestMailState {
         smtp: Arc::new(state::smtp(&config, aws.limiter.clone())?),
         test_mail: Arc::new(aws.test_mail(config.test_mail_any_recipient)),

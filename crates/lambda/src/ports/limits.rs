@@ -106,6 +106,17 @@ impl Limits {
             },
         }
     }
+
+    /// Counts one test message (SES or SMTP) by `tenant` against the hourly and the daily
+    /// limit: the shared account's reputation lets a tenant send so many and no more.
+    pub async fn take_test_mail(
+        &self,
+        limiter: &dyn Limiter,
+        tenant: &str,
+    ) -> Result<(), LimitError> {
+        limiter.take(tenant, "", &self.test_mail_hour).await?;
+        limiter.take(tenant, "", &self.test_mail_day).await
+    }
 }
 
 impl Default for Limits {

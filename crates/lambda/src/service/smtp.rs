@@ -140,11 +140,8 @@ impl Smtp {
             ));
         }
         self.admit(tenant, &config).await?;
-        self.limiter
-            .take(tenant, "", &self.limits.test_mail_hour)
-            .await?;
-        self.limiter
-            .take(tenant, "", &self.limits.test_mail_day)
+        self.limits
+            .take_test_mail(self.limiter.as_ref(), tenant)
             .await?;
         tracing::info!(tenant = %tenant, host = %config.host.ascii, port = config.port, "smtp test email");
         let out = self.client.send_test(&config, secret.as_ref(), &to).await;

@@ -116,12 +116,8 @@ impl TestMail {
                 ));
             }
         };
-        // The shared account's reputation: a tenant sends so many test messages and no more.
-        self.limiter
-            .take(tenant, "", &self.limits.test_mail_hour)
-            .await?;
-        self.limiter
-            .take(tenant, "", &self.limits.test_mail_day)
+        self.limits
+            .take_test_mail(self.limiter.as_ref(), tenant)
             .await?;
         let sandbox = self.ses.sandbox().await;
         let mail = SimpleMail {
