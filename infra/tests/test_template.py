@@ -119,6 +119,11 @@ def main():
             failures.append("Route 53 changes are not limited by record type")
         if "route53:ChangeResourceRecordSetsNormalizedRecordNames" not in cond.get("ForAllValues:StringLike", {}):
             failures.append("Route 53 changes are not limited by record name")
+    tag = [st for st in statements if st.get("Sid") == "SesTenantTag"]
+    if not tag or tag[0]["Action"] != ["ses:TagResource"]:
+        failures.append("a tagged CreateEmailIdentity needs ses:TagResource, in a statement of its own")
+    elif tag[0].get("Condition", {}).get("ForAllValues:StringEquals", {}).get("aws:TagKeys") != ["sendready:tenant"]:
+        failures.append("ses:TagResource is not limited to the tenant tag key")
     if "ReservedConcurrentExecutions" not in template.get("Globals", {}).get("Function", {}):
         failures.append("the functions have no reserved concurrency")
     env = template["Globals"]["Function"]["Environment"]["Variables"]

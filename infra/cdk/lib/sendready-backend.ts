@@ -217,6 +217,17 @@ export class SendreadyBackend extends Construct {
         resources: [identityArn],
       }),
     );
+    // A CreateEmailIdentity that carries Tags is also authorized as ses:TagResource
+    // (Service Authorization Reference, SES v2); the only tag written is the tenant's.
+    identities.addToRolePolicy(
+      new PolicyStatement({
+        sid: "SesTenantTag",
+        effect: Effect.ALLOW,
+        actions: ["ses:TagResource"],
+        resources: [identityArn],
+        conditions: { "ForAllValues:StringEquals": { "aws:TagKeys": ["sendready:tenant"] } },
+      }),
+    );
     const zoneArns = props.hostedZoneIds.map((zone) =>
       stack.formatArn({ service: "route53", region: "", account: "", resource: "hostedzone", resourceName: zone }),
     );

@@ -180,6 +180,7 @@ describe("the synthesized CDK stack", () => {
         "ses:DeleteEmailIdentity",
         "ses:GetEmailIdentity",
         "ses:PutEmailIdentityDkimSigningAttributes",
+        "ses:TagResource",
       ],
       "sendready-test-mail": [
         "dynamodb:GetItem",
@@ -210,6 +211,15 @@ describe("the synthesized CDK stack", () => {
           );
       }
     }
+  });
+
+  test("SES may tag an identity only with the tenant tag, which a tagged CreateEmailIdentity needs", () => {
+    const statements = resources("AWS::IAM::Policy").flatMap(
+      ([, p]) => p.Properties.PolicyDocument.Statement as Json[],
+    );
+    const tag = statements.find((st) => st.Sid === "SesTenantTag")!;
+    assert.equal(tag.Action, "ses:TagResource");
+    assert.deepEqual(tag.Condition["ForAllValues:StringEquals"]["aws:TagKeys"], ["sendready:tenant"]);
   });
 
   test("Route 53 rights name only the given hosted zones, and changes only CREATE DKIM and DMARC records", () => {
