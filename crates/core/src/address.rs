@@ -13,6 +13,7 @@ use crate::host::{
     DomainOptions, check_domain_into, describe_char, has_empty_label, parse_ipv4_strict,
 };
 use crate::report::{Code, Issues, Report};
+use crate::text::{TextKind, nfc, report_unsafe};
 use core::net::Ipv6Addr;
 use serde::{Deserialize, Serialize};
 
@@ -113,6 +114,9 @@ pub fn check_address_into(
             return None;
         }
     }
+    if report_unsafe(s, TextKind::Address, field, "address", issues) {
+        return None;
+    }
     if s.contains('<') && s.ends_with('>') {
         issues.error(
             field,
@@ -123,7 +127,7 @@ pub fn check_address_into(
     }
 
     // Local part.
-    let (local, rest, quoted, typed_len) = if let Some(body) = s.strip_prefix('"') {
+    let (local, rest, quoted, mut typed_len) = if let Some(body) = s.strip_prefix('"') {
         let mut content = String::new();
         let mut end = None;
         let mut chars = body.char_indices();
@@ -196,6 +200,17 @@ pub fn check_address_into(
         (s[..at].to_owned(), &s[at + 1..], false, at)
     };
 
+    // RFC 6532 §3.1: a non-ASCII local part is checked and measured in NFC, so a
+    // character that normalizes to an ASCII special (U+037E to ';') is caught.
+    let local = if local.is_ascii() {
+        local
+    } else {
+        let normal = nfc(&local).into_owned();
+        if !quoted {
+            typed_len = normal.len();
+        }
+        normal
+    };
     if quoted {
         let needs_quotes = local.is_empty() || !is_dot_atom(&local);
         if !opts.allow_quoted_local {
@@ -264,6 +279,7 @@ pub fn check_address_into(
             allow_special_use: opts.allow_special_use,
             allow_trailing_dot: false,
             refuse_reserved_hyphens: false,
+            host_name: false,
         };
         let d = check_domain_into(rest, field, "domain", dopts, issues)?;
         (d.ascii, d.unicode)
@@ -441,6 +457,9 @@ pub fn parse_mailbox(input: &str, opts: AddressOptions) -> Report<Mailbox> {
 /// Adds an error when a display name has a line break or control character (header
 /// injection) and returns whether it is usable.
 pub fn check_display_name(name: &str, field: &str, issues: &mut Issues) -> bool {
+    if report_unsafe(name, TextKind::DisplayName, field, "name", issues) {
+        return false;
+    }
     if let Some(c) = name.chars().find(|c| c.is_control()) {
         issues.error(
             field,

@@ -13,6 +13,7 @@
 //! `s1._domainkey`), RFC 8552.
 
 use crate::report::{Code, Issues, Report};
+use crate::text::{TextKind, report_unsafe};
 use core::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 use idna::uts46::{AsciiDenyList, DnsLength, Hyphens, Uts46};
 use serde::{Deserialize, Serialize};
@@ -47,6 +48,9 @@ pub struct DomainOptions {
     /// Refuse (rather than warn about) hyphens in the third and fourth positions of a
     /// label that is not an A-label: for a new identity's domain.
     pub refuse_reserved_hyphens: bool,
+    /// The name is a server's host name (or a DNS record name) rather than a mail domain:
+    /// a top-level label that is not letters or an A-label is a warning, not an error.
+    pub host_name: bool,
 }
 
 /// A checked domain name in both of its forms.
@@ -106,6 +110,9 @@ pub fn check_domain_into(
             Code::DomainEmpty,
             format!("Enter the {what}, for example example.com."),
         );
+        return None;
+    }
+    if report_unsafe(input, TextKind::Domain, field, what, issues) {
         return None;
     }
     let mut name = input;
@@ -271,6 +278,24 @@ pub fn check_domain_into(
             Code::DomainNumericTld,
             format!("\"{input}\" ends in a number; no top-level domain is numeric. Check for a typo, or enter an IP address in full."),
         );
+    }
+    // Every top-level domain in the root zone is letters or an A-label (RFC 1123 §2.1
+    // rules out all-numeric ones, caught above; ICANN's Applicant Guidebook §2.2.1.3.2
+    // requires letters). A mail domain is one the customer registered, so anything else
+    // is a typo (`example.c0m`); a server's host may live under a private name.
+    if !dotless
+        && !tld.bytes().all(|b| b.is_ascii_digit())
+        && !tld.starts_with("xn--")
+        && !tld.bytes().all(|b| b.is_ascii_alphabetic())
+    {
+        let message = format!(
+            "\"{input}\" ends in \".{tld}\"; a public top-level domain has only letters. Check for a typo (a digit or hyphen in place of a letter)."
+        );
+        if opts.host_name || opts.allow_underscore {
+            issues.warning(field, Code::DomainTldInvalid, message);
+        } else {
+            issues.error(field, Code::DomainTldInvalid, message);
+        }
     }
     // Hyphens in the third and fourth positions mark an IDNA-encoded label (`xn--`, RFC
     // 5891 §4.2.3.1 reserves every other `??--` prefix). Real host names carry them
@@ -565,6 +590,7 @@ pub fn check_host_into(
         allow_special_use: opts.allow_private,
         allow_trailing_dot: true,
         refuse_reserved_hyphens: false,
+        host_name: true,
     };
     let before = issues.error_count();
     let name = check_domain_into(rest, field, "host name", dopts, issues)?;

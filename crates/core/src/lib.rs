@@ -16,6 +16,7 @@ pub mod provider;
 pub mod report;
 pub mod ses;
 pub mod smtp;
+pub mod text;
 pub mod transport;
 
 pub use report::{Code, CodeInfo, Explanation, Issue, Issues, Report, Severity, explain};

@@ -77,6 +77,26 @@ catalogue! {
     /// An input object has a missing field, a field of the wrong type or an unknown value.
     InputInvalid = "input-invalid",
 
+    // ---- any text shown to a person: addresses, domains, names, header values (text.rs)
+    /// A bidirectional control (U+202A..U+202E, U+2066..U+2069, U+200E, U+200F, U+061C)
+    /// that reorders how the text is shown (UAX #9; TR #36 §2).
+    TextBidiControl = "text-bidi-control",
+    /// A zero-width or other invisible character (Default_Ignorable_Code_Point), outside
+    /// the joiner and emoji sequences where it is visible.
+    TextInvisible = "text-invisible",
+    /// A space other than U+0020, or a line or paragraph separator (U+2028, U+2029).
+    TextUnusualSpace = "text-unusual-space",
+    /// A C0 or C1 control character other than tab, CR and LF.
+    TextControl = "text-control",
+    /// A private-use code point.
+    TextPrivateUse = "text-private-use",
+    /// A code point Unicode has not assigned, or a noncharacter.
+    TextUnassigned = "text-unassigned",
+    /// U+FFFD: an unpaired surrogate or a broken byte sequence was replaced on the way in.
+    TextUnreadable = "text-unreadable",
+    /// A part (label, local part, word) starts with a combining mark.
+    TextLeadingCombiningMark = "text-leading-combining-mark",
+
     // ---- the API's callers (crates/lambda): the authorizer's claims
     /// The request has no bearer token, or its claims name no tenant.
     AuthMissing = "auth-missing",
@@ -161,6 +181,8 @@ catalogue! {
     /// A label has hyphens in its third and fourth places, reserved for encoded
     /// international names (RFC 5891 §4.2.3.1).
     DomainReservedHyphens = "domain-reserved-hyphens",
+    /// The top-level label is neither letters nor an A-label (`example.c0m`).
+    DomainTldInvalid = "domain-tld-invalid",
     /// An underscore label, allowed in DNS record names but not in host or mail domains.
     DomainUnderscore = "domain-underscore",
 

@@ -13,6 +13,7 @@ use crate::address::{
 use crate::host::{Host, HostOptions, check_host_into, is_same_or_subdomain};
 use crate::provider::{self, Detected, ProviderInput};
 use crate::report::{Code, Issues, Report};
+use crate::text::{TextKind, report_unsafe};
 pub use crate::transport::{AuthMethod, Security};
 use serde::{Deserialize, Serialize};
 use std::collections::HashSet;
@@ -237,6 +238,9 @@ pub fn parse_additional_headers(text: &str, issues: &mut Issues) -> Vec<Header> 
                 Code::SmtpHeaderNameInvalid,
                 format!("Line {}: the header name \"{name}\" may contain only printable characters without spaces or colons (RFC 5322 §3.6.8).", i + 1),
             );
+            continue;
+        }
+        if report_unsafe(value, TextKind::HeaderValue, &field, "header value", issues) {
             continue;
         }
         if let Some(c) = value.chars().find(|c| c.is_control() && *c != '\t') {

@@ -32,6 +32,15 @@ test("address verdicts: missing @, dotless domain, quoted local part behind an o
   assert.equal(sr.checkAddress('"john doe"@example.com', { allowQuotedLocal: true }).valid, true);
 });
 
+test("unsafe Unicode gets the core's code in the browser too, naming the character", () => {
+  const r = sr.checkAddress("admin\u202Emoc.evil@example.com");
+  assert.deepEqual(codes(r), ["text-bidi-control"]);
+  assert.match(r.issues[0].message, /U\+202E RIGHT-TO-LEFT OVERRIDE/);
+  assert.deepEqual(codes(sr.checkDomain("exa\u200Bmple.com")), ["text-invisible"]);
+  // A lone surrogate from a JS string arrives as U+FFFD and is reported, not lost.
+  assert.deepEqual(codes(sr.checkAddress("ja\uD800red@example.com")), ["text-unreadable"]);
+});
+
 test("a host typed with a scheme and port is reported field by field", () => {
   const r = sr.checkHost("smtps://smtp.example.com:465");
   assert.equal(r.valid, false);
