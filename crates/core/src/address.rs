@@ -211,6 +211,11 @@ pub fn check_address_into(
         }
         normal
     };
+    // Quotes can hide a part's start (`"\u{33F}x"@example.com` loses them below): the
+    // unquoted content is checked as well (found by `bench/fuzz address`).
+    if quoted && report_unsafe(&local, TextKind::Address, field, "address", issues) {
+        return None;
+    }
     if quoted {
         let needs_quotes = local.is_empty() || !is_dot_atom(&local);
         if !opts.allow_quoted_local {

@@ -26,7 +26,7 @@ use icu_properties::{CodePointMapData, CodePointSetData};
 /// Where the text is used; decides which visible sequences may carry a joiner.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum TextKind {
-    /// An address, local part and domain: a new part starts after `.` and `@`.
+    /// An address, local part and domain: a new part starts after `.`, `@` and `"`.
     Address,
     /// A domain name: a label starts after a dot; joiners are UTS #46's to judge.
     Domain,
@@ -195,7 +195,7 @@ fn starts_part(prev: Option<char>, kind: TextKind) -> bool {
     // UTS #46 maps the ideographic and fullwidth full stops to '.', so a domain label
     // starts after them too.
     prev.is_none_or(|p| match kind {
-        TextKind::Address => matches!(p, '.' | '@'),
+        TextKind::Address => matches!(p, '.' | '@' | '"'),
         TextKind::Domain => matches!(p, '.' | '\u{3002}' | '\u{FF0E}' | '\u{FF61}'),
         TextKind::DisplayName => p == ' ',
         TextKind::HeaderValue => false,

@@ -96,6 +96,30 @@ fn escapes_and_surrogate_pairs_are_decoded() {
 }
 
 #[test]
+fn an_unescaped_control_character_in_a_string_is_refused_as_serde_json_does() {
+    // Found by `bench/fuzz smtp_json`: a raw line break inside a string was read.
+    for text in ["\"a\nb\"", "\"a\u{0}b\"", "\"\tx\""] {
+        let (_, msg) = read::<String>(text).unwrap_err();
+        assert!(msg.contains("control character"), "{text:?}: {msg}");
+        assert!(serde_json::from_str::<String>(text).is_err(), "{text:?}");
+    }
+}
+
+#[test]
+fn minus_zero_is_not_an_integer_as_in_serde_json() {
+    assert!(from_str::<i64>("-0").is_err());
+    assert!(serde_json::from_str::<i64>("-0").is_err());
+    assert_eq!(from_str::<i64>("0").unwrap(), 0);
+}
+
+#[test]
+fn an_unknown_fields_value_is_skipped_whatever_it_holds() {
+    let text = r#"{"p;ort":1e3,"x":[1.5,{"y":null}],"host":"smtp.example.com"}"#;
+    let ours: SmtpSettings = from_str(text).unwrap();
+    assert_eq!(ours, serde_json::from_str::<SmtpSettings>(text).unwrap());
+}
+
+#[test]
 fn deep_nesting_is_refused_not_recursed() {
     let text = "[".repeat(10_000) + &"]".repeat(10_000);
     let (_, msg) = read::<Vec<String>>(&text).unwrap_err();
