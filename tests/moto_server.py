@@ -5,7 +5,8 @@ every SES v2 request, and one fix for fidelity.
 The local SES answers SES v2 as SES does (three Easy DKIM tokens, verification that
 follows the local DNS, refusals, MAIL FROM, the account and its sandbox, tenants and
 reputation, configuration sets and the events SES publishes, fault switches); its module
-documents each behaviour and its settings.
+documents each behaviour and its settings. `tests/fault_switch.py` makes DynamoDB, Route
+53 or KMS throttle or fail for a while, answering in each service's own protocol.
 
 DynamoDB transactions are serializable. moto's server handles requests on threads, and
 its TransactWriteItems snapshots the tables, applies the items, and on a failed condition
@@ -23,6 +24,7 @@ import threading
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
+import fault_switch  # noqa: E402
 import ses_emulation  # noqa: E402
 from moto.dynamodb.models import DynamoDBBackend  # noqa: E402
 
@@ -57,6 +59,7 @@ if __name__ == "__main__":
     from moto.server import main
 
     ses_emulation.install()
+    fault_switch.install()
     if not ses_emulation.EMULATION.public_url:
         ses_emulation.EMULATION.public_url = _public_url(sys.argv[1:])
     sys.exit(main())

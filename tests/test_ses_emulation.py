@@ -13,6 +13,7 @@ import sys
 import tempfile
 import time
 import unittest
+import urllib.error
 import urllib.request
 
 import boto3
@@ -293,6 +294,66 @@ class LocalSes(unittest.TestCase):
         self.assertEqual(self.ses.get_email_identity(EmailIdentity="ops@link.example.net")["VerificationStatus"], "PENDING")
         self.control("verify-email", {"identity": "ops@link.example.net"})
         self.assertEqual(self.ses.get_email_identity(EmailIdentity="ops@link.example.net")["VerificationStatus"], "SUCCESS")
+
+
+class FaultSwitch(unittest.TestCase):
+    """tests/fault_switch.py: DynamoDB, Route 53 and KMS fail in their own protocols, as
+    botocore (the same error shapes the Rust SDK reads) classifies AWS's answers."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.port = free_port()
+        cls.proc = subprocess.Popen([sys.executable, os.path.join(HERE, "moto_server.py"), "-H", "127.0.0.1", "-p", str(cls.port)],
+                                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        wait_for(cls.port)
+        cls.url = f"http://127.0.0.1:{cls.port}"
+        kw = dict(endpoint_url=cls.url, region_name="eu-west-1", aws_access_key_id="testing", aws_secret_access_key="testing",
+                  config=Config(retries={"total_max_attempts": 1, "mode": "standard"}))
+        cls.kms = boto3.client("kms", **kw)
+        cls.dynamodb = boto3.client("dynamodb", **kw)
+        cls.route53 = boto3.client("route53", **kw)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.proc.kill()
+        cls.proc.wait()
+
+    def switch(self, body):
+        req = urllib.request.Request(f"{self.url}/_sendready/faults", data=json.dumps(body).encode(), method="POST",
+                                     headers={"content-type": "application/json"})
+        with urllib.request.urlopen(req) as r:
+            return json.loads(r.read())
+
+    def assert_fails(self, call, code, status):
+        with self.assertRaises(ClientError) as e:
+            call()
+        self.assertEqual(e.exception.response["Error"]["Code"], code)
+        self.assertEqual(e.exception.response["ResponseMetadata"]["HTTPStatusCode"], status)
+
+    def test_kms_throttles_then_recovers(self):
+        key = self.kms.create_key()["KeyMetadata"]["KeyId"]
+        self.switch({"service": "kms", "operation": "Encrypt", "count": 1})
+        encrypt = lambda: self.kms.encrypt(KeyId=key, Plaintext=b"x", EncryptionContext={"tenant": "acme"})  # noqa: E731
+        self.assert_fails(encrypt, "ThrottlingException", 400)
+        self.assertIn("CiphertextBlob", encrypt())
+        self.switch({"service": "kms", "operation": "*", "error": "KMSInternalException", "seconds": 30})
+        self.assert_fails(encrypt, "KMSInternalException", 500)
+        self.assertEqual(self.switch({}), {"faults": {}})
+        encrypt()
+
+    def test_dynamodb_and_route53_answer_in_their_own_protocols(self):
+        self.switch({"service": "dynamodb", "operation": "ListTables", "error": "ProvisionedThroughputExceededException"})
+        self.assert_fails(self.dynamodb.list_tables, "ProvisionedThroughputExceededException", 400)
+        self.dynamodb.list_tables()
+        self.switch({"service": "route53", "operation": "ListHostedZones", "count": 1, "after": 1})
+        self.route53.list_hosted_zones()
+        self.assert_fails(self.route53.list_hosted_zones, "Throttling", 400)
+        self.route53.list_hosted_zones()
+
+    def test_an_unknown_service_is_refused(self):
+        with self.assertRaises(urllib.error.HTTPError) as e:
+            self.switch({"service": "s3"})
+        self.assertEqual(e.exception.code, 400)
 
 
 if __name__ == "__main__":

@@ -117,6 +117,15 @@ impl Problem {
         )
     }
 
+    /// The same problem, with what was left half done and how it is finished added to
+    /// the detail, so no partial state goes unreported.
+    #[must_use]
+    pub fn left(mut self, state: &str) -> Self {
+        self.detail.push(' ');
+        self.detail.push_str(state);
+        self
+    }
+
     /// 500 for a fault on Sendready's side (a request or key it could not build).
     pub fn internal(detail: impl Into<String>) -> Self {
         Problem::new(

@@ -226,21 +226,30 @@ impl Identities {
                     Ok(ref i) if i.tenant_tag.as_deref() == Some(tenant)
                 );
             if !adopt {
-                // Give the reservation back, so a failed create does not use up the limit.
-                self.registry
-                    .release(tenant, &new.identity, new.kind)
-                    .await?;
-                return Err(if e.code == "AlreadyExistsException" {
+                let refused = if e.code == "AlreadyExistsException" {
                     // SES has it, and not for this tenant: another account's, or one the
                     // platform made outside Sendready.
                     Problem::identity_taken()
                 } else {
                     e.into()
-                });
+                };
+                // Give the reservation back, so a failed create does not use up the limit.
+                if let Err(release) = self.registry.release(tenant, &new.identity, new.kind).await {
+                    tracing::warn!(tenant = %tenant, identity = %new.identity, error = %release.message, "reservation left after a failed create");
+                    return Err(refused.left(
+                        "SES did not create the identity, and its reservation could not be released now; sendready-reconcile releases it within the hour, or a new create of the same identity takes it over.",
+                    ));
+                }
+                return Err(refused);
             }
             tracing::info!(tenant = %tenant, identity = %new.identity, "identity adopted: SES had it under this tenant's tag");
         }
-        self.registry.confirm(tenant, &new.identity).await?;
+        if let Err(e) = self.registry.confirm(tenant, &new.identity).await {
+            tracing::warn!(tenant = %tenant, identity = %new.identity, error = %e.message, "identity created in SES but not confirmed");
+            return Err(Problem::from(e).left(
+                "SES created the identity, but Sendready could not record that yet: send the same create again to finish it (sendready-reconcile also finishes it within the hour).",
+            ));
+        }
         tracing::info!(tenant = %tenant, identity = %new.identity, kind = ?new.kind, byodkim, "identity created");
         let o = owned(self.registry.as_ref(), tenant, &new.identity).await?;
         self.view(tenant, &o).await

@@ -147,10 +147,33 @@ impl Moto {
     /// `verify-email`, `config`, `account`, `faults`, `events`, `messages`, `state`.
     /// With a body it is a POST, without one a GET.
     pub fn ses(&self, action: &str, body: Option<serde_json::Value>) -> serde_json::Value {
+        self.control(&format!("/_sendready/ses/{action}"), body)
+    }
+
+    /// Makes the next `count` calls of a DynamoDB, Route 53 or KMS operation (`*` for
+    /// every one) fail with `error`, after letting `after` calls through
+    /// (`tests/fault_switch.py`).
+    pub fn fault(&self, service: &str, operation: &str, error: &str, count: u32, after: u32) {
+        self.control(
+            "/_sendready/faults",
+            Some(serde_json::json!({
+                "service": service, "operation": operation, "error": error,
+                "count": count, "after": after
+            })),
+        );
+    }
+
+    /// Clears every DynamoDB, Route 53 and KMS fault switch.
+    pub fn clear_faults(&self) {
+        self.control("/_sendready/faults", Some(serde_json::json!({})));
+    }
+
+    /// A control endpoint of the local stack, answered with 200 and JSON.
+    fn control(&self, path: &str, body: Option<serde_json::Value>) -> serde_json::Value {
         use std::io::{Read, Write};
         let addr = self.url.trim_start_matches("http://");
         let mut s = std::net::TcpStream::connect(addr).unwrap();
-        let path = format!("/_sendready/ses/{action}");
+        let action = path;
         match body {
             Some(b) => {
                 let b = b.to_string();
