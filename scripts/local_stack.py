@@ -297,6 +297,7 @@ class Stack:
                                          capture_output=True, text=True).stdout.strip()
         self.token = mint(TENANT)
         admin = mint("platform", "--admin")
+        self.admin_token = admin
         for path, body in ((f"/v1/tenants/{TENANT}/users", {"activeUserEmails": USERS}),
                            (f"/v1/tenants/{TENANT}/zones", {"hostedZoneIds": [self.zone_id]})):
             req = urllib.request.Request(f"{self.backend}{path}", method="PUT",
@@ -337,9 +338,12 @@ class Stack:
         self.start_smtp()
         threading.Thread(target=self.watch_mail, daemon=True).start()
         self.start_backend()
-        self.start_web()
+        self.web = None
+        if not self.args.no_web:
+            self.start_web()
         info = {
             "web": self.web, "backend": self.backend, "moto": self.moto, "token": self.token,
+            "adminToken": self.admin_token,
             "tenant": TENANT, "domain": DOMAIN, "hostedZoneId": self.zone_id,
             "sesControl": f"{self.moto}/_sendready/ses",
             "dns": f"127.0.0.1:{self.ports['dns']}",
@@ -355,7 +359,7 @@ class Stack:
         print(f"""
 Sendready is running on 127.0.0.1 (no AWS account; nothing leaves this machine).
 
-  Open:      {self.web}/#token={self.token}
+  Open:      {(self.web or '(no web app: --no-web)')}/#token={self.token}
   Tenant:    {TENANT} (active users {', '.join(USERS)}), Route 53 zone {DOMAIN} ({self.zone_id})
   Login:     the link signs you in; the token alone (12 h) is
              {self.token}
@@ -415,6 +419,7 @@ def main():
     p.add_argument("--python", default=sys.executable, help="the Python with moto and aiosmtpd")
     p.add_argument("--ports", choices=["fixed", "auto"], default="fixed")
     p.add_argument("--state-file", help="write what was started (URLs, token, SMTP login) as JSON")
+    p.add_argument("--no-web", action="store_true", help="start everything but the web app (API tests)")
     p.add_argument("--ses-verification-window", type=float, default=72 * 3600, metavar="SECONDS",
                    help="how long the local SES looks for a domain's records before Failed (SES: 72 h)")
     p.add_argument("--ses-production", action="store_true",

@@ -61,8 +61,7 @@ pub fn router_with(state: AppState, deadline: Duration) -> Router {
     bounded(
         smtp_check_routes()
             .merge(test_mail_routes())
-            .merge(identity_routes())
-            .fallback(not_found),
+            .merge(identity_routes()),
         deadline,
     )
     .with_state(state)
@@ -73,12 +72,15 @@ pub fn router_with(state: AppState, deadline: Duration) -> Router {
 pub const DEFAULT_DEADLINE: Duration = Duration::from_secs(25);
 
 /// Bounds every request of `routes`: a body of at most [`BODY_LIMIT`] bytes (413
-/// `input-too-large` beyond) and a whole-request `deadline` (503 `request-timeout`).
+/// `input-too-large` beyond) and a whole-request `deadline` (503 `request-timeout`); an
+/// unknown path (404) or method (405) is a problem+json too.
 pub fn bounded<S>(routes: Router<S>, deadline: Duration) -> Router<S>
 where
     S: Clone + Send + Sync + 'static,
 {
     routes
+        .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
         .layer(middleware::from_fn(move |req: Request, next: Next| async move {
             if let Ok(res) = tokio::time::timeout(deadline, next.run(req)).await {
                 return res;
@@ -95,6 +97,14 @@ where
             p.into_response()
         }))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
+}
+
+async fn method_not_allowed() -> Problem {
+    Problem::new(
+        StatusCode::METHOD_NOT_ALLOWED,
+        Code::RouteNotFound,
+        "This path has no route for this method; the API reference is infra/openapi.yaml.",
+    )
 }
 
 async fn not_found() -> Problem {

@@ -81,6 +81,13 @@ impl Identities {
     ) -> Result<Published, Problem> {
         let o = settled(self.registry.as_ref(), tenant, identity).await?;
         let zone_id = bare_zone_id(&req.hosted_zone_id).to_owned();
+        if zone_id.is_empty() {
+            return Err(Problem::field(
+                "hostedZoneId",
+                Code::InputInvalid,
+                "Choose the hosted zone to publish into: one of the zones the platform assigned to your account (GET /v1/tenant lists them).",
+            ));
+        }
         // A tenant publishes only into the zones the platform assigned to it (and the
         // deployment may change).
         let assigned = record_of(self.registry.as_ref(), tenant).await?.zones;
