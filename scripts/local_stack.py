@@ -151,6 +151,11 @@ class Stack:
         zone = self.route53.create_hosted_zone(Name=DOMAIN, CallerReference=f"sendready-{time.time()}")
         self.zone_id = zone["HostedZone"]["Id"].split("/")[-1]
         log(f"Route 53 hosted zone {DOMAIN} is {self.zone_id}")
+        # The key that seals the tenants' SMTP secrets (the template makes it in AWS).
+        kms = boto3.client("kms", endpoint_url=self.moto, region_name=self.env.get("AWS_REGION", "us-east-1"),
+                           aws_access_key_id="testing", aws_secret_access_key="testing")
+        self.settings_key = kms.create_key(Description="sendready settings (local)")["KeyMetadata"]["KeyId"]
+        log(f"KMS key {self.settings_key} seals the tenants' SMTP secrets")
 
     def zone_records(self):
         """[(kind, name, values)] of every moto zone, for dnsmasq."""
@@ -278,6 +283,7 @@ class Stack:
                "SENDREADY_LISTEN": f"127.0.0.1:{self.ports['backend']}",
                "SENDREADY_TABLE": "sendready-tenants",
                "SENDREADY_HOSTED_ZONE_IDS": self.zone_id,
+               "SENDREADY_SETTINGS_KEY_ID": self.settings_key,
                "SENDREADY_DNS_SERVER": f"127.0.0.1:{self.ports['dns']}",
                "SENDREADY_ALLOW_PRIVATE_SMTP": "1",
                "SENDREADY_SMTP_EXTRA_CA": self.smtp_ca,

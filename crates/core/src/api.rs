@@ -398,3 +398,121 @@ pub struct SmtpRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub to: Option<String>,
 }
+
+/// How the tenant's notifications leave (Zuora: "Deliver E-Mail Notifications Using").
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "tsify", derive(tsify::Tsify))]
+#[serde(rename_all = "camelCase")]
+pub enum DeliveryRoute {
+    /// The platform's default server, from the tenant profile's email address.
+    #[default]
+    PlatformDefault,
+    /// The tenant's own SMTP server (needs a passing connection test of its settings).
+    ExternalSmtp,
+    /// The platform's SES account, from an address one of the tenant's verified
+    /// identities covers (Zuora's "advanced SMTP": every notification through SES).
+    Ses,
+}
+
+impl DeliveryRoute {
+    /// The name used in the API and in messages.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            DeliveryRoute::PlatformDefault => "platformDefault",
+            DeliveryRoute::ExternalSmtp => "externalSmtp",
+            DeliveryRoute::Ses => "ses",
+        }
+    }
+}
+
+/// The SES sender: the default From and its name.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "tsify", derive(tsify::Tsify))]
+#[serde(rename_all = "camelCase", default)]
+pub struct SesSender {
+    /// The default From address (an address a verified identity of the tenant covers).
+    pub from_address: String,
+    /// The From name.
+    pub from_name: String,
+}
+
+/// The body of `PUT /v1/settings`: the tenant's email settings. Secrets go in `smtp`'s
+/// `password` (kept when "Change password" is off and one is stored) and `smtpToken`;
+/// they are sealed per tenant and never returned.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "tsify", derive(tsify::Tsify))]
+#[serde(rename_all = "camelCase", default)]
+pub struct EmailSettings {
+    /// Which server delivers the tenant's notifications.
+    pub delivery: DeliveryRoute,
+    /// The tenant profile's email address, the platform default server's From.
+    pub profile_email: String,
+    /// The external SMTP server's settings, as the npm package validates them.
+    pub smtp: SmtpSettings,
+    /// The OAuth 2.0 token for the external server (XOAUTH2); replaced when given.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub smtp_token: Option<String>,
+    /// The SES sender.
+    pub ses: SesSender,
+}
+
+/// The body of `GET /v1/settings` (and of a saved `PUT`): the settings without their
+/// secrets, which are only flagged, and the version a write must name in `If-Match`.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "tsify", derive(tsify::Tsify))]
+#[serde(rename_all = "camelCase")]
+pub struct SettingsView {
+    /// Which server delivers the tenant's notifications.
+    pub delivery: DeliveryRoute,
+    /// The tenant profile's email address.
+    pub profile_email: String,
+    /// The external SMTP settings; `password` is never returned (`passwordStored` says
+    /// whether one is saved).
+    pub smtp: SmtpSettings,
+    /// True when an SMTP password is saved.
+    pub password_set: bool,
+    /// True when an OAuth 2.0 token is saved.
+    pub smtp_token_set: bool,
+    /// The SES sender.
+    pub ses: SesSender,
+    /// The version of these settings (0 before the first save); the `ETag` is `"<n>"`.
+    pub version: u64,
+    /// When they were last saved (seconds since the Unix epoch).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub updated_at: Option<u64>,
+    /// Who saved them (the token's subject).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub updated_by: Option<String>,
+    /// When these exact SMTP settings last passed "Test connection and save".
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub smtp_tested_at: Option<u64>,
+}
+
+/// One saved change of the settings: who, when, which fields (never a value).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "tsify", derive(tsify::Tsify))]
+#[serde(rename_all = "camelCase")]
+pub struct SettingsChange {
+    /// The version this change made.
+    pub version: u64,
+    /// When (seconds since the Unix epoch).
+    pub at: u64,
+    /// Who (the token's subject).
+    pub by: String,
+    /// The fields that changed (`delivery`, `smtp.host`, `smtp.password`, ...).
+    pub fields: Vec<String>,
+}
+
+/// The body of `PUT /v1/settings?test=true`: the connection check's steps, and whether
+/// the settings were saved (only when it passed).
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[cfg_attr(feature = "tsify", derive(tsify::Tsify))]
+#[serde(rename_all = "camelCase")]
+pub struct TestedSettings {
+    /// True when the test passed and the settings were saved.
+    pub saved: bool,
+    /// The connection check, step by step.
+    pub test: Outcome,
+    /// The settings as they now stand (saved or not).
+    pub settings: SettingsView,
+}

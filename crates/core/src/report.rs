@@ -97,6 +97,15 @@ catalogue! {
     /// A part (label, local part, word) starts with a combining mark.
     TextLeadingCombiningMark = "text-leading-combining-mark",
 
+    // ---- the tenant's saved email settings (crates/lambda, issue 14)
+    /// The settings were saved by someone else since the writer read them (412).
+    SettingsStale = "settings-stale",
+    /// A settings write did not say which version it read (`If-Match`, 428).
+    SettingsVersionMissing = "settings-version-missing",
+    /// Delivery through the external SMTP server was chosen without a passing connection
+    /// test of those settings (Zuora: "Test Connection And Save").
+    SettingsSmtpUntested = "settings-smtp-untested",
+
     // ---- the API's callers (crates/lambda): the authorizer's claims
     /// The request has no bearer token, or its claims name no tenant.
     AuthMissing = "auth-missing",

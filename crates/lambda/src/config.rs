@@ -41,6 +41,9 @@ pub enum ConfigError {
     },
 }
 
+/// The KMS key that seals the tenants' secrets when the configuration names none.
+pub const DEFAULT_SETTINGS_KEY: &str = "alias/sendready-settings";
+
 /// Everything the binaries read from the environment.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Config {
@@ -80,6 +83,9 @@ pub struct Config {
     /// The whole-request deadline: `SENDREADY_REQUEST_DEADLINE_MS` (default 25000, under
     /// the functions' 30 s timeout; kept between 1000 and 60000).
     pub request_deadline: Duration,
+    /// The KMS key that seals the tenants' SMTP secrets: `SENDREADY_SETTINGS_KEY_ID`
+    /// (a key id, ARN or alias; default `alias/sendready-settings`).
+    pub settings_key: String,
 }
 
 impl Config {
@@ -181,6 +187,9 @@ impl Config {
             allow_private_smtp: var("SENDREADY_ALLOW_PRIVATE_SMTP").is_some_and(|v| v == "1"),
             smtp_extra_ca: var("SENDREADY_SMTP_EXTRA_CA").map(PathBuf::from),
             tenant_claim: var("SENDREADY_TENANT_CLAIM").unwrap_or_else(|| "tenant".to_owned()),
+            settings_key: var("SENDREADY_SETTINGS_KEY_ID")
+                .filter(|k| !k.is_empty())
+                .unwrap_or_else(|| DEFAULT_SETTINGS_KEY.to_owned()),
         })
     }
 

@@ -5,14 +5,17 @@
 
 use crate::adapters::dynamodb::{DynamoRegistry, TableError};
 use crate::adapters::hickory::{Dns, DnsSetupError};
+use crate::adapters::kms::Kms;
 use crate::adapters::lettre::{Lettre, SmtpOptions};
 use crate::adapters::route53::Route53Sdk;
 use crate::adapters::sesv2::SesV2;
-use crate::config::{Config, ConfigError};
+use crate::config::{Config, ConfigError, DEFAULT_SETTINGS_KEY};
 use crate::ports::route53::bare_zone_id;
+use crate::ports::settings::{Sealer, SettingsStore};
 use crate::ports::{Limiter, Limits, Registry, Resolver, Route53, Ses};
 use crate::service::identities::Identities;
 use crate::service::reconcile::Reconciler;
+use crate::service::settings::Settings;
 use crate::service::smtp::Smtp;
 use crate::service::test_mail::TestMail;
 use axum::extract::FromRef;
@@ -50,6 +53,10 @@ pub struct Aws {
     pub limits: Limits,
     /// The prefix of every BYODKIM selector.
     pub selector_prefix: String,
+    /// Where the tenants' settings live (the tenant table).
+    pub settings: Arc<dyn SettingsStore>,
+    /// Seals the tenants' secrets (KMS).
+    pub sealer: Arc<dyn Sealer>,
 }
 
 impl Aws {
@@ -61,9 +68,11 @@ impl Aws {
             registry: registry.clone(),
             route53: Arc::new(Route53Sdk::from_conf(conf)),
             region: conf.region().map(ToString::to_string),
-            limiter: registry,
+            limiter: registry.clone(),
             limits: Limits::default(),
             selector_prefix: "sendready".to_owned(),
+            settings: registry,
+            sealer: Arc::new(Kms::from_conf(conf, DEFAULT_SETTINGS_KEY)),
         }
     }
 
@@ -73,6 +82,7 @@ impl Aws {
         Aws {
             limits: config.limits,
             selector_prefix: config.selector_prefix.clone(),
+            sealer: Arc::new(Kms::from_conf(conf, &config.settings_key)),
             ..Aws::from_sdk(conf, &config.table)
         }
     }
@@ -95,6 +105,17 @@ impl Aws {
             limiter: self.limiter.clone(),
             limits: self.limits,
             selector_prefix: self.selector_prefix.clone(),
+        }
+    }
+
+    /// The settings service over these adapters, testing SMTP settings with `smtp`.
+    pub fn settings(&self, smtp: Arc<Smtp>) -> Settings {
+        Settings {
+            store: self.settings.clone(),
+            sealer: self.sealer.clone(),
+            registry: self.registry.clone(),
+            ses: self.ses.clone(),
+            smtp,
         }
     }
 
@@ -169,6 +190,8 @@ pub struct AppState {
     pub test_mail: Arc<TestMail>,
     /// Identities, DNS and the tenant.
     pub identities: Arc<Identities>,
+    /// The tenant's email settings.
+    pub settings: Arc<Settings>,
 }
 
 impl AppState {
@@ -179,8 +202,10 @@ impl AppState {
         resolver: Arc<dyn Resolver>,
         hosted_zones: &[String],
     ) -> Self {
+        let smtp = Arc::new(smtp);
         AppState {
-            smtp: Arc::new(smtp),
+            settings: Arc::new(aws.settings(smtp.clone())),
+            smtp,
             test_mail: Arc::new(aws.test_mail(false)),
             identities: Arc::new(aws.identities(resolver, hosted_zones)),
         }
@@ -196,6 +221,12 @@ impl FromRef<AppState> for Arc<Smtp> {
 impl FromRef<AppState> for Arc<TestMail> {
     fn from_ref(s: &AppState) -> Self {
         s.test_mail.clone()
+    }
+}
+
+impl FromRef<AppState> for Arc<Settings> {
+    fn from_ref(s: &AppState) -> Self {
+        s.settings.clone()
     }
 }
 

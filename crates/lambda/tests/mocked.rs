@@ -75,6 +75,7 @@ fn app_with(ses_rules: &[Rule], retry: &aws_sdk_sesv2::config::retry::RetryConfi
     let ses = mock_client!(aws_sdk_sesv2, RuleMode::MatchAny, ses_rules, |c| c
         .retry_config(retry.clone()));
     let route53 = mock_client!(aws_sdk_route53, RuleMode::MatchAny, &Vec::<Rule>::new());
+    let kms = mock_client!(aws_sdk_kms, RuleMode::MatchAny, &Vec::<Rule>::new());
     let registry = Arc::new(DynamoRegistry::new(ddb, "sendready-tenants"));
     let aws = Aws {
         ses: Arc::new(SesV2::new(ses)),
@@ -84,6 +85,11 @@ fn app_with(ses_rules: &[Rule], retry: &aws_sdk_sesv2::config::retry::RetryConfi
         limiter: Arc::new(common::MemoryLimiter::default()),
         limits: sendready_lambda::ports::Limits::default(),
         selector_prefix: "sendready".to_owned(),
+        settings: registry,
+        sealer: Arc::new(sendready_lambda::adapters::kms::Kms::new(
+            kms,
+            "alias/sendready-settings",
+        )),
     };
     router(AppState::new(
         &aws,

@@ -27,8 +27,10 @@ async fn app_with(moto: &Moto, stale: Duration) -> axum::Router {
     let aws = Aws::from_sdk(&conf, "sendready-tenants");
     let mut identities = aws.identities(common::unused_resolver(), &[]);
     identities.stale_after = stale;
+    let smtp = Arc::new(common::default_smtp());
     router(AppState {
-        smtp: Arc::new(common::default_smtp()),
+        settings: Arc::new(aws.settings(smtp.clone())),
+        smtp,
         test_mail: Arc::new(aws.test_mail(false)),
         identities: Arc::new(identities),
     })

@@ -14,6 +14,7 @@ import { AttributeType, BillingMode, type ITable, Table, TableEncryption } from 
 import { Rule, Schedule } from "aws-cdk-lib/aws-events";
 import { LambdaFunction } from "aws-cdk-lib/aws-events-targets";
 import { Effect, PolicyStatement } from "aws-cdk-lib/aws-iam";
+import { Key } from "aws-cdk-lib/aws-kms";
 import { Architecture, type IFunction } from "aws-cdk-lib/aws-lambda";
 import { LogGroup, RetentionDays } from "aws-cdk-lib/aws-logs";
 import { RustFunction } from "cargo-lambda-cdk";
@@ -115,6 +116,15 @@ export const FUNCTIONS = {
     description: "SMTP connection checks; the tenant table for its limits, and its logs.",
     routes: [{ method: HttpMethod.POST, path: "/v1/smtp/check" }],
   },
+  Settings: {
+    binary: "sendready-settings",
+    description: "The tenant's email settings, secrets sealed with KMS, Test connection and save.",
+    routes: [
+      { method: HttpMethod.GET, path: "/v1/settings" },
+      { method: HttpMethod.PUT, path: "/v1/settings" },
+      { method: HttpMethod.GET, path: "/v1/settings/history" },
+    ],
+  },
   Reconcile: {
     binary: "sendready-reconcile",
     description: "Hourly, compares the tenant registry with SES and repairs what it safely can.",
@@ -140,6 +150,8 @@ export class SendreadyBackend extends Construct {
   readonly table: ITable;
   /** The functions by privilege. */
   readonly functions: Record<keyof typeof FUNCTIONS, IFunction>;
+  /** The KMS key that seals the tenants' SMTP secrets. */
+  readonly settingsKey: Key;
 
   constructor(scope: Construct, id: string, props: SendreadyBackendProps) {
     super(scope, id);
@@ -197,7 +209,21 @@ export class SendreadyBackend extends Construct {
     const testMail = make("TestMail");
     const smtpCheck = make("SmtpCheck");
     const reconcile = make("Reconcile");
-    this.functions = { Identities: identities, TestMail: testMail, SmtpCheck: smtpCheck, Reconcile: reconcile };
+    // Seals the tenants' SMTP secrets; each ciphertext names its tenant and field in the
+    // encryption context, so it opens for no other.
+    this.settingsKey = new Key(this, "SettingsKey", {
+      description: "Sendready, the tenants' SMTP passwords and tokens.",
+      enableKeyRotation: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    const settings = make("Settings", { SENDREADY_SETTINGS_KEY_ID: this.settingsKey.keyId });
+    this.functions = {
+      Identities: identities,
+      TestMail: testMail,
+      SmtpCheck: smtpCheck,
+      Settings: settings,
+      Reconcile: reconcile,
+    };
     new Rule(this, "ReconcileHourly", {
       schedule: Schedule.rate(Duration.hours(1)),
       targets: [new LambdaFunction(reconcile)],
@@ -303,6 +329,29 @@ export class SendreadyBackend extends Construct {
         sid: "TenantTable",
         effect: Effect.ALLOW,
         actions: ["dynamodb:Scan", "dynamodb:Query", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"],
+        resources: [this.table.tableArn],
+      }),
+    );
+    settings.addToRolePolicy(
+      new PolicyStatement({
+        sid: "SettingsKey",
+        effect: Effect.ALLOW,
+        actions: ["kms:Encrypt", "kms:Decrypt"],
+        resources: [this.settingsKey.keyArn],
+        conditions: {
+          "ForAllValues:StringEquals": { "kms:EncryptionContextKeys": ["sendready:tenant", "sendready:field"] },
+          Null: { "kms:EncryptionContext:sendready:tenant": "false" },
+        },
+      }),
+    );
+    settings.addToRolePolicy(
+      new PolicyStatement({ sid: "SesSender", effect: Effect.ALLOW, actions: ["ses:GetEmailIdentity"], resources: [identityArn] }),
+    );
+    settings.addToRolePolicy(
+      new PolicyStatement({
+        sid: "TenantTable",
+        effect: Effect.ALLOW,
+        actions: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query", "dynamodb:UpdateItem"],
         resources: [this.table.tableArn],
       }),
     );

@@ -127,7 +127,7 @@ const samStack = once(() => {
 describe("the synthesized CDK stack", () => {
   test("every route has the JWT authorizer", () => {
     const routes = resources("AWS::ApiGatewayV2::Route");
-    assert.equal(routes.length, 13);
+    assert.equal(routes.length, 16);
     for (const [id, route] of routes) {
       assert.equal(route.Properties.AuthorizationType, "JWT", `${id} has no JWT authorizer`);
       assert.ok(route.Properties.AuthorizerId, `${id} names no authorizer`);
@@ -191,6 +191,15 @@ describe("the synthesized CDK stack", () => {
         "ses:SendEmail",
       ],
       "sendready-smtp-check": ["dynamodb:GetItem", "dynamodb:UpdateItem"],
+      "sendready-settings": [
+        "dynamodb:GetItem",
+        "dynamodb:PutItem",
+        "dynamodb:Query",
+        "dynamodb:UpdateItem",
+        "kms:Decrypt",
+        "kms:Encrypt",
+        "ses:GetEmailIdentity",
+      ],
       "sendready-reconcile": [
         "dynamodb:DeleteItem",
         "dynamodb:PutItem",
@@ -222,6 +231,21 @@ describe("the synthesized CDK stack", () => {
     assert.deepEqual(tag.Condition["ForAllValues:StringEquals"]["aws:TagKeys"], ["sendready:tenant"]);
   });
 
+  test("KMS opens a tenant's secret only with the tenant and field in the encryption context", () => {
+    const statements = resources("AWS::IAM::Policy").flatMap(
+      ([, p]) => p.Properties.PolicyDocument.Statement as Json[],
+    );
+    const kms = statements.find((st) => st.Sid === "SettingsKey")!;
+    assert.deepEqual(kms.Action, ["kms:Encrypt", "kms:Decrypt"]);
+    assert.deepEqual(kms.Condition["ForAllValues:StringEquals"]["kms:EncryptionContextKeys"], [
+      "sendready:tenant",
+      "sendready:field",
+    ]);
+    assert.equal(kms.Condition.Null["kms:EncryptionContext:sendready:tenant"], "false");
+    const [[, key]] = resources("AWS::KMS::Key");
+    assert.equal(key.Properties.EnableKeyRotation, true);
+  });
+
   test("Route 53 rights name only the given hosted zones, and changes only CREATE DKIM and DMARC records", () => {
     const statements = resources("AWS::IAM::Policy").flatMap(
       ([, p]) => p.Properties.PolicyDocument.Statement as Json[],
@@ -246,7 +270,7 @@ describe("the synthesized CDK stack", () => {
 
   test("functions are arm64 provided.al2023 with log retention, the tenant claim, reserved concurrency and a deadline", () => {
     const fns = resources("AWS::Lambda::Function");
-    assert.equal(fns.length, 4);
+    assert.equal(fns.length, 5);
     for (const [id, fn] of fns) {
       assert.equal(fn.Properties.Runtime, "provided.al2023", id);
       assert.deepEqual(fn.Properties.Architectures, ["arm64"], id);
@@ -259,13 +283,13 @@ describe("the synthesized CDK stack", () => {
       assert.equal(fn.Properties.Environment.Variables.SENDREADY_LIMIT_SMTP_CHECKS_PER_MINUTE, "10", id);
     }
     const groups = resources("AWS::Logs::LogGroup");
-    assert.equal(groups.length, 4);
+    assert.equal(groups.length, 5);
     for (const [, g] of groups) assert.equal(g.Properties.RetentionInDays, 30);
   });
 
   test("each function's asset is a real aarch64 bootstrap built by cargo-lambda", () => {
     const assets = readdirSync(outdir).filter((d) => d.startsWith("asset."));
-    assert.equal(assets.length, 4);
+    assert.equal(assets.length, 5);
     for (const dir of assets) {
       const bin = readFileSync(path.join(outdir, dir, "bootstrap"));
       assert.deepEqual([...bin.subarray(0, 4)], [0x7f, 0x45, 0x4c, 0x46], `${dir}/bootstrap is not ELF`);

@@ -10,11 +10,13 @@
 use super::sdk::{aws_error, build_error};
 use crate::ports::registry::NameOwner;
 use crate::ports::registry::{canonical_identity, now_secs};
+use crate::ports::settings::{SaveError, SettingsStore, StoredSettings};
 use crate::ports::{AwsError, Limit, LimitError, Limiter, Owned, Record, Registry, ReserveError};
 use async_trait::async_trait;
 use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
 use aws_sdk_dynamodb::types::{AttributeValue, Delete, Put, TransactWriteItem, Update};
+use sendready_core::api::{EmailSettings, SettingsChange};
 use sendready_core::identity::{IdentityKind, MAX_DOMAIN_IDENTITIES, MAX_EMAIL_IDENTITIES};
 use std::collections::HashMap;
 
@@ -584,5 +586,174 @@ fn exceeded(limit: &Limit, window_end: u64) -> LimitError {
     LimitError::Exceeded {
         limit: *limit,
         retry_after: std::time::Duration::from_secs(window_end.saturating_sub(now_secs()).max(1)),
+    }
+}
+
+/// The settings partition: `pk` = `SETTINGS#<tenant>`, `sk` = `CURRENT` (the settings, a
+/// version, sealed secrets) or `HIST#<version>` (one change: who, when, which fields;
+/// expiring after [`HISTORY_DAYS`] through the table's TTL). Apart from the tenant's
+/// partition, so the registry's reads never carry the history.
+fn settings_pk(tenant: &str) -> AttributeValue {
+    s(&format!("SETTINGS#{tenant}"))
+}
+
+/// How long a change stays in the settings history.
+pub const HISTORY_DAYS: u64 = 90;
+
+fn num<T: std::str::FromStr>(item: &HashMap<String, AttributeValue>, k: &str) -> Option<T> {
+    item.get(k)
+        .and_then(|v| v.as_n().ok())
+        .and_then(|n| n.parse().ok())
+}
+
+#[async_trait]
+impl SettingsStore for DynamoRegistry {
+    async fn load(&self, tenant: &str) -> Result<StoredSettings, AwsError> {
+        const WHAT: &str = "Reading the tenant's settings";
+        let out = self
+            .db
+            .get_item()
+            .table_name(&self.table)
+            .key("pk", settings_pk(tenant))
+            .key("sk", s("CURRENT"))
+            .consistent_read(true)
+            .send()
+            .await
+            .map_err(|e| aws_error(WHAT, &e))?;
+        let Some(item) = out.item() else {
+            return Ok(StoredSettings::default());
+        };
+        let text = |k: &str| item.get(k).and_then(|v| v.as_s().ok()).cloned();
+        let bytes = |k: &str| {
+            item.get(k)
+                .and_then(|v| v.as_b().ok())
+                .map(|b| b.as_ref().to_vec())
+        };
+        let settings: EmailSettings = serde_json::from_str(&text("doc").unwrap_or_default())
+            .map_err(|e| build_error(WHAT, &e))?;
+        Ok(StoredSettings {
+            settings,
+            password: bytes("password"),
+            token: bytes("token"),
+            version: num(item, "version").unwrap_or(0),
+            updated_at: num(item, "updatedAt"),
+            updated_by: text("updatedBy"),
+            tested: text("tested"),
+            tested_at: num(item, "testedAt"),
+        })
+    }
+
+    async fn save(
+        &self,
+        tenant: &str,
+        expected: u64,
+        new: &StoredSettings,
+        change: &SettingsChange,
+    ) -> Result<(), SaveError> {
+        const WHAT: &str = "Saving the tenant's settings";
+        let doc = serde_json::to_string(&new.settings).map_err(|e| build_error(WHAT, &e))?;
+        let mut current = Put::builder()
+            .table_name(&self.table)
+            .item("pk", settings_pk(tenant))
+            .item("sk", s("CURRENT"))
+            .item("version", AttributeValue::N(new.version.to_string()))
+            .item("doc", s(&doc));
+        for (k, v) in [("password", &new.password), ("token", &new.token)] {
+            if let Some(b) = v {
+                current = current.item(k, AttributeValue::B(b.clone().into()));
+            }
+        }
+        for (k, v) in [("updatedAt", new.updated_at), ("testedAt", new.tested_at)] {
+            if let Some(n) = v {
+                current = current.item(k, AttributeValue::N(n.to_string()));
+            }
+        }
+        for (k, v) in [("updatedBy", &new.updated_by), ("tested", &new.tested)] {
+            if let Some(t) = v {
+                current = current.item(k, s(t));
+            }
+        }
+        current = if expected == 0 {
+            current.condition_expression("attribute_not_exists(pk)")
+        } else {
+            current
+                .condition_expression("version = :v")
+                .expression_attribute_values(":v", AttributeValue::N(expected.to_string()))
+        };
+        let current = current.build().map_err(|e| build_error(WHAT, &e))?;
+        let history = Put::builder()
+            .table_name(&self.table)
+            .item("pk", settings_pk(tenant))
+            .item("sk", s(&format!("HIST#{:020}", change.version)))
+            .item("version", AttributeValue::N(change.version.to_string()))
+            .item("at", AttributeValue::N(change.at.to_string()))
+            .item("by", s(&change.by))
+            .item(
+                "fields",
+                AttributeValue::L(change.fields.iter().map(|f| s(f)).collect()),
+            )
+            .item(
+                "expiresAt",
+                AttributeValue::N((change.at + HISTORY_DAYS * 86_400).to_string()),
+            )
+            .build()
+            .map_err(|e| build_error(WHAT, &e))?;
+        let res = self
+            .db
+            .transact_write_items()
+            .transact_items(TransactWriteItem::builder().put(current).build())
+            .transact_items(TransactWriteItem::builder().put(history).build())
+            .send()
+            .await;
+        match res {
+            Ok(_) => Ok(()),
+            Err(e) => {
+                let stale = matches!(
+                    e.as_service_error(),
+                    Some(TransactWriteItemsError::TransactionCanceledException(c))
+                        if c.cancellation_reasons().first().and_then(|r| r.code())
+                            == Some("ConditionalCheckFailed")
+                );
+                if stale {
+                    let current = SettingsStore::load(self, tenant).await?.version;
+                    return Err(SaveError::Stale { current });
+                }
+                Err(SaveError::Aws(aws_error(WHAT, &e)))
+            }
+        }
+    }
+
+    async fn history(&self, tenant: &str, limit: usize) -> Result<Vec<SettingsChange>, AwsError> {
+        let out = self
+            .db
+            .query()
+            .table_name(&self.table)
+            .key_condition_expression("pk = :pk AND begins_with(sk, :h)")
+            .expression_attribute_values(":pk", settings_pk(tenant))
+            .expression_attribute_values(":h", s("HIST#"))
+            .scan_index_forward(false)
+            .limit(i32::try_from(limit).unwrap_or(i32::MAX))
+            .consistent_read(true)
+            .send()
+            .await
+            .map_err(|e| aws_error("Reading the settings history", &e))?;
+        Ok(out
+            .items()
+            .iter()
+            .map(|item| SettingsChange {
+                version: num(item, "version").unwrap_or(0),
+                at: num(item, "at").unwrap_or(0),
+                by: item
+                    .get("by")
+                    .and_then(|v| v.as_s().ok())
+                    .cloned()
+                    .unwrap_or_default(),
+                fields: item
+                    .get("fields")
+                    .and_then(|v| v.as_l().ok())
+                    .map(|l| l.iter().filter_map(|v| v.as_s().ok().cloned()).collect())
+                    .unwrap_or_default(),
+            })
+            .collect())
     }
 }

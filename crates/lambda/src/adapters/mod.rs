@@ -3,6 +3,7 @@
 
 pub mod dynamodb;
 pub mod hickory;
+pub mod kms;
 pub mod lettre;
 pub mod route53;
 pub mod sdk;

@@ -7,6 +7,7 @@ pub mod limits;
 pub mod registry;
 pub mod route53;
 pub mod ses;
+pub mod settings;
 pub mod smtp;
 
 pub use dns::Resolver;

@@ -3,6 +3,7 @@
 //! by privilege) and the whole API for the local server.
 
 pub mod identities;
+pub mod settings;
 pub mod smtp;
 pub mod tenant;
 pub mod test_mail;
@@ -10,6 +11,7 @@ pub mod test_mail;
 use crate::error::Problem;
 use crate::extract::BODY_LIMIT;
 use crate::service::identities::Identities;
+use crate::service::settings::Settings;
 use crate::service::smtp::Smtp;
 use crate::service::test_mail::TestMail;
 use crate::state::AppState;
@@ -50,6 +52,16 @@ where
     identities::routes().merge(tenant::routes())
 }
 
+/// The settings function's routes (the tenant table, KMS for the tenant's secrets, SES
+/// reads for the sender, SMTP egress for "Test connection and save").
+pub fn settings_routes<S>() -> Router<S>
+where
+    S: Clone + Send + Sync + 'static,
+    Arc<Settings>: FromRef<S>,
+{
+    settings::routes()
+}
+
 /// The whole API (the local server; in AWS each function serves its part), bounded by
 /// the default deadline.
 pub fn router(state: AppState) -> Router {
@@ -61,7 +73,8 @@ pub fn router_with(state: AppState, deadline: Duration) -> Router {
     bounded(
         smtp_check_routes()
             .merge(test_mail_routes())
-            .merge(identity_routes()),
+            .merge(identity_routes())
+            .merge(settings_routes()),
         deadline,
     )
     .with_state(state)

@@ -5,6 +5,7 @@
 pub mod identities;
 pub mod publish;
 pub mod reconcile;
+pub mod settings;
 pub mod smtp;
 pub mod tenant;
 pub mod test_mail;

@@ -1,0 +1,26 @@
+//! Lambda function `sendready-settings`: the tenant's email settings. IAM: the tenant
+//! table (settings, history, the identities and limits it reads), KMS on the settings key
+//! with the tenant in the encryption context, SES identity reads (the SES sender's
+//! authorization); network egress for "Test connection and save".
+
+use sendready_lambda::config::Config;
+use sendready_lambda::routes::{bounded, settings_routes};
+use sendready_lambda::state::Aws;
+use sendready_lambda::{adapters, runtime, state};
+use std::sync::Arc;
+
+#[tokio::main]
+async fn main() -> Result<(), lambda_http::Error> {
+    runtime::init_logs();
+    let config = Config::from_env()?;
+    let conf = adapters::sdk::sdk_config().await;
+    let aws = Aws::from_config(&conf, &config);
+    let smtp = Arc::new(state::smtp(&config, aws.limiter.clone())?);
+    let settings = Arc::new(aws.settings(smtp));
+    runtime::run(
+        bounded(settings_routes(), config.request_deadline),
+        settings,
+        &config.tenant_claim,
+    )
+    .await
+}

@@ -1,0 +1,395 @@
+//! The tenant's email settings (issue 14): read, saved only under the version the writer
+//! read (`If-Match`), with secrets sealed per tenant and never returned, each change kept
+//! in a short history, and "Test connection and save" that saves only when the real
+//! connection check passes (Zuora). The core's rules run on every write, as the browser
+//! runs them first.
+//!
+//! What the seeds ask of a write:
+//! - FusionAuth: without "Change password" a stored password is kept; with it, the new
+//!   one replaces it.
+//! - Zuora: "Deliver E-Mail Notifications Using" the default server (from the tenant
+//!   profile's email address), the external SMTP server (its settings saved only through
+//!   "Test Connection And Save") or the advanced SMTP server (SES, from an address a
+//!   verified identity covers).
+
+use super::identities::{record_of, verified_map};
+use super::smtp::Smtp;
+use crate::error::Problem;
+use crate::ports::registry::now_secs;
+use crate::ports::settings::{SaveError, Sealer, SettingsStore, StoredSettings};
+use crate::ports::{Registry, Ses};
+use axum::http::StatusCode;
+use sendready_core::address::{AddressOptions, check_address_into, check_display_name};
+use sendready_core::api::{
+    DeliveryRoute, EmailSettings, SettingsChange, SettingsView, SmtpRequest, TestedSettings,
+};
+use sendready_core::identity::check_sender;
+use sendready_core::smtp::check_smtp_settings;
+use sendready_core::transport::AuthMethod;
+use sendready_core::{Code, Issue, Issues};
+use std::collections::BTreeSet;
+use std::sync::Arc;
+
+/// The field names secrets are sealed under (the KMS encryption context).
+const PASSWORD_FIELD: &str = "smtp.password";
+const TOKEN_FIELD: &str = "smtpToken";
+/// How many changes `GET /v1/settings/history` returns.
+pub const HISTORY_SHOWN: usize = 20;
+
+/// The settings service.
+pub struct Settings {
+    /// Where settings live.
+    pub store: Arc<dyn SettingsStore>,
+    /// Seals secrets per tenant.
+    pub sealer: Arc<dyn Sealer>,
+    /// The tenant registry (identities, for the SES sender's authorization).
+    pub registry: Arc<dyn Registry>,
+    /// SES (which identities are verified).
+    pub ses: Arc<dyn Ses>,
+    /// The SMTP connection check, for "Test connection and save".
+    pub smtp: Arc<Smtp>,
+}
+
+/// A write: the body, the version it read, whether to test first, and who writes.
+pub struct Write<'a> {
+    /// The settings to save.
+    pub settings: EmailSettings,
+    /// The version from `If-Match`.
+    pub if_match: u64,
+    /// "Test connection and save".
+    pub test: bool,
+    /// The token's subject.
+    pub by: &'a str,
+}
+
+/// What a write did.
+pub enum Written {
+    /// Saved (or nothing to change): the settings as they now stand.
+    Saved(SettingsView),
+    /// "Test connection and save": the test's steps, and whether it saved.
+    Tested(TestedSettings),
+}
+
+/// The view of stored settings: secrets flagged, never returned.
+pub fn view(s: &StoredSettings) -> SettingsView {
+    let mut smtp = s.settings.smtp.clone();
+    smtp.password = None;
+    smtp.password_stored = s.password.is_some();
+    SettingsView {
+        delivery: s.settings.delivery,
+        profile_email: s.settings.profile_email.clone(),
+        smtp,
+        password_set: s.password.is_some(),
+        smtp_token_set: s.token.is_some(),
+        ses: s.settings.ses.clone(),
+        version: s.version,
+        updated_at: s.updated_at,
+        updated_by: s.updated_by.clone(),
+        smtp_tested_at: s.tested_at.filter(|_| s.tested.is_some()),
+    }
+}
+
+/// The SMTP settings with every secret and per-request flag left out, as JSON: what a
+/// passing test is remembered by.
+fn smtp_fingerprint(s: &EmailSettings) -> String {
+    let mut smtp = s.smtp.clone();
+    smtp.password = None;
+    smtp.change_password = None;
+    smtp.password_stored = false;
+    serde_json::to_string(&smtp).unwrap_or_default()
+}
+
+/// The paths of the fields that differ (`delivery`, `smtp.host`, `ses.fromAddress`).
+fn changed_fields(old: &EmailSettings, new: &EmailSettings) -> BTreeSet<String> {
+    fn walk(
+        prefix: &str,
+        a: &serde_json::Value,
+        b: &serde_json::Value,
+        out: &mut BTreeSet<String>,
+    ) {
+        match (a, b) {
+            (serde_json::Value::Object(x), serde_json::Value::Object(y)) => {
+                for k in x.keys().chain(y.keys()) {
+                    let null = serde_json::Value::Null;
+                    let path = if prefix.is_empty() {
+                        k.clone()
+                    } else {
+                        format!("{prefix}.{k}")
+                    };
+                    walk(
+                        &path,
+                        x.get(k).unwrap_or(&null),
+                        y.get(k).unwrap_or(&null),
+                        out,
+                    );
+                }
+            }
+            _ if a != b => {
+                out.insert(prefix.to_owned());
+            }
+            _ => {}
+        }
+    }
+    let strip = |s: &EmailSettings| {
+        let mut s = s.clone();
+        s.smtp.password = None;
+        s.smtp.change_password = None;
+        s.smtp.password_stored = false;
+        s.smtp_token = None;
+        serde_json::to_value(s).unwrap_or_default()
+    };
+    let mut out = BTreeSet::new();
+    walk("", &strip(old), &strip(new), &mut out);
+    out
+}
+
+/// Prefixes each issue's field with `prefix.` (the SMTP form's fields are `smtp.*` here).
+fn under(prefix: &str, issues: Vec<Issue>) -> Vec<Issue> {
+    issues
+        .into_iter()
+        .map(|mut i| {
+            i.field = format!("{prefix}.{}", i.field);
+            i
+        })
+        .collect()
+}
+
+impl Settings {
+    /// The tenant's settings.
+    pub async fn get(&self, tenant: &str) -> Result<SettingsView, Problem> {
+        Ok(view(&self.store.load(tenant).await?))
+    }
+
+    /// The latest changes, newest first.
+    pub async fn history(&self, tenant: &str) -> Result<Vec<SettingsChange>, Problem> {
+        Ok(self.store.history(tenant, HISTORY_SHOWN).await?)
+    }
+
+    /// Saves a write after the core's rules, under the version it read; with `test`, only
+    /// when the connection check of the settings being saved passes.
+    pub async fn put(&self, tenant: &str, w: Write<'_>) -> Result<Written, Problem> {
+        let stored = self.store.load(tenant).await?;
+        if stored.version != w.if_match {
+            return Err(self.stale(tenant, w.if_match, stored.version).await);
+        }
+        let mut new = w.settings;
+        // The secrets as they will be after this write: FusionAuth's "Change password".
+        let typed = new.smtp.password.clone().filter(|p| !p.is_empty());
+        let replace_password = typed.is_some()
+            && (stored.password.is_none() || new.smtp.change_password != Some(false));
+        let typed_token = new.smtp_token.clone().filter(|t| !t.is_empty());
+        new.smtp.password_stored = stored.password.is_some();
+        self.check(tenant, &new, stored.password.is_some() || typed.is_some())
+            .await?;
+
+        let fingerprint = smtp_fingerprint(&new);
+        let secrets_changed = replace_password || typed_token.is_some();
+        let mut tested = stored
+            .tested
+            .clone()
+            .filter(|t| *t == fingerprint && !secrets_changed);
+        let mut tested_at = stored.tested_at.filter(|_| tested.is_some());
+        let mut outcome = None;
+        if w.test {
+            let password = match (&typed, replace_password, &stored.password) {
+                (Some(p), true, _) => Some(p.clone()),
+                (_, _, Some(sealed)) => {
+                    Some(self.sealer.open(tenant, PASSWORD_FIELD, sealed).await?)
+                }
+                _ => None,
+            };
+            let token = match (&typed_token, &stored.token) {
+                (Some(t), _) => Some(t.clone()),
+                (None, Some(sealed)) => Some(self.sealer.open(tenant, TOKEN_FIELD, sealed).await?),
+                _ => None,
+            };
+            let mut settings = new.smtp.clone();
+            settings.password = password;
+            settings.change_password = Some(true);
+            settings.password_stored = false;
+            let out = self
+                .smtp
+                .check(
+                    tenant,
+                    SmtpRequest {
+                        settings,
+                        access_token: token,
+                        to: None,
+                    },
+                )
+                .await?;
+            if !out.ok {
+                return Ok(Written::Tested(TestedSettings {
+                    saved: false,
+                    test: out,
+                    settings: view(&stored),
+                }));
+            }
+            tested = Some(fingerprint);
+            tested_at = Some(now_secs());
+            outcome = Some(out);
+        }
+        if new.delivery == DeliveryRoute::ExternalSmtp && tested.is_none() {
+            return Err(Problem::field(
+                "delivery",
+                Code::SettingsSmtpUntested,
+                "Delivering through your SMTP server needs a passing connection test of these settings: use \"Test connection and save\".",
+            ));
+        }
+
+        let mut fields = changed_fields(&stored.settings, &new);
+        if replace_password {
+            fields.insert(PASSWORD_FIELD.to_owned());
+        }
+        if typed_token.is_some() {
+            fields.insert(TOKEN_FIELD.to_owned());
+        }
+        let tested_changed = tested != stored.tested;
+        if fields.is_empty() && !tested_changed {
+            // Nothing to save: the same settings again are not a new version.
+            let settings = view(&stored);
+            return Ok(match outcome {
+                Some(test) => Written::Tested(TestedSettings {
+                    saved: true,
+                    test,
+                    settings,
+                }),
+                None => Written::Saved(settings),
+            });
+        }
+        let password = match typed.filter(|_| replace_password) {
+            Some(p) => Some(self.sealer.seal(tenant, PASSWORD_FIELD, &p).await?),
+            None => stored.password.clone(),
+        };
+        let token = match typed_token {
+            Some(t) => Some(self.sealer.seal(tenant, TOKEN_FIELD, &t).await?),
+            None => stored.token.clone(),
+        };
+        new.smtp.password = None;
+        new.smtp.change_password = None;
+        new.smtp.password_stored = false;
+        new.smtp_token = None;
+        let now = now_secs();
+        let next = StoredSettings {
+            settings: new,
+            password,
+            token,
+            version: stored.version + 1,
+            updated_at: Some(now),
+            updated_by: Some(w.by.to_owned()),
+            tested,
+            tested_at,
+        };
+        let change = SettingsChange {
+            version: next.version,
+            at: now,
+            by: w.by.to_owned(),
+            fields: if fields.is_empty() {
+                vec!["smtp.tested".to_owned()]
+            } else {
+                fields.into_iter().collect()
+            },
+        };
+        match self
+            .store
+            .save(tenant, stored.version, &next, &change)
+            .await
+        {
+            Ok(()) => {}
+            Err(SaveError::Stale { current }) => {
+                return Err(self.stale(tenant, w.if_match, current).await);
+            }
+            Err(SaveError::Aws(e)) => return Err(e.into()),
+        }
+        tracing::info!(tenant = %tenant, version = next.version, by = %w.by, fields = ?change.fields, "settings saved");
+        let settings = view(&next);
+        Ok(match outcome {
+            Some(test) => Written::Tested(TestedSettings {
+                saved: true,
+                test,
+                settings,
+            }),
+            None => Written::Saved(settings),
+        })
+    }
+
+    /// The core's rules on a write, as the browser runs them (400 with every issue).
+    async fn check(
+        &self,
+        tenant: &str,
+        s: &EmailSettings,
+        password_known: bool,
+    ) -> Result<(), Problem> {
+        let mut issues = Issues::new();
+        if !s.profile_email.is_empty() || s.delivery == DeliveryRoute::PlatformDefault {
+            check_address_into(
+                &s.profile_email,
+                "profileEmail",
+                AddressOptions::default(),
+                &mut issues,
+            );
+        }
+        if s.delivery == DeliveryRoute::ExternalSmtp || !s.smtp.host.is_empty() {
+            let mut smtp = s.smtp.clone();
+            // A stored password counts as given (FusionAuth keeps it).
+            if smtp.authentication == AuthMethod::Password
+                && password_known
+                && smtp.password.as_deref().is_none_or(str::is_empty)
+            {
+                smtp.password_stored = true;
+                smtp.change_password = Some(false);
+            }
+            let report = check_smtp_settings(&smtp);
+            for i in under("smtp", report.issues) {
+                issues.push(&i.field, i.code, i.severity, i.message);
+            }
+        }
+        if s.delivery == DeliveryRoute::Ses || !s.ses.from_address.is_empty() {
+            let rec = record_of(self.registry.as_ref(), tenant).await?;
+            let verified = verified_map(self.ses.as_ref(), &rec).await?;
+            let report = check_sender(&rec.tenant(&verified), &s.ses.from_address);
+            for i in report.issues {
+                issues.push("ses.fromAddress", i.code, i.severity, i.message);
+            }
+            check_display_name(&s.ses.from_name, "ses.fromName", &mut issues);
+        }
+        if issues.has_errors() {
+            return Err(Problem::invalid(issues.into_vec()));
+        }
+        Ok(())
+    }
+
+    /// 412 for a write under a version that is no longer the stored one: who changed
+    /// what since.
+    async fn stale(&self, tenant: &str, read: u64, current: u64) -> Problem {
+        let since: Vec<SettingsChange> = self
+            .store
+            .history(tenant, HISTORY_SHOWN)
+            .await
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|c| c.version > read)
+            .collect();
+        let fields: BTreeSet<&str> = since
+            .iter()
+            .flat_map(|c| c.fields.iter().map(String::as_str))
+            .collect();
+        let who: BTreeSet<&str> = since.iter().map(|c| c.by.as_str()).collect();
+        let what = if fields.is_empty() {
+            String::new()
+        } else {
+            format!(
+                " ({} changed by {})",
+                fields.into_iter().collect::<Vec<_>>().join(", "),
+                who.into_iter().collect::<Vec<_>>().join(", ")
+            )
+        };
+        Problem::new(
+            StatusCode::PRECONDITION_FAILED,
+            Code::SettingsStale,
+            format!(
+                "These settings were saved as version {current} since you read version {read}{what}. Reload them, make your change again, and save with If-Match: \"{current}\"."
+            ),
+        )
+    }
+}
