@@ -33,7 +33,12 @@ export class ApiError extends Error {
   }
 }
 
-export async function call<T>(method: string, path: string, body?: unknown): Promise<T> {
+export async function call<T>(
+  method: string,
+  path: string,
+  body?: unknown,
+  headers: Record<string, string> = {},
+): Promise<T> {
   const t = sessionStorage.getItem(KEY);
   let r: Response;
   try {
@@ -42,6 +47,7 @@ export async function call<T>(method: string, path: string, body?: unknown): Pro
       headers: {
         ...(t ? { authorization: `Bearer ${t}` } : {}),
         ...(body === undefined ? {} : { "content-type": "application/json" }),
+        ...headers,
       },
       body: body === undefined ? undefined : JSON.stringify(body),
     });

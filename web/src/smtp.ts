@@ -1,20 +1,27 @@
 // External SMTP: the settings form of the seeds (Zuora's and FusionAuth's). Every field is
 // checked as it is typed by the npm package `sendready` (no request); "Test connection"
-// and "Send test email" ask the backend, which talks to the server step by step.
+// and "Send test email" ask the backend, which talks to the server step by step. "Save
+// settings" and "Test connection and save" keep them in the backend (GET/PUT
+// /v1/settings, under the version read; the password sealed there and never sent back).
 
 import {
   type AuthMethod,
   checkSmtpField,
   checkSmtpSettings,
+  type DeliveryRoute,
   type Diagnosis,
   detectProvider,
+  type EmailSettings,
   type Issue,
   type Outcome,
   type Preset,
   type Profile,
   providers,
   type Security,
+  type SesSender,
+  type SettingsView,
   type SmtpSettings,
+  type TestedSettings,
 } from "sendready";
 
 import { type ApiError, call } from "./api";
@@ -30,6 +37,11 @@ const AUTH: [AuthMethod, string][] = [
   ["password", "Username and password"],
   ["oauth2", "OAuth 2.0"],
   ["none", "None"],
+];
+const DELIVERY: [DeliveryRoute, string][] = [
+  ["platformDefault", "The platform's default server (from the profile's email address)"],
+  ["externalSmtp", "My SMTP server (needs a passing Test connection and save)"],
+  ["ses", "Advanced SMTP (SES, from a verified identity)"],
 ];
 const PROFILES: [Profile, string][] = [
   ["generic", "Generic"],
@@ -71,8 +83,10 @@ export function showIssues(messages: Map<string, HTMLElement>, issues: Issue[], 
 
 export function smtpPage(root: HTMLElement) {
   const presets = providers();
-  let stored = false; // a password was saved with "Save settings"
-  let storedPassword = "";
+  let stored = false; // a password is saved in the backend
+  let storedPassword = ""; // the one saved from this page, for tests that send it
+  let version = 0; // the settings version read, sent back as If-Match
+  let ses: SesSender = { fromAddress: "", fromName: "" };
 
   const el = {
     profile: h("select", { id: "smtp-profile" }, ...PROFILES.map(([v, l]) => h("option", { value: v }, l))),
@@ -129,6 +143,13 @@ export function smtpPage(root: HTMLElement) {
     }),
     debug: h("input", { id: "smtp-debug", type: "checkbox" }),
     to: h("input", { id: "smtp-test-to", type: "email", spellcheck: "false", placeholder: "you@yourcompany.com" }),
+    delivery: h("select", { id: "settings-delivery" }, ...DELIVERY.map(([v, l]) => h("option", { value: v }, l))),
+    profileEmail: h("input", {
+      id: "settings-profile-email",
+      type: "email",
+      spellcheck: "false",
+      placeholder: "billing@yourcompany.com",
+    }),
   };
 
   const f = {
@@ -365,19 +386,94 @@ export function smtpPage(root: HTMLElement) {
     }
     run(sendButton, "Send test email", "/v1/smtp/test-email", { to: el.to.value.trim() });
   });
-  const saveButton = h("button", { type: "button", id: "smtp-save", class: "secondary" }, "Save settings");
-  saveButton.addEventListener("click", () => {
-    if (!checkAll()) return;
-    if (!stored || el.changePassword.checked) storedPassword = el.password.value;
-    stored = true;
+  /** The form as a settings write: the password only when it is being set or changed. */
+  function emailSettings(): EmailSettings {
+    return {
+      delivery: el.delivery.value as DeliveryRoute,
+      profileEmail: el.profileEmail.value.trim(),
+      smtp: settings() as SmtpSettings,
+      ses,
+      ...(el.authentication.value === "oauth2" && el.accessToken.value ? { smtpToken: el.accessToken.value } : {}),
+    };
+  }
+
+  /** Shows saved settings in the form. */
+  function showSaved(v: SettingsView) {
+    version = v.version;
+    ses = v.ses;
+    el.delivery.value = v.delivery;
+    el.profileEmail.value = v.profileEmail;
+    if (v.version > 0) {
+      const s = v.smtp;
+      el.profile.value = s.profile ?? "generic";
+      el.host.value = s.host ?? "";
+      el.port.value = s.port == null ? "" : String(s.port);
+      el.security.value = s.security ?? "starttls";
+      el.authentication.value = s.authentication ?? "password";
+      el.username.value = s.username ?? "";
+      el.oauth2Provider.value = s.oauth2Provider ?? "";
+      el.fromAddress.value = s.fromAddress ?? "";
+      el.fromName.value = s.fromName ?? "";
+      el.additionalHeaders.value = s.additionalHeaders ?? "";
+      el.debug.checked = s.debug ?? false;
+    }
+    stored = v.passwordSet;
     el.changePassword.checked = false;
     el.password.value = "";
     syncVisibility();
-    put(
-      result,
-      h("p", { class: "ok" }, "Saved (in this page only). The password is kept; tick “Change password” to replace it."),
-    );
-  });
+  }
+
+  async function save(button: HTMLButtonElement, test: boolean) {
+    if (!checkAll()) return;
+    button.disabled = true;
+    const typed = !stored || el.changePassword.checked ? el.password.value : null;
+    put(result, h("p", {}, test ? "Test connection and save: working…" : "Saving…"));
+    try {
+      const path = test ? "/v1/settings?test=true" : "/v1/settings";
+      const body = emailSettings();
+      if (test) {
+        const t = await call<TestedSettings>("PUT", path, body, { "if-match": `"${version}"` });
+        showOutcome("Test connection and save", t.test);
+        if (t.saved) {
+          if (typed) storedPassword = typed;
+          showSaved(t.settings);
+        }
+        result.append(
+          h(
+            "p",
+            { id: "settings-saved", class: t.saved ? "ok" : "fail" },
+            t.saved ? `Saved (version ${t.settings.version}).` : "Not saved: the test did not pass.",
+          ),
+        );
+      } else {
+        const v = await call<SettingsView>("PUT", path, body, { "if-match": `"${version}"` });
+        if (typed) storedPassword = typed;
+        showSaved(v);
+        put(
+          result,
+          h(
+            "p",
+            { id: "settings-saved", class: "ok" },
+            `Saved (version ${v.version}). The password is kept; tick “Change password” to replace it.`,
+          ),
+        );
+      }
+    } catch (e) {
+      const err = e as ApiError;
+      showIssues(
+        messages,
+        (err.issues ?? []).map((i) => ({ ...i, field: i.field.replace(/^smtp\./, "") })),
+      );
+      put(result, h("p", { class: "issue error", "data-code": err.code }, err.message));
+    } finally {
+      button.disabled = false;
+    }
+  }
+
+  const saveButton = h("button", { type: "button", id: "smtp-save", class: "secondary" }, "Save settings");
+  saveButton.addEventListener("click", () => save(saveButton, false));
+  const testSaveButton = h("button", { type: "button", id: "smtp-test-save" }, "Test connection and save");
+  testSaveButton.addEventListener("click", () => save(testSaveButton, true));
 
   const debugRow = h(
     "div",
@@ -422,12 +518,19 @@ export function smtpPage(root: HTMLElement) {
       debugRow,
       field("Rules of", el.profile, "Which product's limits apply to the fields.").wrap,
     ),
+    h(
+      "fieldset",
+      {},
+      h("legend", {}, "Delivery"),
+      field("Deliver e-mail notifications using", el.delivery).wrap,
+      field("Profile email address", el.profileEmail, "The platform's default server sends from it.").wrap,
+    ),
     formErrors,
     h(
       "fieldset",
       {},
       h("legend", {}, "Try it"),
-      h("div", { class: "actions" }, testButton, saveButton),
+      h("div", { class: "actions" }, testButton, testSaveButton, saveButton),
       field("Send a test email to", el.to).wrap,
       h("div", { class: "actions" }, sendButton),
     ),
@@ -444,6 +547,9 @@ export function smtpPage(root: HTMLElement) {
     result,
   );
   syncVisibility();
+  call<SettingsView>("GET", "/v1/settings").then(showSaved, (e: ApiError) =>
+    put(result, h("p", { class: "issue error", "data-code": e.code }, e.message)),
+  );
 }
 
 const STEP_NAMES: Record<string, string> = {

@@ -218,6 +218,7 @@ describe("External SMTP", () => {
   test("a saved password is kept until Change password is ticked", async () => {
     await fillSmtp(info.smtp.password);
     await page.click("#smtp-save");
+    await page.locator("#settings-saved.ok").waitFor();
     assert.equal(await page.isDisabled("#smtp-password"), true);
     await page.click("#smtp-test");
     await page.locator("#smtp-verdict", { hasText: "success" }).waitFor();
@@ -226,6 +227,24 @@ describe("External SMTP", () => {
     await page.click("#smtp-test");
     await page.locator("#smtp-password-msg [data-code=smtp-password-missing]").waitFor();
     await page.fill("#smtp-password", info.smtp.password);
+  });
+
+  test("Test connection and save keeps the settings in the backend; a reload shows them, never the password", async () => {
+    await fillSmtp(info.smtp.password);
+    await page.selectOption("#settings-delivery", "externalSmtp");
+    await page.click("#smtp-test-save");
+    await page.locator("#settings-saved.ok").waitFor();
+    assert.equal(await page.textContent("#smtp-verdict"), "success");
+    await shot("external-smtp-test-and-save");
+    await page.reload();
+    await waitFor(
+      async () => (await page.inputValue("#smtp-host").catch(() => "")) === info.smtp.host,
+      "the saved host",
+    );
+    assert.equal(await page.inputValue("#settings-delivery"), "externalSmtp");
+    assert.equal(await page.inputValue("#smtp-password"), "");
+    assert.equal(await page.isDisabled("#smtp-password"), true, "a saved password is kept, not shown");
+    await page.check("#smtp-change-password");
   });
 
   test("Send test email delivers to the local SMTP server", async () => {

@@ -321,7 +321,8 @@ impl Settings {
         password_known: bool,
     ) -> Result<(), Problem> {
         let mut issues = Issues::new();
-        if !s.profile_email.is_empty() || s.delivery == DeliveryRoute::PlatformDefault {
+        // Empty: the platform's own default From (the tenant profile may have none yet).
+        if !s.profile_email.is_empty() {
             check_address_into(
                 &s.profile_email,
                 "profileEmail",
