@@ -76,11 +76,21 @@ def main():
             ("admin", state["adminToken"], ["--include-operation-id-regex", "^putTenant",
                                              "--phases", "examples,coverage,fuzzing"],
              "all", ["--exclude-checks", "positive_data_acceptance"]),
-            ("invalid", bad, [], "not_a_server_error,status_code_conformance,content_type_conformance", []),
+            # Every answer is the same 401 here; the fuzzing phase alone reaches every
+            # operation (schemathesis 4.32.5's coverage phase once raised "Inconsistent
+            # results" inside its own generator on this pass).
+            ("invalid", bad, ["--phases", "fuzzing"],
+             "not_a_server_error,status_code_conformance,content_type_conformance", []),
         ]
         failed, total = False, 0
         for name, token, select, checks, exclude in passes:
             code, cases, out = schemathesis(state, token, max_examples, seed, select + exclude, checks)
+            if code != 0 and "Inconsistent results" in out and "Failures:" not in out:
+                # Hypothesis inside schemathesis could not reproduce a case (seen once in
+                # many runs on POST /v1/smtp/check, whose answers depend on the per-minute
+                # limit): shown, and the pass runs again; a real failure fails twice.
+                print(f"api-fuzz {name}: a case did not reproduce; running the pass again\n{out[-3000:]}", flush=True)
+                code, cases, out = schemathesis(state, token, max_examples, seed, select + exclude, checks)
             total += cases
             print(f"api-fuzz {name}: {cases} test cases, {'ok' if code == 0 else 'FAILED'}", flush=True)
             if code != 0:

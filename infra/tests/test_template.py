@@ -71,6 +71,8 @@ def main():
                     failures.append(f"{key} overrides the default authorizer")
                 if auth.get("AuthorizationScopes") == ["sendready/admin"]:
                     admin.add(key)
+            if props["Path"] == "/v1/messages" and props.get("Auth", {}).get("AuthorizationScopes") != ["sendready/send"]:
+                failures.append(f"{key} sends mail but API Gateway does not require the send scope")
             if "/v1/tenants/" in props["Path"] and key not in admin:
                 failures.append(f"{key} is the platform's route but API Gateway does not require the admin scope")
         for policy in fn["Properties"].get("Policies", []):
@@ -130,7 +132,7 @@ def main():
     if "SENDREADY_REQUEST_DEADLINE_MS" not in env:
         failures.append("the functions have no request deadline")
     for limit in ("TEST_MAIL_PER_HOUR", "TEST_MAIL_PER_DAY", "VERIFICATION_RESENDS_PER_DAY",
-                  "SMTP_CHECKS_PER_MINUTE", "SMTP_AUTH_FAILURES_PER_HOUR"):
+                  "SMTP_CHECKS_PER_MINUTE", "SMTP_AUTH_FAILURES_PER_HOUR", "MESSAGES_PER_HOUR"):
         if f"SENDREADY_LIMIT_{limit}" not in env:
             failures.append(f"SENDREADY_LIMIT_{limit} is not configurable")
     if "ApiUrl" not in template.get("Outputs", {}):

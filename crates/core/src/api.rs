@@ -516,3 +516,49 @@ pub struct TestedSettings {
     /// The settings as they now stand (saved or not).
     pub settings: SettingsView,
 }
+
+/// The body of `POST /v1/messages`: one message a platform's notification service
+/// delivers for a tenant through the tenant's chosen route.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "tsify", derive(tsify::Tsify))]
+#[serde(rename_all = "camelCase", default)]
+pub struct SendMessage {
+    /// Recipients (at most 50 with `cc`, SES's limit per message).
+    pub to: Vec<String>,
+    /// Copy recipients.
+    pub cc: Vec<String>,
+    /// Subject.
+    pub subject: String,
+    /// Plain-text part.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub text: Option<String>,
+    /// HTML part.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub html: Option<String>,
+    /// From, within what the tenant may send as; the route's default when absent.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub from: Option<String>,
+    /// The From name; the route's default when absent.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub from_name: Option<String>,
+    /// Reply-To addresses.
+    pub reply_to: Vec<String>,
+}
+
+/// The answer of `POST /v1/messages`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "tsify", derive(tsify::Tsify))]
+#[serde(rename_all = "camelCase")]
+pub struct SentMessage {
+    /// The message id the route gave (SES's, or the Message-ID sent over SMTP).
+    pub message_id: String,
+    /// The route it left through.
+    pub route: DeliveryRoute,
+    /// The From address used.
+    pub from: String,
+    /// Every recipient.
+    pub recipients: Vec<String>,
+    /// True when this answer repeats an earlier send with the same `Idempotency-Key`
+    /// (nothing was sent again).
+    pub replayed: bool,
+}

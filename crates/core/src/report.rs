@@ -106,6 +106,24 @@ catalogue! {
     /// test of those settings (Zuora: "Test Connection And Save").
     SettingsSmtpUntested = "settings-smtp-untested",
 
+    // ---- the send route (POST /v1/messages, issue 14)
+    /// The message has neither a text nor an HTML part.
+    MessageEmpty = "message-empty",
+    /// The message has no recipient, or more than SES's 50 per message.
+    MessageRecipients = "message-recipients",
+    /// The subject is empty or longer than a header line may be.
+    MessageSubjectInvalid = "message-subject-invalid",
+    /// The From is not one the tenant may send as through its chosen route.
+    MessageFromNotAllowed = "message-from-not-allowed",
+    /// The `Idempotency-Key` was used before for another message (422).
+    MessageIdempotencyMismatch = "message-idempotency-mismatch",
+    /// A send with this `Idempotency-Key` is under way, or its outcome is not known yet.
+    MessageInProgress = "message-in-progress",
+    /// The tenant's route cannot send yet (no SMTP settings saved, no platform sender).
+    MessageRouteUnavailable = "message-route-unavailable",
+    /// The tenant sent as many messages as it may this hour.
+    LimitMessages = "limit-messages",
+
     // ---- the API's callers (crates/lambda): the authorizer's claims
     /// The request has no bearer token, or its claims name no tenant.
     AuthMissing = "auth-missing",

@@ -45,6 +45,19 @@ impl Caller {
         }
     }
 
+    /// `Ok` when the token carries `scope`; 403 naming it and what needed it otherwise.
+    pub fn require_scope(&self, scope: &str, what: &str) -> Result<(), Problem> {
+        if self.scopes.iter().any(|s| s == scope) {
+            Ok(())
+        } else {
+            Err(Problem::new(
+                StatusCode::FORBIDDEN,
+                Code::AuthForbidden,
+                format!("{what} needs the {scope} scope."),
+            ))
+        }
+    }
+
     /// Reads a caller from verified claims; `tenant_claim` names the claim that holds the
     /// tenant (a template parameter in AWS, e.g. `custom:tenant`).
     pub fn from_claims(
@@ -76,6 +89,10 @@ impl Caller {
 
 /// The scope that may set a tenant's active users (`PUT /v1/tenants/{tenant}/users`).
 pub const ADMIN_SCOPE: &str = "sendready/admin";
+
+/// The scope a platform's notification service needs to send messages for a tenant
+/// (`POST /v1/messages`), on its own machine client.
+pub const SEND_SCOPE: &str = "sendready/send";
 
 impl<S: Send + Sync> FromRequestParts<S> for Caller {
     type Rejection = Response;

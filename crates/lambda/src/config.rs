@@ -75,7 +75,8 @@ pub struct Config {
     /// Per-tenant limits: `SENDREADY_LIMIT_TEST_MAIL_PER_HOUR` (20), `..._PER_DAY` (100),
     /// `SENDREADY_LIMIT_VERIFICATION_RESENDS_PER_DAY` (5 per identity),
     /// `SENDREADY_LIMIT_SMTP_CHECKS_PER_MINUTE` (10),
-    /// `SENDREADY_LIMIT_SMTP_AUTH_FAILURES_PER_HOUR` (5 per host).
+    /// `SENDREADY_LIMIT_SMTP_AUTH_FAILURES_PER_HOUR` (5 per host),
+    /// `SENDREADY_LIMIT_MESSAGES_PER_HOUR` (1000, the send route).
     pub limits: Limits,
     /// The prefix of every BYODKIM selector: `SENDREADY_DKIM_SELECTOR_PREFIX` (default
     /// `sendready`; a DNS label).
@@ -86,6 +87,10 @@ pub struct Config {
     /// The KMS key that seals the tenants' SMTP secrets: `SENDREADY_SETTINGS_KEY_ID`
     /// (a key id, ARN or alias; default `alias/sendready-settings`).
     pub settings_key: String,
+    /// The platform's own sender for tenants on the default server:
+    /// `SENDREADY_PLATFORM_FROM` (an address a verified SES identity of the platform
+    /// covers; unset: that route answers 503 `message-route-unavailable`).
+    pub platform_from: Option<String>,
 }
 
 impl Config {
@@ -157,6 +162,11 @@ impl Config {
                 defaults.smtp_auth_failures.max,
             )?,
         );
+        let mut limits = limits;
+        limits.messages_hour.max = limit(
+            "SENDREADY_LIMIT_MESSAGES_PER_HOUR",
+            defaults.messages_hour.max,
+        )?;
         let selector_prefix =
             var("SENDREADY_DKIM_SELECTOR_PREFIX").unwrap_or_else(|| "sendready".to_owned());
         if selector_prefix.is_empty()
@@ -190,6 +200,7 @@ impl Config {
             settings_key: var("SENDREADY_SETTINGS_KEY_ID")
                 .filter(|k| !k.is_empty())
                 .unwrap_or_else(|| DEFAULT_SETTINGS_KEY.to_owned()),
+            platform_from: var("SENDREADY_PLATFORM_FROM").filter(|f| !f.is_empty()),
         })
     }
 

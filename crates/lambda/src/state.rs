@@ -11,9 +11,11 @@ use crate::adapters::route53::Route53Sdk;
 use crate::adapters::sesv2::SesV2;
 use crate::config::{Config, ConfigError, DEFAULT_SETTINGS_KEY};
 use crate::ports::route53::bare_zone_id;
+use crate::ports::sendlog::SendLog;
 use crate::ports::settings::{Sealer, SettingsStore};
 use crate::ports::{Limiter, Limits, Registry, Resolver, Route53, Ses};
 use crate::service::identities::Identities;
+use crate::service::messages::Messages;
 use crate::service::reconcile::Reconciler;
 use crate::service::settings::Settings;
 use crate::service::smtp::Smtp;
@@ -57,6 +59,10 @@ pub struct Aws {
     pub settings: Arc<dyn SettingsStore>,
     /// Seals the tenants' secrets (KMS).
     pub sealer: Arc<dyn Sealer>,
+    /// The send route's Idempotency-Keys (the tenant table).
+    pub sendlog: Arc<dyn SendLog>,
+    /// The platform's own sender for `platformDefault` messages.
+    pub platform_from: Option<String>,
 }
 
 impl Aws {
@@ -71,7 +77,9 @@ impl Aws {
             limiter: registry.clone(),
             limits: Limits::default(),
             selector_prefix: "sendready".to_owned(),
-            settings: registry,
+            settings: registry.clone(),
+            sendlog: registry,
+            platform_from: None,
             sealer: Arc::new(Kms::from_conf(conf, DEFAULT_SETTINGS_KEY)),
         }
     }
@@ -83,6 +91,7 @@ impl Aws {
             limits: config.limits,
             selector_prefix: config.selector_prefix.clone(),
             sealer: Arc::new(Kms::from_conf(conf, &config.settings_key)),
+            platform_from: config.platform_from.clone(),
             ..Aws::from_sdk(conf, &config.table)
         }
     }
@@ -116,6 +125,21 @@ impl Aws {
             registry: self.registry.clone(),
             ses: self.ses.clone(),
             smtp,
+        }
+    }
+
+    /// The send service over these adapters, sending over SMTP with `smtp`.
+    pub fn messages(&self, smtp: Arc<Smtp>) -> Messages {
+        Messages {
+            settings: self.settings.clone(),
+            sealer: self.sealer.clone(),
+            registry: self.registry.clone(),
+            ses: self.ses.clone(),
+            smtp,
+            log: self.sendlog.clone(),
+            limiter: self.limiter.clone(),
+            limits: self.limits,
+            platform_from: self.platform_from.clone(),
         }
     }
 
@@ -192,6 +216,8 @@ pub struct AppState {
     pub identities: Arc<Identities>,
     /// The tenant's email settings.
     pub settings: Arc<Settings>,
+    /// The send route.
+    pub messages: Arc<Messages>,
 }
 
 impl AppState {
@@ -205,6 +231,7 @@ impl AppState {
         let smtp = Arc::new(smtp);
         AppState {
             settings: Arc::new(aws.settings(smtp.clone())),
+            messages: Arc::new(aws.messages(smtp.clone())),
             smtp,
             test_mail: Arc::new(aws.test_mail(false)),
             identities: Arc::new(aws.identities(resolver, hosted_zones)),
@@ -227,6 +254,12 @@ impl FromRef<AppState> for Arc<TestMail> {
 impl FromRef<AppState> for Arc<Settings> {
     fn from_ref(s: &AppState) -> Self {
         s.settings.clone()
+    }
+}
+
+impl FromRef<AppState> for Arc<Messages> {
+    fn from_ref(s: &AppState) -> Self {
+        s.messages.clone()
     }
 }
 

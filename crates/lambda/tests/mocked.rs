@@ -85,7 +85,9 @@ fn app_with(ses_rules: &[Rule], retry: &aws_sdk_sesv2::config::retry::RetryConfi
         limiter: Arc::new(common::MemoryLimiter::default()),
         limits: sendready_lambda::ports::Limits::default(),
         selector_prefix: "sendready".to_owned(),
-        settings: registry,
+        settings: registry.clone(),
+        sendlog: registry,
+        platform_from: None,
         sealer: Arc::new(sendready_lambda::adapters::kms::Kms::new(
             kms,
             "alias/sendready-settings",

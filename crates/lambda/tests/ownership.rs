@@ -30,6 +30,7 @@ async fn app_with(moto: &Moto, stale: Duration) -> axum::Router {
     let smtp = Arc::new(common::default_smtp());
     router(AppState {
         settings: Arc::new(aws.settings(smtp.clone())),
+        messages: Arc::new(aws.messages(smtp.clone())),
         smtp,
         test_mail: Arc::new(aws.test_mail(false)),
         identities: Arc::new(identities),

@@ -7,56 +7,15 @@
 mod common;
 
 use axum::http::{Method, StatusCode, header};
-use axum::middleware;
 use common::{Moto, SmtpServer, jwt, users};
 use http_body_util::BodyExt;
 use sendready_lambda::adapters::kms::Kms;
-use sendready_lambda::adapters::lettre::{Lettre, SmtpOptions};
-use sendready_lambda::auth::local_jwt;
-use sendready_lambda::ports::Limits;
 use sendready_lambda::ports::settings::Sealer;
-use sendready_lambda::service::smtp::Smtp;
-use sendready_lambda::state::Aws;
-use sendready_lambda::{AppState, router};
 use serde_json::{Value, json};
-use std::sync::Arc;
-use std::time::Duration;
 use tower::ServiceExt;
 
-/// The settings key the backend uses by default, made in moto's KMS.
-async fn settings_key(conf: &aws_config::SdkConfig) {
-    let kms = aws_sdk_kms::Client::new(conf);
-    let key = kms.create_key().send().await.unwrap();
-    let id = key.key_metadata().unwrap().key_id().to_owned();
-    kms.create_alias()
-        .alias_name("alias/sendready-settings")
-        .target_key_id(id)
-        .send()
-        .await
-        .unwrap();
-}
-
 async fn app(moto: &Moto, server: &SmtpServer) -> axum::Router {
-    let conf = moto.sdk().await;
-    common::ensure_table(&conf).await;
-    settings_key(&conf).await;
-    let aws = Aws::from_sdk(&conf, "sendready-tenants");
-    let smtp = Smtp {
-        client: Arc::new(Lettre {
-            opts: SmtpOptions {
-                step_timeout: Duration::from_millis(1500),
-                allow_private: true,
-                extra_roots_pem: vec![server.ca_pem.clone()],
-                hello_name: "sendready.test".to_owned(),
-                resolver: None,
-            },
-        }),
-        extra_ports: vec![server.starttls, server.tls, server.plain],
-        limiter: Arc::new(common::MemoryLimiter::default()),
-        limits: Limits::default(),
-    };
-    router(AppState::new(&aws, smtp, common::unused_resolver(), &[]))
-        .layer(middleware::from_fn_with_state(jwt(), local_jwt))
+    common::app_with_smtp(moto, server).await
 }
 
 /// One request as `subject` of `tenant`: status, ETag and body.
@@ -304,7 +263,7 @@ async fn the_password_is_sealed_never_returned_and_kept_unless_change_password()
 async fn a_ciphertext_opens_only_for_the_tenant_and_field_it_was_sealed_for() {
     let moto = Moto::start();
     let conf = moto.sdk().await;
-    settings_key(&conf).await;
+    common::settings_key(&conf).await;
     let kms = Kms::from_conf(&conf, "alias/sendready-settings");
     let sealed = kms.seal("acme", "smtp.password", "hunter2").await.unwrap();
     assert_eq!(

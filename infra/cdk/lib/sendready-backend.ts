@@ -58,6 +58,12 @@ export interface SendreadyBackendProps {
   readonly limits?: SendreadyLimits;
   /** The backend crate's directory or Cargo.toml. Default: this repository's crates/lambda. */
   readonly manifestPath?: string;
+  /**
+   * The platform's own SES sender for tenants on the default server (an address a
+   * verified SES identity of the platform covers). Default: none, and that route answers
+   * 503 `message-route-unavailable`.
+   */
+  readonly platformFrom?: string;
 }
 
 /** Per-tenant limits (each a positive whole number). */
@@ -72,6 +78,8 @@ export interface SendreadyLimits {
   readonly smtpChecksPerMinute?: number;
   /** Failed SMTP sign-ins per tenant and host per hour. Default 5. */
   readonly smtpAuthFailuresPerHour?: number;
+  /** Messages the send route delivers per tenant per hour. Default 1000. */
+  readonly messagesPerHour?: number;
 }
 
 /** One HTTP route and the function that serves it (the operations of infra/openapi.yaml). */
@@ -85,7 +93,10 @@ export interface SendreadyRoute {
 /** The scope of the platform's admin routes. */
 export const ADMIN_SCOPE = "sendready/admin";
 
-/** The three functions by privilege, with the binary each builds and the routes it serves. */
+/** The scope of the send route (a platform's notification service, on its own client). */
+export const SEND_SCOPE = "sendready/send";
+
+/** The functions by privilege, with the binary each builds and the routes it serves. */
 export const FUNCTIONS = {
   Identities: {
     binary: "sendready-identities",
@@ -124,6 +135,11 @@ export const FUNCTIONS = {
       { method: HttpMethod.PUT, path: "/v1/settings" },
       { method: HttpMethod.GET, path: "/v1/settings/history" },
     ],
+  },
+  Send: {
+    binary: "sendready-send",
+    description: "POST /v1/messages, one message for a tenant through its chosen route.",
+    routes: [{ method: HttpMethod.POST, path: "/v1/messages", scopes: [SEND_SCOPE] }],
   },
   Reconcile: {
     binary: "sendready-reconcile",
@@ -189,6 +205,7 @@ export class SendreadyBackend extends Construct {
       SENDREADY_LIMIT_VERIFICATION_RESENDS_PER_DAY: String(props.limits?.verificationResendsPerDay ?? 5),
       SENDREADY_LIMIT_SMTP_CHECKS_PER_MINUTE: String(props.limits?.smtpChecksPerMinute ?? 10),
       SENDREADY_LIMIT_SMTP_AUTH_FAILURES_PER_HOUR: String(props.limits?.smtpAuthFailuresPerHour ?? 5),
+      SENDREADY_LIMIT_MESSAGES_PER_HOUR: String(props.limits?.messagesPerHour ?? 1000),
     };
     const make = (name: keyof typeof FUNCTIONS, extra: Record<string, string> = {}) => {
       const spec = FUNCTIONS[name];
@@ -217,11 +234,16 @@ export class SendreadyBackend extends Construct {
       removalPolicy: RemovalPolicy.RETAIN,
     });
     const settings = make("Settings", { SENDREADY_SETTINGS_KEY_ID: this.settingsKey.keyId });
+    const send = make("Send", {
+      SENDREADY_SETTINGS_KEY_ID: this.settingsKey.keyId,
+      SENDREADY_PLATFORM_FROM: props.platformFrom ?? "",
+    });
     this.functions = {
       Identities: identities,
       TestMail: testMail,
       SmtpCheck: smtpCheck,
       Settings: settings,
+      Send: send,
       Reconcile: reconcile,
     };
     new Rule(this, "ReconcileHourly", {
@@ -352,6 +374,34 @@ export class SendreadyBackend extends Construct {
         sid: "TenantTable",
         effect: Effect.ALLOW,
         actions: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query", "dynamodb:UpdateItem"],
+        resources: [this.table.tableArn],
+      }),
+    );
+    send.addToRolePolicy(
+      new PolicyStatement({
+        sid: "SettingsKey",
+        effect: Effect.ALLOW,
+        actions: ["kms:Decrypt"],
+        resources: [this.settingsKey.keyArn],
+        conditions: {
+          "ForAllValues:StringEquals": { "kms:EncryptionContextKeys": ["sendready:tenant", "sendready:field"] },
+          Null: { "kms:EncryptionContext:sendready:tenant": "false" },
+        },
+      }),
+    );
+    send.addToRolePolicy(
+      new PolicyStatement({
+        sid: "SesSend",
+        effect: Effect.ALLOW,
+        actions: ["ses:SendEmail", "ses:GetEmailIdentity"],
+        resources: [identityArn],
+      }),
+    );
+    send.addToRolePolicy(
+      new PolicyStatement({
+        sid: "TenantTable",
+        effect: Effect.ALLOW,
+        actions: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query", "dynamodb:UpdateItem", "dynamodb:DeleteItem"],
         resources: [this.table.tableArn],
       }),
     );

@@ -127,13 +127,18 @@ const samStack = once(() => {
 describe("the synthesized CDK stack", () => {
   test("every route has the JWT authorizer", () => {
     const routes = resources("AWS::ApiGatewayV2::Route");
-    assert.equal(routes.length, 16);
+    assert.equal(routes.length, 17);
     for (const [id, route] of routes) {
       assert.equal(route.Properties.AuthorizationType, "JWT", `${id} has no JWT authorizer`);
       assert.ok(route.Properties.AuthorizerId, `${id} names no authorizer`);
       // The platform's routes need the admin scope at API Gateway itself.
-      const admin = (route.Properties.RouteKey as string).includes("/v1/tenants/");
-      assert.deepEqual(route.Properties.AuthorizationScopes, admin ? ["sendready/admin"] : undefined, id);
+      const key = route.Properties.RouteKey as string;
+      const scopes = key.includes("/v1/tenants/")
+        ? ["sendready/admin"]
+        : key === "POST /v1/messages"
+          ? ["sendready/send"]
+          : undefined;
+      assert.deepEqual(route.Properties.AuthorizationScopes, scopes, id);
     }
     template.hasResourceProperties("AWS::ApiGatewayV2::Authorizer", {
       AuthorizerType: "JWT",
@@ -191,6 +196,16 @@ describe("the synthesized CDK stack", () => {
         "ses:SendEmail",
       ],
       "sendready-smtp-check": ["dynamodb:GetItem", "dynamodb:UpdateItem"],
+      "sendready-send": [
+        "dynamodb:DeleteItem",
+        "dynamodb:GetItem",
+        "dynamodb:PutItem",
+        "dynamodb:Query",
+        "dynamodb:UpdateItem",
+        "kms:Decrypt",
+        "ses:GetEmailIdentity",
+        "ses:SendEmail",
+      ],
       "sendready-settings": [
         "dynamodb:GetItem",
         "dynamodb:PutItem",
@@ -235,8 +250,10 @@ describe("the synthesized CDK stack", () => {
     const statements = resources("AWS::IAM::Policy").flatMap(
       ([, p]) => p.Properties.PolicyDocument.Statement as Json[],
     );
-    const kms = statements.find((st) => st.Sid === "SettingsKey")!;
+    const kms = statements.find((st) => st.Sid === "SettingsKey" && Array.isArray(st.Action))!;
     assert.deepEqual(kms.Action, ["kms:Encrypt", "kms:Decrypt"]);
+    const decryptOnly = statements.find((st) => st.Sid === "SettingsKey" && st.Action === "kms:Decrypt")!;
+    assert.equal(decryptOnly.Condition.Null["kms:EncryptionContext:sendready:tenant"], "false");
     assert.deepEqual(kms.Condition["ForAllValues:StringEquals"]["kms:EncryptionContextKeys"], [
       "sendready:tenant",
       "sendready:field",
@@ -270,7 +287,7 @@ describe("the synthesized CDK stack", () => {
 
   test("functions are arm64 provided.al2023 with log retention, the tenant claim, reserved concurrency and a deadline", () => {
     const fns = resources("AWS::Lambda::Function");
-    assert.equal(fns.length, 5);
+    assert.equal(fns.length, 6);
     for (const [id, fn] of fns) {
       assert.equal(fn.Properties.Runtime, "provided.al2023", id);
       assert.deepEqual(fn.Properties.Architectures, ["arm64"], id);
@@ -283,13 +300,13 @@ describe("the synthesized CDK stack", () => {
       assert.equal(fn.Properties.Environment.Variables.SENDREADY_LIMIT_SMTP_CHECKS_PER_MINUTE, "10", id);
     }
     const groups = resources("AWS::Logs::LogGroup");
-    assert.equal(groups.length, 5);
+    assert.equal(groups.length, 6);
     for (const [, g] of groups) assert.equal(g.Properties.RetentionInDays, 30);
   });
 
   test("each function's asset is a real aarch64 bootstrap built by cargo-lambda", () => {
     const assets = readdirSync(outdir).filter((d) => d.startsWith("asset."));
-    assert.equal(assets.length, 5);
+    assert.equal(assets.length, 6);
     for (const dir of assets) {
       const bin = readFileSync(path.join(outdir, dir, "bootstrap"));
       assert.deepEqual([...bin.subarray(0, 4)], [0x7f, 0x45, 0x4c, 0x46], `${dir}/bootstrap is not ELF`);

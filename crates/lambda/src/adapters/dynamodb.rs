@@ -10,6 +10,7 @@
 use super::sdk::{aws_error, build_error};
 use crate::ports::registry::NameOwner;
 use crate::ports::registry::{canonical_identity, now_secs};
+use crate::ports::sendlog::{Claim, SendLog};
 use crate::ports::settings::{SaveError, SettingsStore, StoredSettings};
 use crate::ports::{AwsError, Limit, LimitError, Limiter, Owned, Record, Registry, ReserveError};
 use async_trait::async_trait;
@@ -755,5 +756,113 @@ impl SettingsStore for DynamoRegistry {
                     .unwrap_or_default(),
             })
             .collect())
+    }
+}
+
+/// The send log: `pk` = `MESSAGES#<tenant>`, `sk` = `KEY#<Idempotency-Key>`, with the
+/// request, `state` (`pending` until `pendingUntil`, then `sent` with the answer) and an
+/// `expiresAt` a day on (the table's TTL).
+fn messages_pk(tenant: &str) -> AttributeValue {
+    s(&format!("MESSAGES#{tenant}"))
+}
+
+/// How long a key is remembered.
+pub const IDEMPOTENCY_SECS: u64 = 86_400;
+
+#[async_trait]
+impl SendLog for DynamoRegistry {
+    async fn claim(
+        &self,
+        tenant: &str,
+        key: &str,
+        request: &str,
+        pending_until: u64,
+    ) -> Result<Claim, AwsError> {
+        const WHAT: &str = "Claiming the Idempotency-Key";
+        let now = now_secs();
+        // A new key, or one whose pending claim ran out (its send surely ended).
+        let put = self
+            .db
+            .put_item()
+            .table_name(&self.table)
+            .item("pk", messages_pk(tenant))
+            .item("sk", s(&format!("KEY#{key}")))
+            .item("request", s(request))
+            .item("state", s("pending"))
+            .item("pendingUntil", AttributeValue::N(pending_until.to_string()))
+            .item(
+                "expiresAt",
+                AttributeValue::N((now + IDEMPOTENCY_SECS).to_string()),
+            )
+            .condition_expression(
+                "attribute_not_exists(sk) OR (#s = :pending AND pendingUntil < :now AND #r = :r)",
+            )
+            .expression_attribute_names("#s", "state")
+            .expression_attribute_names("#r", "request")
+            .expression_attribute_values(":pending", s("pending"))
+            .expression_attribute_values(":now", AttributeValue::N(now.to_string()))
+            .expression_attribute_values(":r", s(request))
+            .send()
+            .await;
+        match put {
+            Ok(_) => return Ok(Claim::New),
+            Err(e)
+                if e.as_service_error()
+                    .is_some_and(aws_sdk_dynamodb::operation::put_item::PutItemError::is_conditional_check_failed_exception) => {}
+            Err(e) => return Err(aws_error(WHAT, &e)),
+        }
+        let out = self
+            .db
+            .get_item()
+            .table_name(&self.table)
+            .key("pk", messages_pk(tenant))
+            .key("sk", s(&format!("KEY#{key}")))
+            .consistent_read(true)
+            .send()
+            .await
+            .map_err(|e| aws_error(WHAT, &e))?;
+        let Some(item) = out.item() else {
+            // Released between the two calls: the caller may try again.
+            return Ok(Claim::Pending(now));
+        };
+        let text = |k: &str| item.get(k).and_then(|v| v.as_s().ok()).cloned();
+        if text("request").as_deref() != Some(request) {
+            return Ok(Claim::Mismatch);
+        }
+        Ok(match (text("state").as_deref(), text("answer")) {
+            (Some("sent"), Some(answer)) => Claim::Done(answer),
+            _ => Claim::Pending(num(item, "pendingUntil").unwrap_or(now)),
+        })
+    }
+
+    async fn finish(&self, tenant: &str, key: &str, answer: &str) -> Result<(), AwsError> {
+        self.db
+            .update_item()
+            .table_name(&self.table)
+            .key("pk", messages_pk(tenant))
+            .key("sk", s(&format!("KEY#{key}")))
+            .update_expression("SET #s = :sent, answer = :a")
+            .expression_attribute_names("#s", "state")
+            .expression_attribute_values(":sent", s("sent"))
+            .expression_attribute_values(":a", s(answer))
+            .send()
+            .await
+            .map_err(|e| aws_error("Recording the sent message", &e))?;
+        Ok(())
+    }
+
+    async fn release(&self, tenant: &str, key: &str) -> Result<(), AwsError> {
+        self.db
+            .delete_item()
+            .table_name(&self.table)
+            .key("pk", messages_pk(tenant))
+            .key("sk", s(&format!("KEY#{key}")))
+            .condition_expression("#s = :pending")
+            .expression_attribute_names("#s", "state")
+            .expression_attribute_values(":pending", s("pending"))
+            .send()
+            .await
+            .map_err(|e| aws_error("Releasing the Idempotency-Key", &e))?;
+        Ok(())
     }
 }

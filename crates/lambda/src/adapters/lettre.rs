@@ -7,10 +7,10 @@
 //! a [`Secret`] that never prints, and nothing here logs the settings.
 
 use crate::ports::Resolver;
-use crate::ports::smtp::{Outcome, Secret, SmtpClient, Step, StepKind};
+use crate::ports::smtp::{Outcome, OutgoingMail, Secret, SmtpClient, Step, StepKind};
 use async_trait::async_trait;
 use lettre::message::header::{HeaderName, HeaderValue};
-use lettre::message::{Mailbox, MultiPart};
+use lettre::message::{Mailbox, MultiPart, SinglePart};
 use lettre::transport::smtp::authentication::{Credentials, Mechanism};
 use lettre::transport::smtp::client::{AsyncSmtpConnection, Certificate, TlsParameters};
 use lettre::transport::smtp::extension::ClientId;
@@ -49,6 +49,123 @@ impl SmtpClient for Lettre {
     fn allows_private(&self) -> bool {
         self.opts.allow_private
     }
+
+    fn render(&self, mail: &OutgoingMail) -> Result<(Vec<u8>, String), String> {
+        let m = message(mail)?;
+        let id = m
+            .headers()
+            .get_raw("Message-ID")
+            .map(str::to_owned)
+            .unwrap_or_default();
+        Ok((m.formatted(), id))
+    }
+
+    async fn send_mail(
+        &self,
+        cfg: &SmtpConfig,
+        secret: Option<&Secret>,
+        mail: &OutgoingMail,
+    ) -> (Outcome, Option<String>) {
+        send_mail(cfg, secret, mail, &self.opts).await
+    }
+}
+
+/// The send route's message: From with its name, To, Cc, Reply-To, the subject, a text
+/// and/or HTML part, the additional headers and a fresh `Message-ID`.
+pub fn message(mail: &OutgoingMail) -> Result<Message, String> {
+    let mbox = |a: &str| a.parse::<Mailbox>().map_err(|e| format!("{a:?}: {e}"));
+    let from = if mail.from_name.is_empty() {
+        mbox(&mail.from)?
+    } else {
+        Mailbox::new(
+            Some(mail.from_name.clone()),
+            mail.from
+                .parse::<LettreAddress>()
+                .map_err(|e| format!("From {:?}: {e}", mail.from))?,
+        )
+    };
+    let mut b = Message::builder()
+        .from(from)
+        .subject(mail.subject.clone())
+        .message_id(None)
+        .user_agent("Sendready".to_owned());
+    for a in &mail.to {
+        b = b.to(mbox(a)?);
+    }
+    for a in &mail.cc {
+        b = b.cc(mbox(a)?);
+    }
+    for a in &mail.reply_to {
+        b = b.reply_to(mbox(a)?);
+    }
+    for h in &mail.headers {
+        let name = HeaderName::new_from_ascii(h.name.clone())
+            .map_err(|e| format!("header {}: {e}", h.name))?;
+        b = b.raw_header(HeaderValue::new(name, h.value.clone()));
+    }
+    match (&mail.text, &mail.html) {
+        (Some(t), Some(h)) => b.multipart(MultiPart::alternative_plain_html(t.clone(), h.clone())),
+        (Some(t), None) => b.singlepart(SinglePart::plain(t.clone())),
+        (None, Some(h)) => b.singlepart(SinglePart::html(h.clone())),
+        (None, None) => b.body(String::new()),
+    }
+    .map_err(|e| e.to_string())
+}
+
+/// Delivers the send route's message through the settings' server, step by step.
+pub async fn send_mail(
+    cfg: &SmtpConfig,
+    secret: Option<&Secret>,
+    mail: &OutgoingMail,
+    opts: &SmtpOptions,
+) -> (Outcome, Option<String>) {
+    let mut run = Run {
+        steps: Vec::new(),
+        timeout: opts.step_timeout,
+    };
+    let message = match message(mail) {
+        Ok(m) => m,
+        Err(e) => {
+            run.fail(
+                StepKind::Send,
+                Instant::now(),
+                e,
+                diagnose::text("invalid message"),
+            );
+            return (run.outcome(), None);
+        }
+    };
+    let id = message.headers().get_raw("Message-ID").map(str::to_owned);
+    let envelope = {
+        let from = mail.from.parse::<LettreAddress>().ok();
+        let to: Result<Vec<LettreAddress>, _> = mail
+            .recipients()
+            .iter()
+            .map(|r| r.parse::<LettreAddress>())
+            .collect();
+        match (from, to) {
+            (Some(f), Ok(t)) => lettre::address::Envelope::new(Some(f), t).ok(),
+            _ => None,
+        }
+    };
+    let Some(env) = envelope else {
+        run.fail(
+            StepKind::Send,
+            Instant::now(),
+            "the envelope could not be made".to_owned(),
+            diagnose::text("invalid address"),
+        );
+        return (run.outcome(), None);
+    };
+    if let Some(mut conn) = session(cfg, secret, opts, &mut run).await {
+        let limit = run.timeout * 2;
+        run.reply_step(StepKind::Send, limit, conn.send(&env, &message.formatted()))
+            .await;
+        let _ = within(run.timeout, conn.quit()).await;
+    }
+    let out = run.outcome();
+    let id = if out.ok { id } else { None };
+    (out, id)
 }
 
 /// How the adapter connects.

@@ -5,9 +5,10 @@ use crate::ports::AwsError;
 use crate::ports::ses::{NewDkim, Ses, SesDkim, SesIdentity, SimpleMail, TENANT_TAG};
 use async_trait::async_trait;
 use aws_sdk_sesv2::Client;
+use aws_sdk_sesv2::primitives::Blob;
 use aws_sdk_sesv2::types::{
     Body, Content, Destination, DkimSigningAttributes, DkimSigningAttributesOrigin,
-    DkimSigningKeyLength, EmailContent, Message, Tag,
+    DkimSigningKeyLength, EmailContent, Message, RawMessage, Tag,
 };
 
 /// The adapter over one SES v2 client.
@@ -189,6 +190,33 @@ impl Ses for SesV2 {
             .from_email_address(&mail.from)
             .destination(Destination::builder().to_addresses(&mail.to).build())
             .content(EmailContent::builder().simple(message).build())
+            .send()
+            .await
+            .map_err(|e| aws_error(WHAT, &e))?;
+        Ok(out.message_id().map(str::to_owned))
+    }
+
+    async fn send_raw(
+        &self,
+        from: &str,
+        destinations: &[String],
+        raw: &[u8],
+    ) -> Result<Option<String>, AwsError> {
+        const WHAT: &str = "Sending through SES";
+        let raw = RawMessage::builder()
+            .data(Blob::new(raw))
+            .build()
+            .map_err(|e| build_error(WHAT, &e))?;
+        let out = self
+            .client
+            .send_email()
+            .from_email_address(from)
+            .destination(
+                Destination::builder()
+                    .set_to_addresses(Some(destinations.to_vec()))
+                    .build(),
+            )
+            .content(EmailContent::builder().raw(raw).build())
             .send()
             .await
             .map_err(|e| aws_error(WHAT, &e))?;

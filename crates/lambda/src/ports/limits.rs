@@ -60,6 +60,8 @@ pub struct Limits {
     /// Failed SMTP sign-ins per tenant and host per hour, after which the host is not
     /// tried again until the hour ends.
     pub smtp_auth_failures: Limit,
+    /// Messages the send route delivers per tenant per hour (1000 unless configured).
+    pub messages_hour: Limit,
 }
 
 impl Limits {
@@ -102,6 +104,12 @@ impl Limits {
                 name: "smtp-auth-failures",
                 code: Code::LimitSmtpAuthFailures,
                 max: auth_failures_hour,
+                window: HOUR,
+            },
+            messages_hour: Limit {
+                name: "messages-hour",
+                code: Code::LimitMessages,
+                max: 1000,
                 window: HOUR,
             },
         }

@@ -6,6 +6,7 @@ pub mod dns;
 pub mod limits;
 pub mod registry;
 pub mod route53;
+pub mod sendlog;
 pub mod ses;
 pub mod settings;
 pub mod smtp;

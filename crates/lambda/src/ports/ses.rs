@@ -88,4 +88,12 @@ pub trait Ses: Send + Sync {
     async fn sandbox(&self) -> Option<bool>;
     /// `SendEmail`; SES's message id.
     async fn send_email(&self, mail: &SimpleMail) -> Result<Option<String>, AwsError>;
+    /// `SendEmail` with `Raw` content (a whole MIME message) from `from` to
+    /// `destinations`; SES's message id.
+    async fn send_raw(
+        &self,
+        from: &str,
+        destinations: &[String],
+        raw: &[u8],
+    ) -> Result<Option<String>, AwsError>;
 }

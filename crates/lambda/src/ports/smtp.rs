@@ -3,7 +3,7 @@
 
 use async_trait::async_trait;
 use sendready_core::address::Address;
-use sendready_core::smtp::SmtpConfig;
+use sendready_core::smtp::{Header, SmtpConfig};
 use std::fmt;
 
 pub use sendready_core::api::{Outcome, Step, StepKind};
@@ -39,4 +39,46 @@ pub trait SmtpClient: Send + Sync {
     async fn send_test(&self, cfg: &SmtpConfig, secret: Option<&Secret>, to: &Address) -> Outcome;
     /// True when this client may reach loopback and private addresses (the local stack).
     fn allows_private(&self) -> bool;
+    /// The message as MIME (RFC 5322, lettre's builder) with a fresh `Message-ID`, and
+    /// that id; an error names what could not be written.
+    fn render(&self, mail: &OutgoingMail) -> Result<(Vec<u8>, String), String>;
+    /// Delivers `mail` (rendered as [`SmtpClient::render`] does) through the settings'
+    /// server to every recipient, every step reported; the `Message-ID` sent.
+    async fn send_mail(
+        &self,
+        cfg: &SmtpConfig,
+        secret: Option<&Secret>,
+        mail: &OutgoingMail,
+    ) -> (Outcome, Option<String>);
+}
+
+/// A message the send route delivers: checked addresses, subject, parts and the tenant's
+/// additional headers.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct OutgoingMail {
+    /// The From address.
+    pub from: String,
+    /// The From name (may be empty).
+    pub from_name: String,
+    /// Recipients.
+    pub to: Vec<String>,
+    /// Copy recipients.
+    pub cc: Vec<String>,
+    /// Reply-To addresses.
+    pub reply_to: Vec<String>,
+    /// Subject.
+    pub subject: String,
+    /// Plain-text part.
+    pub text: Option<String>,
+    /// HTML part.
+    pub html: Option<String>,
+    /// The tenant's additional headers (FusionAuth: added to every outgoing message).
+    pub headers: Vec<Header>,
+}
+
+impl OutgoingMail {
+    /// Every recipient: To, then Cc.
+    pub fn recipients(&self) -> Vec<String> {
+        self.to.iter().chain(&self.cc).cloned().collect()
+    }
 }

@@ -3,6 +3,7 @@
 //! by privilege) and the whole API for the local server.
 
 pub mod identities;
+pub mod messages;
 pub mod settings;
 pub mod smtp;
 pub mod tenant;
@@ -11,6 +12,7 @@ pub mod test_mail;
 use crate::error::Problem;
 use crate::extract::BODY_LIMIT;
 use crate::service::identities::Identities;
+use crate::service::messages::Messages;
 use crate::service::settings::Settings;
 use crate::service::smtp::Smtp;
 use crate::service::test_mail::TestMail;
@@ -62,6 +64,16 @@ where
     settings::routes()
 }
 
+/// The send function's routes (the tenant table, KMS to open the SMTP secrets, SES
+/// identity reads and `SendEmail`, SMTP egress).
+pub fn send_routes<S>() -> Router<S>
+where
+    S: Clone + Send + Sync + 'static,
+    Arc<Messages>: FromRef<S>,
+{
+    messages::routes()
+}
+
 /// The whole API (the local server; in AWS each function serves its part), bounded by
 /// the default deadline.
 pub fn router(state: AppState) -> Router {
@@ -74,7 +86,8 @@ pub fn router_with(state: AppState, deadline: Duration) -> Router {
         smtp_check_routes()
             .merge(test_mail_routes())
             .merge(identity_routes())
-            .merge(settings_routes()),
+            .merge(settings_routes())
+            .merge(send_routes()),
         deadline,
     )
     .with_state(state)

@@ -3,6 +3,7 @@
 //! plain values and the caller's tenant, and answers a value or a [`crate::error::Problem`].
 
 pub mod identities;
+pub mod messages;
 pub mod publish;
 pub mod reconcile;
 pub mod settings;

@@ -8,7 +8,7 @@ use crate::ports::{LimitError, Limiter, Limits, SmtpClient};
 use sendready_core::Code;
 use sendready_core::address::{AddressOptions, check_address};
 pub use sendready_core::api::SmtpRequest;
-use sendready_core::smtp::{AuthMethod, SmtpConfig, check_smtp_settings};
+use sendready_core::smtp::{AuthMethod, SmtpConfig, SmtpSettings, check_smtp_settings};
 use std::sync::Arc;
 
 /// The ports an SMTP check may connect to: the submission ports servers use (and the
@@ -39,9 +39,9 @@ fn auth_failed(out: &Outcome) -> bool {
 }
 
 impl Smtp {
-    /// Checks the settings with the core and picks the secret; a 400 problem otherwise.
-    fn prepare(&self, req: SmtpRequest) -> Result<(SmtpConfig, Option<Secret>), Problem> {
-        let mut settings = req.settings;
+    /// The settings checked by the core, on a port checks may use; a 400 otherwise.
+    pub fn config(&self, settings: &SmtpSettings) -> Result<SmtpConfig, Problem> {
+        let mut settings = settings.clone();
         // The server decides whether private hosts are reachable, never the request.
         settings.allow_private_host = self.client.allows_private();
         let config = Problem::accepted(check_smtp_settings(&settings))?;
@@ -61,6 +61,13 @@ impl Smtp {
                 ),
             ));
         }
+        Ok(config)
+    }
+
+    /// Checks the settings with the core and picks the secret; a 400 problem otherwise.
+    fn prepare(&self, req: SmtpRequest) -> Result<(SmtpConfig, Option<Secret>), Problem> {
+        let config = self.config(&req.settings)?;
+        let settings = req.settings;
         let secret = match config.authentication {
             AuthMethod::None => None,
             AuthMethod::Password => match settings.password {

@@ -527,3 +527,49 @@ pub async fn create_as(
     assert_eq!(status, axum::http::StatusCode::CREATED, "{v}");
     v
 }
+
+/// The settings key the backend uses by default, made in moto's KMS.
+pub async fn settings_key(conf: &aws_config::SdkConfig) {
+    let kms = aws_sdk_kms::Client::new(conf);
+    let key = kms.create_key().send().await.unwrap();
+    let id = key.key_metadata().unwrap().key_id().to_owned();
+    kms.create_alias()
+        .alias_name("alias/sendready-settings")
+        .target_key_id(id)
+        .send()
+        .await
+        .unwrap();
+}
+
+/// The whole API over moto (with the settings key) and the SMTP server, its ports
+/// allowed and its CA trusted.
+pub async fn app_with_smtp(moto: &Moto, server: &SmtpServer) -> axum::Router {
+    let conf = moto.sdk().await;
+    ensure_table(&conf).await;
+    settings_key(&conf).await;
+    let aws = sendready_lambda::state::Aws::from_sdk(&conf, "sendready-tenants");
+    let smtp = sendready_lambda::service::smtp::Smtp {
+        client: std::sync::Arc::new(sendready_lambda::adapters::lettre::Lettre {
+            opts: sendready_lambda::adapters::lettre::SmtpOptions {
+                step_timeout: std::time::Duration::from_millis(1500),
+                allow_private: true,
+                extra_roots_pem: vec![server.ca_pem.clone()],
+                hello_name: "sendready.test".to_owned(),
+                resolver: None,
+            },
+        }),
+        extra_ports: vec![server.starttls, server.tls, server.plain],
+        limiter: std::sync::Arc::new(MemoryLimiter::default()),
+        limits: sendready_lambda::ports::Limits::default(),
+    };
+    sendready_lambda::router(sendready_lambda::AppState::new(
+        &aws,
+        smtp,
+        unused_resolver(),
+        &[],
+    ))
+    .layer(axum::middleware::from_fn_with_state(
+        jwt(),
+        sendready_lambda::auth::local_jwt,
+    ))
+}

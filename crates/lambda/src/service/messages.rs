@@ -1,0 +1,381 @@
+//! The send route (`POST /v1/messages`, issue 14): one message a platform's notification
+//! service delivers for a tenant, through the route the tenant chose in its settings.
+//!
+//! - `ses`: a raw MIME message (lettre's builder) through SES `SendEmail` with `Raw`
+//!   content, from an address one of the tenant's verified identities covers, with the
+//!   tenant's additional headers (Zuora: with advanced SMTP every notification leaves
+//!   through SES from a verified identity).
+//! - `externalSmtp`: through the tenant's own server with the stored credentials, opened
+//!   only for this send, the saved security mode and the additional headers (FusionAuth).
+//! - `platformDefault`: through the platform's own SES sender. SES sends only from
+//!   verified identities, so the platform's address is the From and the tenant profile's
+//!   email address the Reply-To (Zuora's default server sends "from" the profile address;
+//!   over SES that is what can be delivered without the platform verifying every tenant's
+//!   address).
+//!
+//! An `Idempotency-Key` makes a retried call answer the first call's result without
+//! sending again. A key is claimed before the send; it is released when the send surely
+//! did not happen, and held for [`UNKNOWN_OUTCOME_SECS`] when AWS did not answer (the
+//! message may have left), so a retry in that window is a 409, never a second message.
+
+use super::identities::{record_of, verified_map};
+use super::smtp::Smtp;
+use crate::error::Problem;
+use crate::ports::registry::now_secs;
+use crate::ports::sendlog::{Claim, SendLog};
+use crate::ports::settings::{Sealer, SettingsStore};
+use crate::ports::smtp::{OutgoingMail, Secret};
+use crate::ports::{Limiter, Limits, Registry, Ses};
+use axum::http::StatusCode;
+use sendready_core::address::{AddressOptions, check_address_into, check_display_name};
+use sendready_core::api::{DeliveryRoute, SendMessage, SentMessage};
+use sendready_core::identity::check_sender;
+use sendready_core::smtp::{AuthMethod, parse_additional_headers};
+use sendready_core::text::{TextKind, report_unsafe};
+use sendready_core::{Code, Issues};
+use std::sync::Arc;
+
+/// SES's most recipients per message (To, Cc and Bcc together).
+pub const MAX_RECIPIENTS: usize = 50;
+/// How long a key stays claimed after a send whose outcome is unknown.
+pub const UNKNOWN_OUTCOME_SECS: u64 = 300;
+/// How long a key is claimed while its send runs (more than a request's deadline).
+const SENDING_SECS: u64 = 60;
+
+/// The send service.
+pub struct Messages {
+    /// The tenants' settings (the route, the senders, the SMTP server).
+    pub settings: Arc<dyn SettingsStore>,
+    /// Opens the stored SMTP secrets for the send.
+    pub sealer: Arc<dyn Sealer>,
+    /// The tenant registry (identities, for the SES sender's authorization).
+    pub registry: Arc<dyn Registry>,
+    /// SES.
+    pub ses: Arc<dyn Ses>,
+    /// SMTP (the settings' checks and the client).
+    pub smtp: Arc<Smtp>,
+    /// The `Idempotency-Key`s.
+    pub log: Arc<dyn SendLog>,
+    /// Where sends are counted.
+    pub limiter: Arc<dyn Limiter>,
+    /// The limits.
+    pub limits: Limits,
+    /// The platform's own sender for `platformDefault` (`SENDREADY_PLATFORM_FROM`).
+    pub platform_from: Option<String>,
+}
+
+/// Checked addresses: To, Cc and Reply-To.
+type Addresses = (Vec<String>, Vec<String>, Vec<String>);
+
+/// The request's addresses, checked; every problem under its field.
+fn checked(req: &SendMessage) -> Result<Addresses, Problem> {
+    let mut issues = Issues::new();
+    let mut list = |field: &str, addrs: &[String]| -> Vec<String> {
+        addrs
+            .iter()
+            .enumerate()
+            .filter_map(|(i, a)| {
+                check_address_into(
+                    a,
+                    &format!("{field}[{i}]"),
+                    AddressOptions::default(),
+                    &mut issues,
+                )
+                .map(|a| a.address)
+            })
+            .collect()
+    };
+    let to = list("to", &req.to);
+    let cc = list("cc", &req.cc);
+    let reply_to = list("replyTo", &req.reply_to);
+    let count = req.to.len() + req.cc.len();
+    if count == 0 || count > MAX_RECIPIENTS {
+        issues.error(
+            "to",
+            Code::MessageRecipients,
+            format!("A message needs 1 to {MAX_RECIPIENTS} recipients in to and cc together (SES's limit); this one has {count}. Send more messages for more recipients."),
+        );
+    }
+    if req.subject.trim().is_empty()
+        || req.subject.len() > 900
+        || req.subject.contains(['\r', '\n'])
+    {
+        issues.error(
+            "subject",
+            Code::MessageSubjectInvalid,
+            "Give a subject of one line, at most 900 characters.",
+        );
+    } else {
+        report_unsafe(
+            &req.subject,
+            TextKind::HeaderValue,
+            "subject",
+            "subject",
+            &mut issues,
+        );
+    }
+    if req.text.as_deref().is_none_or(str::is_empty)
+        && req.html.as_deref().is_none_or(str::is_empty)
+    {
+        issues.error(
+            "text",
+            Code::MessageEmpty,
+            "Give the message a text part, an HTML part or both.",
+        );
+    }
+    if let Some(name) = &req.from_name {
+        check_display_name(name, "fromName", &mut issues);
+    }
+    if issues.has_errors() {
+        return Err(Problem::invalid(issues.into_vec()));
+    }
+    Ok((to, cc, reply_to))
+}
+
+impl Messages {
+    /// Delivers one message for `tenant`; with `key`, at most once per key.
+    pub async fn send(
+        &self,
+        tenant: &str,
+        key: Option<&str>,
+        req: SendMessage,
+    ) -> Result<SentMessage, Problem> {
+        let (to, cc, reply_to) = checked(&req)?;
+        let Some(key) = key else {
+            return self.deliver(tenant, &req, to, cc, reply_to).await;
+        };
+        if key.is_empty() || key.len() > 255 || !key.bytes().all(|b| (33..=126).contains(&b)) {
+            return Err(Problem::field(
+                "Idempotency-Key",
+                Code::InputInvalid,
+                "An Idempotency-Key is 1 to 255 printable ASCII characters without spaces, such as a UUID.",
+            ));
+        }
+        let request = serde_json::to_string(&req).map_err(|e| Problem::internal(e.to_string()))?;
+        match self
+            .log
+            .claim(tenant, key, &request, now_secs() + SENDING_SECS)
+            .await?
+        {
+            Claim::New => {}
+            Claim::Done(answer) => {
+                let mut sent: SentMessage =
+                    serde_json::from_str(&answer).map_err(|e| Problem::internal(e.to_string()))?;
+                sent.replayed = true;
+                return Ok(sent);
+            }
+            Claim::Pending(until) => {
+                let mut p = Problem::new(
+                    StatusCode::CONFLICT,
+                    Code::MessageInProgress,
+                    "A message with this Idempotency-Key is being sent, or its outcome is not known yet; try again after Retry-After seconds with the same key.",
+                );
+                p.retry_after = Some(until.saturating_sub(now_secs()).max(1));
+                return Err(p);
+            }
+            Claim::Mismatch => {
+                return Err(Problem::new(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    Code::MessageIdempotencyMismatch,
+                    "This Idempotency-Key was used for another message; use a new key for a new message.",
+                ));
+            }
+        }
+        match self.deliver(tenant, &req, to, cc, reply_to).await {
+            Ok(sent) => {
+                let answer =
+                    serde_json::to_string(&sent).map_err(|e| Problem::internal(e.to_string()))?;
+                if let Err(e) = self.log.finish(tenant, key, &answer).await {
+                    // Sent: a retry inside the claim's time is a 409, never a second send.
+                    tracing::warn!(tenant = %tenant, error = %e, "the sent message could not be recorded");
+                }
+                Ok(sent)
+            }
+            Err(p) if p.code == Code::AwsUnavailable => {
+                // The message may have left: hold the key, so a retry cannot send twice.
+                let until = now_secs() + UNKNOWN_OUTCOME_SECS;
+                let _ = self.log.claim(tenant, key, &request, until).await;
+                Err(p.left("Whether the message left is not known: the same Idempotency-Key is refused (409) for five minutes, then a retry with it sends."))
+            }
+            Err(p) => {
+                if let Err(e) = self.log.release(tenant, key).await {
+                    tracing::warn!(tenant = %tenant, error = %e, "the Idempotency-Key could not be released");
+                }
+                Err(p)
+            }
+        }
+    }
+
+    /// Sends through the tenant's route, counting the message against its limits.
+    async fn deliver(
+        &self,
+        tenant: &str,
+        req: &SendMessage,
+        to: Vec<String>,
+        cc: Vec<String>,
+        reply_to: Vec<String>,
+    ) -> Result<SentMessage, Problem> {
+        let stored = self.settings.load(tenant).await?;
+        let s = &stored.settings;
+        let mut issues = Issues::new();
+        let headers = parse_additional_headers(&s.smtp.additional_headers, &mut issues);
+        let mut mail = OutgoingMail {
+            from: String::new(),
+            from_name: String::new(),
+            to,
+            cc,
+            reply_to,
+            subject: req.subject.clone(),
+            text: req.text.clone().filter(|t| !t.is_empty()),
+            html: req.html.clone().filter(|h| !h.is_empty()),
+            headers,
+        };
+        let from_not_allowed =
+            |why: String| Problem::new(StatusCode::BAD_REQUEST, Code::MessageFromNotAllowed, why);
+        match s.delivery {
+            DeliveryRoute::Ses => {
+                let from = req
+                    .from
+                    .clone()
+                    .unwrap_or_else(|| s.ses.from_address.clone());
+                let rec = record_of(self.registry.as_ref(), tenant).await?;
+                let verified = verified_map(self.ses.as_ref(), &rec).await?;
+                let decision = check_sender(&rec.tenant(&verified), &from);
+                match decision.value {
+                    Some(d) if d.allowed => mail.from = d.from,
+                    _ => {
+                        let why = decision.issues.first().map_or_else(
+                            || "No verified identity covers it.".to_owned(),
+                            |i| i.message.clone(),
+                        );
+                        return Err(from_not_allowed(format!(
+                            "{from} may not send for this account through SES: {why}"
+                        )));
+                    }
+                }
+                mail.from_name = req
+                    .from_name
+                    .clone()
+                    .unwrap_or_else(|| s.ses.from_name.clone());
+            }
+            DeliveryRoute::ExternalSmtp => {
+                let saved = s.smtp.from_address.clone();
+                let from = req.from.clone().unwrap_or_else(|| saved.clone());
+                if !from.eq_ignore_ascii_case(&saved) {
+                    return Err(from_not_allowed(format!(
+                        "Through your SMTP server messages go from its saved From address ({saved}); send without from, or save another From in the settings."
+                    )));
+                }
+                mail.from = saved;
+                mail.from_name = req
+                    .from_name
+                    .clone()
+                    .unwrap_or_else(|| s.smtp.from_name.clone());
+            }
+            DeliveryRoute::PlatformDefault => {
+                let Some(platform) = self.platform_from.clone() else {
+                    return Err(Problem::new(
+                        StatusCode::SERVICE_UNAVAILABLE,
+                        Code::MessageRouteUnavailable,
+                        "The platform's default server is not configured here (SENDREADY_PLATFORM_FROM); choose SES or your SMTP server in the settings.",
+                    ));
+                };
+                if req
+                    .from
+                    .as_deref()
+                    .is_some_and(|f| !f.eq_ignore_ascii_case(&platform))
+                {
+                    return Err(from_not_allowed(format!(
+                        "The platform's default server sends from {platform}; send without from, or choose SES or your SMTP server in the settings."
+                    )));
+                }
+                mail.from = platform;
+                mail.from_name = req.from_name.clone().unwrap_or_default();
+                if !s.profile_email.is_empty() && mail.reply_to.is_empty() {
+                    mail.reply_to.push(s.profile_email.clone());
+                }
+            }
+        }
+        self.limiter
+            .take(tenant, "", &self.limits.messages_hour)
+            .await?;
+        let recipients = mail.recipients();
+        let message_id = if s.delivery == DeliveryRoute::ExternalSmtp {
+            self.through_smtp(tenant, &stored, &mail).await?
+        } else {
+            let (raw, id) = self.smtp.client.render(&mail).map_err(Problem::internal)?;
+            self.ses
+                .send_raw(&mail.from, &recipients, &raw)
+                .await?
+                .unwrap_or(id)
+        };
+        tracing::info!(tenant = %tenant, route = s.delivery.as_str(), recipients = recipients.len(), "message sent");
+        Ok(SentMessage {
+            message_id,
+            route: s.delivery,
+            from: mail.from,
+            recipients,
+            replayed: false,
+        })
+    }
+
+    /// Through the tenant's own server with its stored credentials.
+    async fn through_smtp(
+        &self,
+        tenant: &str,
+        stored: &crate::ports::settings::StoredSettings,
+        mail: &OutgoingMail,
+    ) -> Result<String, Problem> {
+        let mut settings = stored.settings.smtp.clone();
+        if settings.host.is_empty() {
+            return Err(Problem::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                Code::MessageRouteUnavailable,
+                "No SMTP server is saved for this account; save one with Test connection and save.",
+            ));
+        }
+        settings.password_stored = stored.password.is_some();
+        settings.change_password = Some(false);
+        let config = self.smtp.config(&settings)?;
+        let secret = match config.authentication {
+            AuthMethod::None => None,
+            AuthMethod::Password => match &stored.password {
+                Some(sealed) => Some(Secret::new(
+                    self.sealer.open(tenant, "smtp.password", sealed).await?,
+                )),
+                None => None,
+            },
+            AuthMethod::Oauth2 => match &stored.token {
+                Some(sealed) => Some(Secret::new(
+                    self.sealer.open(tenant, "smtpToken", sealed).await?,
+                )),
+                None => None,
+            },
+        };
+        let (out, id) = self
+            .smtp
+            .client
+            .send_mail(&config, secret.as_ref(), mail)
+            .await;
+        if let Some(id) = id.filter(|_| out.ok) {
+            return Ok(id);
+        }
+        let d = out.diagnosis.unwrap_or_else(|| {
+            sendready_core::diagnose::text("the SMTP server refused the message")
+        });
+        let status = if d.retryable {
+            StatusCode::SERVICE_UNAVAILABLE
+        } else {
+            StatusCode::BAD_GATEWAY
+        };
+        let mut p = Problem::new(
+            status,
+            d.code,
+            format!("{}: {} {}", d.title, d.cause, d.action),
+        );
+        if d.retryable {
+            p.retry_after = Some(30);
+        }
+        Err(p)
+    }
+}

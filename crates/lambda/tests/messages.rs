@@ -1,0 +1,310 @@
+//! The send route end to end (issue 14) against moto (DynamoDB, KMS, the local SES) and
+//! the real SMTP server: the scope, each delivery route, the tenant's additional headers,
+//! an unauthorized From, `Idempotency-Key`, and field-by-field refusals.
+#![allow(clippy::unwrap_used, missing_docs)]
+
+mod common;
+
+use axum::http::{Method, StatusCode, header};
+use common::{Moto, SmtpServer, jwt, users};
+use http_body_util::BodyExt;
+use sendready_lambda::auth::SEND_SCOPE;
+use serde_json::{Value, json};
+use tower::ServiceExt;
+
+/// One request as `tenant`'s notification service (with `scopes`) or an admin of it.
+async fn call(
+    app: &axum::Router,
+    tenant: &str,
+    scopes: &[&str],
+    method: Method,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: Value,
+) -> (StatusCode, Value) {
+    let token = jwt().mint("notifier", tenant, scopes, 300);
+    let mut req = axum::http::Request::builder()
+        .method(method)
+        .uri(path)
+        .header(header::CONTENT_TYPE, "application/json")
+        .header(header::AUTHORIZATION, format!("Bearer {token}"));
+    for (k, v) in headers {
+        req = req.header(*k, *v);
+    }
+    let res = app
+        .clone()
+        .oneshot(req.body(axum::body::Body::from(body.to_string())).unwrap())
+        .await
+        .unwrap();
+    let status = res.status();
+    let bytes = res.into_body().collect().await.unwrap().to_bytes();
+    (
+        status,
+        serde_json::from_slice(&bytes).unwrap_or(Value::Null),
+    )
+}
+
+async fn send(app: &axum::Router, key: Option<&str>, body: Value) -> (StatusCode, Value) {
+    let headers: Vec<(&str, &str)> = key.map(|k| ("idempotency-key", k)).into_iter().collect();
+    call(
+        app,
+        "acme",
+        &[SEND_SCOPE],
+        Method::POST,
+        "/v1/messages",
+        &headers,
+        body,
+    )
+    .await
+}
+
+/// Saves acme's settings (the first version).
+async fn save_settings(app: &axum::Router, settings: Value, test: bool) {
+    let path = if test {
+        "/v1/settings?test=true"
+    } else {
+        "/v1/settings"
+    };
+    let (status, v) = call(
+        app,
+        "acme",
+        &[],
+        Method::PUT,
+        path,
+        &[("if-match", "\"0\"")],
+        settings,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{v}");
+    if test {
+        assert_eq!(v["saved"], true, "{v}");
+    }
+}
+
+/// acme with a verified email identity and SES chosen as its route.
+async fn on_ses(moto: &Moto, app: &axum::Router) {
+    users(app, "acme", &["billing@acme.example.com"]).await;
+    common::create_as(
+        app,
+        "acme",
+        json!({ "identity": "billing@acme.example.com" }),
+    )
+    .await;
+    moto.click_verification_link("billing@acme.example.com");
+    save_settings(
+        app,
+        json!({
+            "delivery": "ses",
+            "ses": { "fromAddress": "billing@acme.example.com", "fromName": "Acme Billing" },
+            "smtp": { "additionalHeaders": "X-Tenant=acme" }
+        }),
+        false,
+    )
+    .await;
+}
+
+fn message(to: &str) -> Value {
+    json!({
+        "to": [to],
+        "subject": "Your invoice",
+        "text": "Invoice 42 is ready.",
+        "html": "<p>Invoice <b>42</b> is ready.</p>"
+    })
+}
+
+const SIMULATOR: &str = "success@simulator.amazonses.com";
+
+#[tokio::test]
+async fn sending_needs_the_send_scope() {
+    let moto = Moto::start();
+    let server = SmtpServer::start();
+    let app = common::app_with_smtp(&moto, &server).await;
+    let (status, p) = call(
+        &app,
+        "acme",
+        &[],
+        Method::POST,
+        "/v1/messages",
+        &[],
+        message(SIMULATOR),
+    )
+    .await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{p}");
+    assert_eq!(p["code"], "auth-forbidden");
+    assert!(p["detail"].as_str().unwrap().contains("sendready/send"));
+}
+
+#[tokio::test]
+async fn through_ses_a_raw_mime_message_leaves_from_the_verified_identity_with_the_headers() {
+    let moto = Moto::start();
+    let server = SmtpServer::start();
+    let app = common::app_with_smtp(&moto, &server).await;
+    on_ses(&moto, &app).await;
+    let (status, sent) = send(&app, None, message(SIMULATOR)).await;
+    assert_eq!(status, StatusCode::OK, "{sent}");
+    assert_eq!(sent["route"], "ses");
+    assert_eq!(sent["from"], "billing@acme.example.com");
+    assert_eq!(sent["replayed"], false);
+    let messages = moto.ses("messages", None)["messages"]
+        .as_array()
+        .unwrap()
+        .clone();
+    assert_eq!(messages.len(), 1);
+    let m = &messages[0];
+    assert_eq!(m["messageId"], sent["messageId"]);
+    let raw = m["raw"].as_str().unwrap();
+    assert!(
+        raw.contains("From: \"Acme Billing\" <billing@acme.example.com>")
+            || raw.contains("From: Acme Billing <billing@acme.example.com>"),
+        "{raw}"
+    );
+    assert!(
+        raw.contains("X-Tenant: acme"),
+        "the tenant's additional header: {raw}"
+    );
+    assert!(raw.contains("multipart/alternative"), "{raw}");
+    assert!(raw.contains("Subject: Your invoice"), "{raw}");
+
+    // A From no verified identity of acme covers is refused before SES is asked.
+    let mut other = message(SIMULATOR);
+    other["from"] = json!("ceo@other.example.org");
+    let (status, p) = send(&app, None, other).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{p}");
+    assert_eq!(p["code"], "message-from-not-allowed");
+    assert_eq!(
+        moto.ses("messages", None)["messages"]
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+}
+
+#[tokio::test]
+async fn an_idempotency_key_never_sends_twice() {
+    let moto = Moto::start();
+    let server = SmtpServer::start();
+    let app = common::app_with_smtp(&moto, &server).await;
+    on_ses(&moto, &app).await;
+    let key = "5b1c2e0a-invoice-42";
+    let (status, first) = send(&app, Some(key), message(SIMULATOR)).await;
+    assert_eq!(status, StatusCode::OK, "{first}");
+    let (status, again) = send(&app, Some(key), message(SIMULATOR)).await;
+    assert_eq!(status, StatusCode::OK, "{again}");
+    assert_eq!(again["messageId"], first["messageId"]);
+    assert_eq!(again["replayed"], true);
+    assert_eq!(
+        moto.ses("messages", None)["messages"]
+            .as_array()
+            .unwrap()
+            .len(),
+        1,
+        "sent once"
+    );
+    // The same key for another message is refused.
+    let mut other = message(SIMULATOR);
+    other["subject"] = json!("Another");
+    let (status, p) = send(&app, Some(key), other).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{p}");
+    assert_eq!(p["code"], "message-idempotency-mismatch");
+    // A send that fails for sure gives the key back: fixed, the same key sends.
+    let bad_key = "invoice-43";
+    let mut blocked = message(SIMULATOR);
+    blocked["from"] = json!("ceo@other.example.org");
+    let (status, _) = send(&app, Some(bad_key), blocked).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    // Another tenant's key space is its own.
+    let (status, p) = call(
+        &app,
+        "globex",
+        &[SEND_SCOPE],
+        Method::POST,
+        "/v1/messages",
+        &[("idempotency-key", key)],
+        message(SIMULATOR),
+    )
+    .await;
+    assert_ne!(status, StatusCode::OK, "globex has no route set up: {p}");
+    assert_ne!(p["code"], "message-idempotency-mismatch");
+}
+
+#[tokio::test]
+async fn through_the_tenants_smtp_server_with_the_stored_password() {
+    let moto = Moto::start();
+    let server = SmtpServer::start();
+    let app = common::app_with_smtp(&moto, &server).await;
+    save_settings(
+        &app,
+        json!({
+            "delivery": "externalSmtp",
+            "smtp": {
+                "host": "localhost", "port": server.starttls, "security": "starttls",
+                "authentication": "password", "username": common::USER, "password": common::PASSWORD,
+                "fromAddress": "billing@acme.example.com", "fromName": "Acme Billing",
+                "additionalHeaders": "X-Tenant=acme", "allowPrivateHost": true
+            }
+        }),
+        true,
+    )
+    .await;
+    let (status, sent) = send(&app, Some("smtp-1"), message("someone@example.net")).await;
+    assert_eq!(status, StatusCode::OK, "{sent}");
+    assert_eq!(sent["route"], "externalSmtp");
+    assert!(!sent["messageId"].as_str().unwrap().is_empty());
+    let got = server.messages();
+    let (envelope, raw) = got.last().unwrap();
+    assert!(
+        envelope.to_string().contains("someone@example.net"),
+        "{envelope}"
+    );
+    assert!(raw.contains("X-Tenant: acme"), "{raw}");
+    assert!(raw.contains("Subject: Your invoice"), "{raw}");
+    // A From other than the saved one is refused.
+    let mut other = message("someone@example.net");
+    other["from"] = json!("ceo@acme.example.com");
+    let (status, p) = send(&app, None, other).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{p}");
+    assert_eq!(p["code"], "message-from-not-allowed");
+}
+
+#[tokio::test]
+async fn the_platform_default_route_needs_the_platforms_sender() {
+    let moto = Moto::start();
+    let server = SmtpServer::start();
+    let app = common::app_with_smtp(&moto, &server).await;
+    let (status, p) = send(&app, None, message(SIMULATOR)).await;
+    assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "{p}");
+    assert_eq!(p["code"], "message-route-unavailable");
+}
+
+#[tokio::test]
+async fn a_bad_message_is_refused_field_by_field_before_anything_is_sent() {
+    let moto = Moto::start();
+    let server = SmtpServer::start();
+    let app = common::app_with_smtp(&moto, &server).await;
+    let (status, p) = send(
+        &app,
+        None,
+        json!({ "to": ["not-an-address", "ok@example.net"], "subject": "Line\nBcc: x@example.org" }),
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{p}");
+    let fields: Vec<&str> = p["issues"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["field"].as_str().unwrap())
+        .collect();
+    for f in ["to[0]", "subject", "text"] {
+        assert!(fields.contains(&f), "{f} in {fields:?}");
+    }
+    let many: Vec<String> = (0..51).map(|i| format!("r{i}@example.net")).collect();
+    let (status, p) = send(
+        &app,
+        None,
+        json!({ "to": many, "subject": "s", "text": "t" }),
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{p}");
+    assert_eq!(p["code"], "message-recipients");
+}
