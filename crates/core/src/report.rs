@@ -97,6 +97,10 @@ catalogue! {
     /// A part (label, local part, word) starts with a combining mark.
     TextLeadingCombiningMark = "text-leading-combining-mark",
 
+    // ---- AWS services other than SES (their errors are not SES's)
+    /// DynamoDB, Route 53 or KMS answered with an error Sendready does not expect (502).
+    AwsError = "aws-error",
+
     // ---- the tenant's saved email settings (crates/lambda, issue 14)
     /// The settings were saved by someone else since the writer read them (412).
     SettingsStale = "settings-stale",

@@ -229,6 +229,17 @@ impl From<AwsError> for Problem {
                 5,
             );
         }
+        if e.service != "SES" {
+            // Only SES's errors go through the SES catalogue.
+            return Problem::new(
+                StatusCode::BAD_GATEWAY,
+                Code::AwsError,
+                format!(
+                    "{what}: {} answered {code}: {message}. Try again later if it looks temporary; otherwise the deployment's setup (a permission, the key or the table) needs a look.",
+                    e.service
+                ),
+            );
+        }
         let status = match d.code {
             Code::SesNotFound => StatusCode::NOT_FOUND,
             Code::SesAlreadyExists | Code::SesLimitExceeded => StatusCode::CONFLICT,
@@ -300,5 +311,46 @@ impl From<ReserveError> for Problem {
             ),
             ReserveError::Aws(e) => e.into(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn another_services_error_is_never_explained_as_ses() {
+        let ddb = AwsError::service(
+            "DynamoDB",
+            "Claiming the Idempotency-Key",
+            "ValidationException",
+            "Invalid ConditionExpression",
+        );
+        let p = Problem::from(ddb);
+        assert_eq!(p.status, 502);
+        assert_eq!(p.code, Code::AwsError);
+        assert!(
+            p.detail.contains("DynamoDB answered ValidationException"),
+            "{}",
+            p.detail
+        );
+        let kms = AwsError::service(
+            "KMS",
+            "Opening a sealed secret with KMS",
+            "InvalidCiphertextException",
+            "",
+        );
+        assert_eq!(Problem::from(kms).code, Code::AwsError);
+        // SES's own errors still go through its catalogue.
+        let ses = AwsError::service(
+            "SES",
+            "Sending through SES",
+            "MessageRejected",
+            "Email address is not verified.",
+        );
+        assert_ne!(Problem::from(ses).code, Code::AwsError);
+        // A throttle is a 503 whoever answered.
+        let slow = AwsError::service("DynamoDB", "Reading the tenant", "ThrottlingException", "");
+        assert_eq!(Problem::from(slow).status, 503);
     }
 }

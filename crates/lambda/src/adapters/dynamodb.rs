@@ -416,12 +416,14 @@ impl Registry for DynamoRegistry {
                 continue;
             }
             return Err(AwsError::service(
+                "DynamoDB",
                 WHAT,
                 "TransactionCanceledException",
                 &format!("the release was cancelled: {}", reasons.join(", ")),
             ));
         }
         Err(AwsError::service(
+            "DynamoDB",
             WHAT,
             "TransactionConflict",
             "the release kept conflicting with other writes",

@@ -53,8 +53,20 @@ where
         SdkError::ConstructionFailure(_) => AwsErrorKind::Build,
         _ => AwsErrorKind::Service,
     };
+    // The SDK crate the error type comes from names the service.
+    let crate_name = std::any::type_name::<E>();
+    let service = [
+        ("aws_sdk_sesv2", "SES"),
+        ("aws_sdk_dynamodb", "DynamoDB"),
+        ("aws_sdk_route53", "Route 53"),
+        ("aws_sdk_kms", "KMS"),
+    ]
+    .iter()
+    .find(|(k, _)| crate_name.starts_with(k))
+    .map_or("AWS", |(_, name)| name);
     AwsError {
         what,
+        service,
         kind,
         code: e.code().unwrap_or("Unknown").to_owned(),
         message: e.message().unwrap_or_default().to_owned(),
@@ -65,6 +77,7 @@ where
 pub fn build_error(what: &'static str, e: &impl std::fmt::Display) -> AwsError {
     AwsError {
         what,
+        service: "Sendready",
         kind: AwsErrorKind::Build,
         code: "BuildError".to_owned(),
         message: e.to_string(),

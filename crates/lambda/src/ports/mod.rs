@@ -25,6 +25,9 @@ pub use smtp::SmtpClient;
 pub struct AwsError {
     /// The step, in words (`Reading the identity from SES`).
     pub what: &'static str,
+    /// The service that answered (`SES`, `DynamoDB`, `Route 53`, `KMS`), so an error is
+    /// explained as that service's, never as another's.
+    pub service: &'static str,
     /// How it failed.
     pub kind: AwsErrorKind,
     /// The service's error code (`NotFoundException`, `Throttling`), or a short tag.
@@ -46,9 +49,15 @@ pub enum AwsErrorKind {
 
 impl AwsError {
     /// A service's error answer.
-    pub fn service(what: &'static str, code: &str, message: &str) -> AwsError {
+    pub fn service(
+        service: &'static str,
+        what: &'static str,
+        code: &str,
+        message: &str,
+    ) -> AwsError {
         AwsError {
             what,
+            service,
             kind: AwsErrorKind::Service,
             code: code.to_owned(),
             message: message.to_owned(),
