@@ -71,7 +71,15 @@ pub async fn settled(
     tenant: &str,
     identity: &str,
 ) -> Result<Owned, Problem> {
-    let o = owned(registry, tenant, identity).await?;
+    settled_in(&record_of(registry, tenant).await?, identity)
+}
+
+/// [`settled`] in a tenant record already read.
+pub fn settled_in(rec: &Record, identity: &str) -> Result<Owned, Problem> {
+    let o = rec
+        .find(identity)
+        .cloned()
+        .ok_or_else(Problem::identity_not_found)?;
     if o.pending {
         return Err(Problem::identity_pending());
     }

@@ -2,10 +2,11 @@
 //! or to one of SES's mailbox-simulator scenarios. SES's refusals (an unverified From, the
 //! sandbox's unverified recipient, paused sending) come back explained by the catalogue.
 
-use super::identities::{record_of, settled, verified_map};
+use super::identities::{record_of, settled_in};
 use crate::error::Problem;
 use crate::ports::ses::SimpleMail;
 use crate::ports::{Limiter, Limits, Registry, Ses};
+use crate::ports::{Owned, Record};
 use sendready_core::Code;
 use sendready_core::address::{Address, AddressOptions, check_address};
 pub use sendready_core::api::{Sent, TestEmail};
@@ -41,8 +42,14 @@ const REFUSALS: [&str; 4] = [
 impl TestMail {
     /// True when `to` is one of the tenant's active users or an address one of its
     /// verified identities covers (the address itself, or any at a verified domain).
-    async fn own_recipient(&self, tenant: &str, to: &Address) -> Result<bool, Problem> {
-        let rec = record_of(self.registry.as_ref(), tenant).await?;
+    /// `rec` is the tenant's record and `known` the sending identity's verified flag,
+    /// both already read for this message.
+    async fn own_recipient(
+        &self,
+        rec: &Record,
+        known: (&str, bool),
+        to: &Address,
+    ) -> Result<bool, Problem> {
         if rec
             .active_user_emails
             .iter()
@@ -50,15 +57,28 @@ impl TestMail {
         {
             return Ok(true);
         }
-        let verified = verified_map(self.ses.as_ref(), &rec).await?;
-        Ok(rec.identities.iter().any(|o| {
-            verified.get(&o.identity).copied().unwrap_or(false)
-                && if o.identity.contains('@') {
-                    o.identity.eq_ignore_ascii_case(&to.address)
-                } else {
-                    is_same_or_subdomain(&to.domain, &o.identity)
+        let covers = |o: &Owned| {
+            if o.identity.contains('@') {
+                o.identity.eq_ignore_ascii_case(&to.address)
+            } else {
+                is_same_or_subdomain(&to.domain, &o.identity)
+            }
+        };
+        for o in rec.identities.iter().filter(|o| !o.pending && covers(o)) {
+            let verified = if o.identity == known.0 {
+                known.1
+            } else {
+                match self.ses.get_identity(&o.identity).await {
+                    Ok(i) => i.verified_for_sending,
+                    Err(e) if e.is_not_found() => false,
+                    Err(e) => return Err(e.during("Reading an identity's status").into()),
                 }
-        }))
+            };
+            if verified {
+                return Ok(true);
+            }
+        }
+        Ok(false)
     }
 
     /// Sends the test message from one of the tenant's identities.
@@ -68,14 +88,17 @@ impl TestMail {
         identity: &str,
         req: TestEmail,
     ) -> Result<Sent, Problem> {
-        let o = settled(self.registry.as_ref(), tenant, identity).await?;
+        // One read of the record and of the sending identity serve every check below.
+        let rec = record_of(self.registry.as_ref(), tenant).await?;
+        let o = settled_in(&rec, identity)?;
         // SES's tag must name this tenant: never send as another tenant's identity.
-        match self.ses.get_identity(&o.identity).await {
+        let sending_verified = match self.ses.get_identity(&o.identity).await {
             Ok(i) if i.tenant_tag.as_deref().is_some_and(|t| t != tenant) => {
                 return Err(Problem::identity_not_found());
             }
-            _ => {}
-        }
+            Ok(i) => i.verified_for_sending,
+            Err(_) => false,
+        };
         let from = Problem::accepted(check_address(&req.from, AddressOptions::default()))?;
         let authorized = if o.identity.contains('@') {
             from.address.eq_ignore_ascii_case(&o.identity)
@@ -96,7 +119,11 @@ impl TestMail {
             (Some(s), _) => s.address().to_owned(),
             (None, Some(t)) => {
                 let to = Problem::accepted_as("to", check_address(t, AddressOptions::default()))?;
-                if !self.any_recipient && !self.own_recipient(tenant, &to).await? {
+                if !self.any_recipient
+                    && !self
+                        .own_recipient(&rec, (&o.identity, sending_verified), &to)
+                        .await?
+                {
                     return Err(Problem::field(
                         "to",
                         Code::TestMailRecipientNotAllowed,
