@@ -3,7 +3,7 @@
 //! the record appeared meanwhile), what matches is kept, and a record that exists with
 //! another value or type stops the whole publish with a 409 listing each conflict.
 
-use super::identities::{Identities, record_of, settled};
+use super::identities::{Identities, record_of, settled_in};
 use crate::error::Problem;
 use crate::ports::route53::{ChangeInfo, RecordSet, bare_zone_id};
 use axum::http::StatusCode;
@@ -79,7 +79,8 @@ impl Identities {
         identity: &str,
         req: PublishRequest,
     ) -> Result<Published, Problem> {
-        let o = settled(self.registry.as_ref(), tenant, identity).await?;
+        let rec = record_of(self.registry.as_ref(), tenant).await?;
+        let o = settled_in(&rec, identity)?;
         let zone_id = bare_zone_id(&req.hosted_zone_id).to_owned();
         if zone_id.is_empty() {
             return Err(Problem::field(
@@ -90,7 +91,7 @@ impl Identities {
         }
         // A tenant publishes only into the zones the platform assigned to it (and the
         // deployment may change).
-        let assigned = record_of(self.registry.as_ref(), tenant).await?.zones;
+        let assigned = rec.zones;
         if !self.zone_allowed(&zone_id) || !assigned.contains(&zone_id) {
             return Err(Problem::new(
                 StatusCode::FORBIDDEN,
