@@ -354,18 +354,20 @@ export class SendreadyBackend extends Construct {
         resources: [this.table.tableArn],
       }),
     );
-    settings.addToRolePolicy(
+    // KMS on the settings key only with the tenant (and the field) in the encryption
+    // context, so a ciphertext opens for no other tenant.
+    const settingsKey = (actions: string[]) =>
       new PolicyStatement({
         sid: "SettingsKey",
         effect: Effect.ALLOW,
-        actions: ["kms:Encrypt", "kms:Decrypt"],
+        actions,
         resources: [this.settingsKey.keyArn],
         conditions: {
           "ForAllValues:StringEquals": { "kms:EncryptionContextKeys": ["sendready:tenant", "sendready:field"] },
           Null: { "kms:EncryptionContext:sendready:tenant": "false" },
         },
-      }),
-    );
+      });
+    settings.addToRolePolicy(settingsKey(["kms:Encrypt", "kms:Decrypt"]));
     settings.addToRolePolicy(
       new PolicyStatement({ sid: "SesSender", effect: Effect.ALLOW, actions: ["ses:GetEmailIdentity"], resources: [identityArn] }),
     );
@@ -377,18 +379,7 @@ export class SendreadyBackend extends Construct {
         resources: [this.table.tableArn],
       }),
     );
-    send.addToRolePolicy(
-      new PolicyStatement({
-        sid: "SettingsKey",
-        effect: Effect.ALLOW,
-        actions: ["kms:Decrypt"],
-        resources: [this.settingsKey.keyArn],
-        conditions: {
-          "ForAllValues:StringEquals": { "kms:EncryptionContextKeys": ["sendready:tenant", "sendready:field"] },
-          Null: { "kms:EncryptionContext:sendready:tenant": "false" },
-        },
-      }),
-    );
+    send.addToRolePolicy(settingsKey(["kms:Decrypt"]));
     send.addToRolePolicy(
       new PolicyStatement({
         sid: "SesSend",
