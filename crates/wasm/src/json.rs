@@ -391,19 +391,23 @@ impl Parser<'_> {
                             self.i += 1;
                             let hi = self.hex4()?;
                             self.i -= 1;
-                            let code = if (0xD800..0xDC00).contains(&hi)
-                                && self.s[self.i + 1..].starts_with(b"\\u")
-                            {
-                                self.i += 3;
-                                let lo = self.hex4()?;
-                                self.i -= 1;
-                                if (0xDC00..0xE000).contains(&lo) {
+                            // A high surrogate pairs only with a low one; any other
+                            // escape after it is read on its own, never swallowed.
+                            let lo = (0xD800..0xDC00)
+                                .contains(&hi)
+                                .then(|| self.s.get(self.i + 1..self.i + 7))
+                                .flatten()
+                                .filter(|next| next.starts_with(b"\\u"))
+                                .filter(|next| next[2..].iter().all(u8::is_ascii_hexdigit))
+                                .and_then(|next| std::str::from_utf8(&next[2..]).ok())
+                                .and_then(|hex| u32::from_str_radix(hex, 16).ok())
+                                .filter(|lo| (0xDC00..0xE000).contains(lo));
+                            let code = match lo {
+                                Some(lo) => {
+                                    self.i += 6;
                                     0x10000 + ((hi - 0xD800) << 10) + (lo - 0xDC00)
-                                } else {
-                                    0xFFFD
                                 }
-                            } else {
-                                hi
+                                None => hi,
                             };
                             // A lone surrogate (JSON.stringify writes it escaped) has no
                             // Rust char; U+FFFD makes the checks report it as invalid.

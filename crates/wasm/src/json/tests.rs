@@ -96,6 +96,16 @@ fn escapes_and_surrogate_pairs_are_decoded() {
 }
 
 #[test]
+fn an_escape_after_a_lone_high_surrogate_is_read_on_its_own() {
+    // `\ud800\u0041` was read as one U+FFFD, losing the `A`.
+    let s: String = from_str(r#""\ud800\u0041\ud800\udbff\udc00\udc00z""#).unwrap();
+    assert_eq!(s, "\u{FFFD}A\u{FFFD}\u{10FC00}\u{FFFD}z");
+    // A truncated or non-hex escape after it is still an error.
+    assert!(from_str::<String>(r#""\ud800\u00""#).is_err());
+    assert!(from_str::<String>(r#""\ud800\u+dc0""#).is_err());
+}
+
+#[test]
 fn an_unescaped_control_character_in_a_string_is_refused_as_serde_json_does() {
     // Found by `bench/fuzz smtp_json`: a raw line break inside a string was read.
     for text in ["\"a\nb\"", "\"a\u{0}b\"", "\"\tx\""] {
