@@ -517,6 +517,39 @@ pub struct TestedSettings {
     pub settings: SettingsView,
 }
 
+/// Which SMTP session a debug transcript records.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "tsify", derive(tsify::Tsify))]
+#[serde(rename_all = "camelCase")]
+pub enum TranscriptSource {
+    /// A message of `POST /v1/messages` through the tenant's SMTP server.
+    Send,
+    /// "Test connection and save" (`PUT /v1/settings?test=true`).
+    TestAndSave,
+}
+
+/// One SMTP session's steps, each with the server's reply, kept for the tenant while the
+/// settings' debug is on (FusionAuth writes SMTP debug output to its event log); every
+/// secret the session used is redacted.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[cfg_attr(feature = "tsify", derive(tsify::Tsify))]
+#[serde(rename_all = "camelCase")]
+pub struct SmtpTranscript {
+    /// When the session ended (seconds since the Unix epoch).
+    pub at: u64,
+    /// Which session.
+    pub source: TranscriptSource,
+    /// The server (host name as entered, A-label form) and port.
+    pub host: String,
+    /// The port.
+    pub port: u16,
+    /// The `Message-ID` of a message that left.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message_id: Option<String>,
+    /// The steps, redacted.
+    pub outcome: Outcome,
+}
+
 /// The body of `POST /v1/messages`: one message a platform's notification service
 /// delivers for a tenant through the tenant's chosen route.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]

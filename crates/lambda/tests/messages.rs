@@ -268,6 +268,81 @@ async fn through_the_tenants_smtp_server_with_the_stored_password() {
 }
 
 #[tokio::test]
+async fn with_debug_on_each_smtp_session_is_kept_for_the_tenant_without_its_password() {
+    let moto = Moto::start();
+    let server = SmtpServer::start();
+    let app = common::app_with_smtp(&moto, &server).await;
+    let mut settings = json!({
+        "delivery": "externalSmtp",
+        "smtp": {
+            "host": "localhost", "port": server.starttls, "security": "starttls",
+            "authentication": "password", "username": common::USER, "password": common::PASSWORD,
+            "fromAddress": "billing@acme.example.com", "allowPrivateHost": true, "debug": true
+        }
+    });
+    save_settings(&app, settings.clone(), true).await;
+    let (status, sent) = send(&app, None, message("someone@example.net")).await;
+    assert_eq!(status, StatusCode::OK, "{sent}");
+    let debug = |tenant: &'static str| {
+        let app = app.clone();
+        async move {
+            let (status, v) = call(
+                &app,
+                tenant,
+                &[],
+                Method::GET,
+                "/v1/settings/smtp-debug",
+                &[],
+                Value::Null,
+            )
+            .await;
+            assert_eq!(status, StatusCode::OK, "{v}");
+            v.as_array().unwrap().clone()
+        }
+    };
+    let kept = debug("acme").await;
+    assert_eq!(kept.len(), 2, "{kept:?}");
+    // Newest first: the send, then "Test connection and save".
+    assert_eq!(kept[0]["source"], "send");
+    assert_eq!(kept[0]["messageId"], sent["messageId"]);
+    assert_eq!(kept[1]["source"], "testAndSave");
+    for t in &kept {
+        assert_eq!(t["host"], "localhost");
+        assert_eq!(t["outcome"]["ok"], true, "{t}");
+        let steps: Vec<&str> = t["outcome"]["steps"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s["step"].as_str().unwrap())
+            .collect();
+        assert!(
+            steps.contains(&"auth") && steps.contains(&"greeting"),
+            "{steps:?}"
+        );
+        assert!(!t.to_string().contains(common::PASSWORD), "{t}");
+    }
+    // Another tenant sees none of them.
+    assert!(debug("globex").await.is_empty());
+    // Debug off: nothing more is kept.
+    settings["smtp"]["debug"] = json!(false);
+    settings["smtp"]["password"] = Value::Null;
+    let (status, v) = call(
+        &app,
+        "acme",
+        &[],
+        Method::PUT,
+        "/v1/settings",
+        &[("if-match", "\"1\"")],
+        settings,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{v}");
+    let (status, sent) = send(&app, None, message("someone@example.net")).await;
+    assert_eq!(status, StatusCode::OK, "{sent}");
+    assert_eq!(debug("acme").await.len(), 2);
+}
+
+#[tokio::test]
 async fn the_platform_default_route_needs_the_platforms_sender() {
     let moto = Moto::start();
     let server = SmtpServer::start();

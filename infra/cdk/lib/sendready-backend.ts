@@ -134,6 +134,7 @@ export const FUNCTIONS = {
       { method: HttpMethod.GET, path: "/v1/settings" },
       { method: HttpMethod.PUT, path: "/v1/settings" },
       { method: HttpMethod.GET, path: "/v1/settings/history" },
+      { method: HttpMethod.GET, path: "/v1/settings/smtp-debug" },
     ],
   },
   Send: {

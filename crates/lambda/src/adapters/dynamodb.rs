@@ -11,13 +11,13 @@ use super::sdk::{aws_error, build_error};
 use crate::ports::registry::NameOwner;
 use crate::ports::registry::{canonical_identity, now_secs};
 use crate::ports::sendlog::{Claim, SendLog};
-use crate::ports::settings::{SaveError, SettingsStore, StoredSettings};
+use crate::ports::settings::{SaveError, SettingsStore, StoredSettings, TRANSCRIPT_DAYS};
 use crate::ports::{AwsError, Limit, LimitError, Limiter, Owned, Record, Registry, ReserveError};
 use async_trait::async_trait;
 use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
 use aws_sdk_dynamodb::types::{AttributeValue, Delete, Put, TransactWriteItem, Update};
-use sendready_core::api::{EmailSettings, SettingsChange};
+use sendready_core::api::{EmailSettings, SettingsChange, SmtpTranscript};
 use sendready_core::identity::{IdentityKind, MAX_DOMAIN_IDENTITIES, MAX_EMAIL_IDENTITIES};
 use std::collections::HashMap;
 
@@ -757,6 +757,59 @@ impl SettingsStore for DynamoRegistry {
                     .map(|l| l.iter().filter_map(|v| v.as_s().ok().cloned()).collect())
                     .unwrap_or_default(),
             })
+            .collect())
+    }
+
+    async fn keep_transcript(&self, tenant: &str, t: &SmtpTranscript) -> Result<(), AwsError> {
+        const WHAT: &str = "Keeping the SMTP debug transcript";
+        let json = serde_json::to_string(t).map_err(|e| build_error(WHAT, &e))?;
+        // Time first, so a query newest first reads them in order; the nonce keeps two
+        // sessions of the same millisecond apart.
+        let millis = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_millis());
+        let sk = format!("DEBUG#{millis:016}#{:08x}", rand::random::<u32>());
+        self.db
+            .put_item()
+            .table_name(&self.table)
+            .item("pk", settings_pk(tenant))
+            .item("sk", s(&sk))
+            .item("transcript", s(&json))
+            .item(
+                "expiresAt",
+                AttributeValue::N((t.at + TRANSCRIPT_DAYS * 86_400).to_string()),
+            )
+            .send()
+            .await
+            .map_err(|e| aws_error(WHAT, &e))?;
+        Ok(())
+    }
+
+    async fn transcripts(
+        &self,
+        tenant: &str,
+        limit: usize,
+    ) -> Result<Vec<SmtpTranscript>, AwsError> {
+        let out = self
+            .db
+            .query()
+            .table_name(&self.table)
+            .key_condition_expression("pk = :pk AND begins_with(sk, :d)")
+            .expression_attribute_values(":pk", settings_pk(tenant))
+            .expression_attribute_values(":d", s("DEBUG#"))
+            .scan_index_forward(false)
+            .limit(i32::try_from(limit).unwrap_or(i32::MAX))
+            .send()
+            .await
+            .map_err(|e| aws_error("Reading the SMTP debug transcripts", &e))?;
+        let now = now_secs();
+        Ok(out
+            .items()
+            .iter()
+            // TTL deletes within days of expiry, not at it: an expired one is not shown.
+            .filter(|item| num::<u64>(item, "expiresAt").is_none_or(|e| e > now))
+            .filter_map(|item| item.get("transcript").and_then(|v| v.as_s().ok()))
+            .filter_map(|json| serde_json::from_str(json).ok())
             .collect())
     }
 }

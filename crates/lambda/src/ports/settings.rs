@@ -3,7 +3,7 @@
 
 use super::AwsError;
 use async_trait::async_trait;
-use sendready_core::api::{EmailSettings, SettingsChange};
+use sendready_core::api::{EmailSettings, SettingsChange, SmtpTranscript};
 
 /// A tenant's settings as the store holds them: no secret in clear.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -58,7 +58,19 @@ pub trait SettingsStore: Send + Sync {
     ) -> Result<(), SaveError>;
     /// The latest changes, newest first (at most `limit`).
     async fn history(&self, tenant: &str, limit: usize) -> Result<Vec<SettingsChange>, AwsError>;
+    /// Keeps an SMTP debug transcript for the tenant (redacted by the caller) for
+    /// [`TRANSCRIPT_DAYS`].
+    async fn keep_transcript(&self, tenant: &str, t: &SmtpTranscript) -> Result<(), AwsError>;
+    /// The latest debug transcripts, newest first (at most `limit`).
+    async fn transcripts(
+        &self,
+        tenant: &str,
+        limit: usize,
+    ) -> Result<Vec<SmtpTranscript>, AwsError>;
 }
+
+/// How long an SMTP debug transcript is kept.
+pub const TRANSCRIPT_DAYS: u64 = 7;
 
 /// Encrypts a tenant's secrets so that a ciphertext opens only for the tenant and the
 /// field it was sealed for (KMS encryption context).

@@ -1,4 +1,5 @@
-//! `GET/PUT /v1/settings` and `GET /v1/settings/history`: the tenant's email settings,
+//! `GET/PUT /v1/settings`, `GET /v1/settings/history` and `GET /v1/settings/smtp-debug`
+//! (the SMTP debug transcripts kept while debug is on): the tenant's email settings,
 //! written under the version read (`ETag` / `If-Match`), "Test connection and save" with
 //! `?test=true`.
 
@@ -12,7 +13,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
 use sendready_core::Code;
-use sendready_core::api::{EmailSettings, SettingsChange};
+use sendready_core::api::{EmailSettings, SettingsChange, SmtpTranscript};
 use std::sync::Arc;
 
 /// `?test=true`: "Test connection and save" (`true`/`false`, `1`/`0`); anything else is
@@ -101,6 +102,13 @@ async fn history(
     Ok(Json(svc.history(&caller.tenant).await?))
 }
 
+async fn smtp_debug(
+    State(svc): State<Arc<Settings>>,
+    caller: Caller,
+) -> Result<Json<Vec<SmtpTranscript>>, Problem> {
+    Ok(Json(svc.transcripts(&caller.tenant).await?))
+}
+
 /// The settings routes.
 pub fn routes<S>() -> Router<S>
 where
@@ -110,4 +118,5 @@ where
     Router::new()
         .route("/v1/settings", get(get_settings).put(put_settings))
         .route("/v1/settings/history", get(history))
+        .route("/v1/settings/smtp-debug", get(smtp_debug))
 }

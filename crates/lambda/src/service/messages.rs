@@ -19,7 +19,7 @@
 //! message may have left), so a retry in that window is a 409, never a second message.
 
 use super::identities::{record_of, verified_map};
-use super::smtp::Smtp;
+use super::smtp::{Smtp, transcript};
 use crate::error::Problem;
 use crate::ports::registry::now_secs;
 use crate::ports::sendlog::{Claim, SendLog};
@@ -28,7 +28,7 @@ use crate::ports::smtp::{OutgoingMail, Secret};
 use crate::ports::{Limiter, Limits, Registry, Ses};
 use axum::http::StatusCode;
 use sendready_core::address::{AddressOptions, check_address_into, check_display_name};
-use sendready_core::api::{DeliveryRoute, SendMessage, SentMessage};
+use sendready_core::api::{DeliveryRoute, SendMessage, SentMessage, TranscriptSource};
 use sendready_core::identity::check_sender;
 use sendready_core::smtp::{AuthMethod, parse_additional_headers};
 use sendready_core::text::{TextKind, report_unsafe};
@@ -357,6 +357,18 @@ impl Messages {
             .client
             .send_mail(&config, secret.as_ref(), mail)
             .await;
+        if config.debug {
+            let t = transcript(
+                TranscriptSource::Send,
+                &config,
+                &out,
+                id.clone(),
+                secret.as_ref(),
+            );
+            if let Err(e) = self.settings.keep_transcript(tenant, &t).await {
+                tracing::warn!(tenant = %tenant, error = %e, "the SMTP debug transcript could not be kept");
+            }
+        }
         if let Some(id) = id.filter(|_| out.ok) {
             return Ok(id);
         }

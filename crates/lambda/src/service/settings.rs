@@ -21,7 +21,8 @@ use crate::ports::{Registry, Ses};
 use axum::http::StatusCode;
 use sendready_core::address::{AddressOptions, check_address_into, check_display_name};
 use sendready_core::api::{
-    DeliveryRoute, EmailSettings, SettingsChange, SettingsView, SmtpRequest, TestedSettings,
+    DeliveryRoute, EmailSettings, SettingsChange, SettingsView, SmtpRequest, SmtpTranscript,
+    TestedSettings, TranscriptSource,
 };
 use sendready_core::identity::check_sender;
 use sendready_core::smtp::check_smtp_settings;
@@ -35,6 +36,8 @@ const PASSWORD_FIELD: &str = "smtp.password";
 const TOKEN_FIELD: &str = "smtpToken";
 /// How many changes `GET /v1/settings/history` returns.
 pub const HISTORY_SHOWN: usize = 20;
+/// How many transcripts `GET /v1/settings/smtp-debug` returns.
+pub const TRANSCRIPTS_SHOWN: usize = 20;
 
 /// The settings service.
 pub struct Settings {
@@ -90,9 +93,11 @@ pub fn view(s: &StoredSettings) -> SettingsView {
 }
 
 /// The SMTP settings with every secret and per-request flag left out, as JSON: what a
-/// passing test is remembered by.
+/// passing test is remembered by. Debug is left out too: turning the transcript on or off
+/// changes nothing in the connection, and must not need a new test.
 fn smtp_fingerprint(s: &EmailSettings) -> String {
     let mut smtp = s.smtp.clone();
+    smtp.debug = false;
     smtp.password = None;
     smtp.change_password = None;
     smtp.password_stored = false;
@@ -160,6 +165,18 @@ impl Settings {
         Ok(view(&self.store.load(tenant).await?))
     }
 
+    /// The latest SMTP debug transcripts, newest first.
+    pub async fn transcripts(&self, tenant: &str) -> Result<Vec<SmtpTranscript>, Problem> {
+        Ok(self.store.transcripts(tenant, TRANSCRIPTS_SHOWN).await?)
+    }
+
+    /// Keeps a debug transcript; a failure to keep it is logged, never the write's.
+    async fn keep(&self, tenant: &str, t: &SmtpTranscript) {
+        if let Err(e) = self.store.keep_transcript(tenant, t).await {
+            tracing::warn!(tenant = %tenant, error = %e, "the SMTP debug transcript could not be kept");
+        }
+    }
+
     /// The latest changes, newest first.
     pub async fn history(&self, tenant: &str) -> Result<Vec<SettingsChange>, Problem> {
         Ok(self.store.history(tenant, HISTORY_SHOWN).await?)
@@ -207,17 +224,21 @@ impl Settings {
             settings.password = password;
             settings.change_password = Some(true);
             settings.password_stored = false;
-            let out = self
+            let (out, transcript) = self
                 .smtp
-                .check(
+                .check_debug(
                     tenant,
                     SmtpRequest {
                         settings,
                         access_token: token,
                         to: None,
                     },
+                    TranscriptSource::TestAndSave,
                 )
                 .await?;
+            if let Some(t) = transcript {
+                self.keep(tenant, &t).await;
+            }
             if !out.ok {
                 return Ok(Written::Tested(TestedSettings {
                     saved: false,

@@ -8,6 +8,7 @@ use crate::ports::{LimitError, Limiter, Limits, SmtpClient};
 use sendready_core::Code;
 use sendready_core::address::{AddressOptions, check_address};
 pub use sendready_core::api::SmtpRequest;
+use sendready_core::api::{SmtpTranscript, TranscriptSource};
 use sendready_core::smtp::{AuthMethod, SmtpConfig, SmtpSettings, check_smtp_settings};
 use std::sync::Arc;
 
@@ -26,6 +27,59 @@ pub struct Smtp {
     pub limiter: Arc<dyn Limiter>,
     /// The limits: SMTP checks per minute, failed sign-ins per host, test mail.
     pub limits: Limits,
+}
+
+/// The debug transcript of one session: its steps with every form of the secret the
+/// session could have carried replaced by `***` (as typed; base64 as AUTH LOGIN sends
+/// it; SASL PLAIN's `\0user\0secret`; XOAUTH2's `user=…\x01auth=Bearer …`), so a server
+/// that echoes what it was sent does not put a password into the log.
+pub fn transcript(
+    source: TranscriptSource,
+    config: &SmtpConfig,
+    out: &Outcome,
+    message_id: Option<String>,
+    secret: Option<&Secret>,
+) -> SmtpTranscript {
+    use base64::Engine as _;
+    let b64 = |s: &str| base64::engine::general_purpose::STANDARD.encode(s);
+    let forms: Vec<String> = secret
+        .map(Secret::expose)
+        .filter(|s| !s.is_empty())
+        .map(|s| {
+            let user = &config.username;
+            vec![
+                b64(&format!("\0{user}\0{s}")),
+                b64(&format!("user={user}\x01auth=Bearer {s}\x01\x01")),
+                b64(s),
+                s.to_owned(),
+            ]
+        })
+        .unwrap_or_default();
+    let hide = |text: &mut String| {
+        for f in &forms {
+            if text.contains(f.as_str()) {
+                *text = text.replace(f.as_str(), "***");
+            }
+        }
+    };
+    let mut outcome = out.clone();
+    for step in &mut outcome.steps {
+        hide(&mut step.detail);
+        if let Some(d) = &mut step.diagnosis {
+            hide(&mut d.cause);
+        }
+    }
+    if let Some(d) = &mut outcome.diagnosis {
+        hide(&mut d.cause);
+    }
+    SmtpTranscript {
+        at: crate::ports::registry::now_secs(),
+        source,
+        host: config.host.ascii.clone(),
+        port: config.port,
+        message_id,
+        outcome,
+    }
 }
 
 /// True for a diagnosis that says the server refused the sign-in.
@@ -120,13 +174,30 @@ impl Smtp {
 
     /// The connection check, step by step.
     pub async fn check(&self, tenant: &str, req: SmtpRequest) -> Result<Outcome, Problem> {
+        Ok(self
+            .check_debug(tenant, req, TranscriptSource::TestAndSave)
+            .await?
+            .0)
+    }
+
+    /// The connection check, and its redacted transcript as `source` when the settings'
+    /// debug is on.
+    pub async fn check_debug(
+        &self,
+        tenant: &str,
+        req: SmtpRequest,
+        source: TranscriptSource,
+    ) -> Result<(Outcome, Option<SmtpTranscript>), Problem> {
         let (config, secret) = self.prepare(req)?;
         self.admit(tenant, &config).await?;
         tracing::info!(tenant = %tenant, host = %config.host.ascii, port = config.port, security = ?config.security, "smtp check");
         let out = self.client.check(&config, secret.as_ref()).await;
         self.count_auth_failure(tenant, &config, &out).await;
         tracing::info!(tenant = %tenant, ok = out.ok, code = ?out.diagnosis.as_ref().map(|d| d.code), "smtp check done");
-        Ok(out)
+        let kept = config
+            .debug
+            .then(|| transcript(source, &config, &out, None, secret.as_ref()));
+        Ok((out, kept))
     }
 
     /// The test message to `req.to`, step by step.
@@ -155,5 +226,61 @@ impl Smtp {
         self.count_auth_failure(tenant, &config, &out).await;
         tracing::info!(tenant = %tenant, ok = out.ok, code = ?out.diagnosis.as_ref().map(|d| d.code), "smtp test email done");
         Ok(out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use base64::Engine as _;
+    use sendready_core::api::{Step, StepKind};
+    use sendready_core::smtp::SmtpSettings;
+
+    #[test]
+    fn a_transcript_hides_every_form_of_the_secret_a_server_could_echo() {
+        let config = Problem::accepted(check_smtp_settings(&SmtpSettings {
+            host: "smtp.example.com".to_owned(),
+            port: Some(587),
+            username: "ann".to_owned(),
+            password: Some("hunter2".to_owned()),
+            from_address: "ann@example.com".to_owned(),
+            debug: true,
+            ..SmtpSettings::default()
+        }))
+        .unwrap();
+        let b64 = |s: &str| base64::engine::general_purpose::STANDARD.encode(s);
+        let echoes = [
+            "535 bad password hunter2".to_owned(),
+            format!("334 {}", b64("hunter2")),
+            format!("535 {} refused", b64("\0ann\0hunter2")),
+            format!("535 {}", b64("user=ann\x01auth=Bearer hunter2\x01\x01")),
+        ];
+        let out = Outcome {
+            ok: false,
+            steps: echoes
+                .iter()
+                .map(|detail| Step {
+                    step: StepKind::Auth,
+                    ok: false,
+                    millis: 1,
+                    detail: detail.clone(),
+                    diagnosis: None,
+                })
+                .collect(),
+            diagnosis: None,
+        };
+        let secret = Secret::new("hunter2".to_owned());
+        let t = transcript(TranscriptSource::Send, &config, &out, None, Some(&secret));
+        let details: Vec<&str> = t.outcome.steps.iter().map(|s| s.detail.as_str()).collect();
+        assert_eq!(
+            details,
+            [
+                "535 bad password ***",
+                "334 ***",
+                "535 *** refused",
+                "535 ***"
+            ]
+        );
+        assert_eq!((t.host.as_str(), t.port), ("smtp.example.com", 587));
     }
 }
