@@ -3,9 +3,13 @@
 // and "Send test email" ask the backend, which talks to the server step by step. "Save
 // settings" and "Test connection and save" keep them in the backend (GET/PUT
 // /v1/settings, under the version read; the password sealed there and never sent back).
+// The delivery choice and the SES sender are checked as typed by the same rules the
+// backend runs on a save (checkEmailSettings); with debug on, each SMTP session's
+// transcript is kept in the backend and shown on request (GET /v1/settings/smtp-debug).
 
 import {
   type AuthMethod,
+  checkEmailSettings,
   checkSmtpField,
   checkSmtpSettings,
   type DeliveryRoute,
@@ -18,9 +22,9 @@ import {
   type Profile,
   providers,
   type Security,
-  type SesSender,
   type SettingsView,
   type SmtpSettings,
+  type SmtpTranscript,
   type TestedSettings,
 } from "sendready";
 
@@ -86,7 +90,6 @@ export function smtpPage(root: HTMLElement) {
   let stored = false; // a password is saved in the backend
   let storedPassword = ""; // the one saved from this page, for tests that send it
   let version = 0; // the settings version read, sent back as If-Match
-  let ses: SesSender = { fromAddress: "", fromName: "" };
 
   const el = {
     profile: h("select", { id: "smtp-profile" }, ...PROFILES.map(([v, l]) => h("option", { value: v }, l))),
@@ -150,6 +153,13 @@ export function smtpPage(root: HTMLElement) {
       spellcheck: "false",
       placeholder: "billing@yourcompany.com",
     }),
+    sesFromAddress: h("input", {
+      id: "settings-ses-from-address",
+      type: "email",
+      spellcheck: "false",
+      placeholder: "billing@yourcompany.com",
+    }),
+    sesFromName: h("input", { id: "settings-ses-from-name", placeholder: "Your Company Billing" }),
   };
 
   const f = {
@@ -166,6 +176,22 @@ export function smtpPage(root: HTMLElement) {
     additionalHeaders: field("Additional headers", el.additionalHeaders, "One Name=Value per line."),
   };
   const messages = new Map<string, HTMLElement>(FIELDS.map((k) => [k, f[k].msg]));
+  // The delivery fields, under the paths the backend names them by.
+  const d = {
+    profileEmail: field("Profile email address", el.profileEmail, "The platform's default server sends from it."),
+    sesFromAddress: field(
+      "SES from address",
+      el.sesFromAddress,
+      "An address of one of your verified identities (Advanced SMTP sends only from those).",
+    ),
+    sesFromName: field("SES from name", el.sesFromName),
+  };
+  const deliveryMessages = new Map<string, HTMLElement>([
+    ["profileEmail", d.profileEmail.msg],
+    ["ses.fromAddress", d.sesFromAddress.msg],
+    ["ses.fromName", d.sesFromName.msg],
+  ]);
+  for (const [k, v] of deliveryMessages) messages.set(k, v);
   const changeRow = h(
     "div",
     { class: "check", hidden: true },
@@ -220,6 +246,8 @@ export function smtpPage(root: HTMLElement) {
     f.password.wrap.hidden = auth !== "password";
     f.username.wrap.hidden = auth === "none";
     changeRow.hidden = !stored;
+    d.sesFromAddress.wrap.hidden = el.delivery.value !== "ses";
+    d.sesFromName.wrap.hidden = el.delivery.value !== "ses";
     el.password.disabled = stored && !el.changePassword.checked;
     el.password.placeholder = stored && !el.changePassword.checked ? "•••••••• (saved)" : "";
   }
@@ -296,6 +324,19 @@ export function smtpPage(root: HTMLElement) {
     });
   }
   el.profile.addEventListener("change", () => FIELDS.forEach(checkField));
+  /** The delivery fields as typed, by the rules a save runs (the SMTP ones have theirs). */
+  function checkDelivery() {
+    const r = checkEmailSettings(emailSettings(), stored);
+    for (const k of deliveryMessages.keys()) showIssues(deliveryMessages, r.issues, k);
+    return r;
+  }
+  for (const control of [el.profileEmail, el.sesFromAddress, el.sesFromName]) {
+    control.addEventListener("input", checkDelivery);
+  }
+  el.delivery.addEventListener("change", () => {
+    syncVisibility();
+    checkDelivery();
+  });
   el.changePassword.addEventListener("change", () => {
     syncVisibility();
     checkField("password");
@@ -392,7 +433,7 @@ export function smtpPage(root: HTMLElement) {
       delivery: el.delivery.value as DeliveryRoute,
       profileEmail: el.profileEmail.value.trim(),
       smtp: settings() as SmtpSettings,
-      ses,
+      ses: { fromAddress: el.sesFromAddress.value.trim(), fromName: el.sesFromName.value },
       ...(el.authentication.value === "oauth2" && el.accessToken.value ? { smtpToken: el.accessToken.value } : {}),
     };
   }
@@ -400,7 +441,8 @@ export function smtpPage(root: HTMLElement) {
   /** Shows saved settings in the form. */
   function showSaved(v: SettingsView) {
     version = v.version;
-    ses = v.ses;
+    el.sesFromAddress.value = v.ses.fromAddress ?? "";
+    el.sesFromName.value = v.ses.fromName ?? "";
     el.delivery.value = v.delivery;
     el.profileEmail.value = v.profileEmail;
     if (v.version > 0) {
@@ -423,8 +465,25 @@ export function smtpPage(root: HTMLElement) {
     syncVisibility();
   }
 
+  /** A save without a test: the rules the backend runs on the whole settings. */
+  function checkSave(): boolean {
+    const r = checkDelivery();
+    const smtp = r.issues
+      .filter((i) => i.field.startsWith("smtp."))
+      .map((i) => ({ ...i, field: i.field.slice("smtp.".length) }));
+    for (const k of FIELDS) showIssues(messages, smtp, k);
+    const errors = r.issues.filter((i) => i.severity === "error");
+    if (errors.length) {
+      put(result, h("p", { class: "issue error" }, "Fix the fields marked above first."));
+      const first = errors[0].field;
+      (first.startsWith("smtp.") ? el[first.slice(5) as FieldName] : null)?.focus();
+      if (first === "ses.fromAddress") el.sesFromAddress.focus();
+    }
+    return errors.length === 0;
+  }
+
   async function save(button: HTMLButtonElement, test: boolean) {
-    if (!checkAll()) return;
+    if (!(test ? checkAll() : checkSave())) return;
     button.disabled = true;
     const typed = !stored || el.changePassword.checked ? el.password.value : null;
     put(result, h("p", {}, test ? "Test connection and save: working…" : "Saving…"));
@@ -475,6 +534,22 @@ export function smtpPage(root: HTMLElement) {
   const testSaveButton = h("button", { type: "button", id: "smtp-test-save" }, "Test connection and save");
   testSaveButton.addEventListener("click", () => save(testSaveButton, true));
 
+  const debugLog = h("ol", { id: "smtp-debug-log", class: "transcripts", "aria-live": "polite" });
+  const debugButton = h("button", { type: "button", id: "smtp-debug-show", class: "secondary" }, "Show debug output");
+  debugButton.addEventListener("click", async () => {
+    try {
+      const list = await call<SmtpTranscript[]>("GET", "/v1/settings/smtp-debug");
+      put(
+        debugLog,
+        ...(list.length
+          ? list.map(transcriptView)
+          : [h("li", {}, "Nothing kept yet: tick Debug and save, then send.")]),
+      );
+    } catch (e) {
+      const err = e as ApiError;
+      put(debugLog, h("li", { class: "issue error", "data-code": err.code }, err.message));
+    }
+  });
   const debugRow = h(
     "div",
     { class: "check" },
@@ -523,7 +598,9 @@ export function smtpPage(root: HTMLElement) {
       {},
       h("legend", {}, "Delivery"),
       field("Deliver e-mail notifications using", el.delivery).wrap,
-      field("Profile email address", el.profileEmail, "The platform's default server sends from it.").wrap,
+      d.profileEmail.wrap,
+      d.sesFromAddress.wrap,
+      d.sesFromName.wrap,
     ),
     formErrors,
     h(
@@ -533,6 +610,18 @@ export function smtpPage(root: HTMLElement) {
       h("div", { class: "actions" }, testButton, testSaveButton, saveButton),
       field("Send a test email to", el.to).wrap,
       h("div", { class: "actions" }, sendButton),
+    ),
+    h(
+      "fieldset",
+      {},
+      h("legend", {}, "SMTP debug output"),
+      h(
+        "p",
+        { class: "hint" },
+        "With Debug ticked and saved, each session with your server (a message, Test connection and save) is kept for 7 days, passwords hidden.",
+      ),
+      h("div", { class: "actions" }, debugButton),
+      debugLog,
     ),
   );
   put(
@@ -549,6 +638,30 @@ export function smtpPage(root: HTMLElement) {
   syncVisibility();
   call<SettingsView>("GET", "/v1/settings").then(showSaved, (e: ApiError) =>
     put(result, h("p", { class: "issue error", "data-code": e.code }, e.message)),
+  );
+}
+
+const SOURCES: Record<SmtpTranscript["source"], string> = {
+  send: "Message",
+  testAndSave: "Test connection and save",
+};
+
+/** One kept session: when, what, where, and each step with the server's reply. */
+function transcriptView(t: SmtpTranscript): HTMLElement {
+  return h(
+    "li",
+    { class: t.outcome.ok ? "ok" : "fail", "data-source": t.source },
+    h(
+      "p",
+      {},
+      `${new Date(t.at * 1000).toISOString()} · ${SOURCES[t.source]} · ${t.host}:${t.port}`,
+      t.messageId ? ` · ${t.messageId}` : "",
+    ),
+    h(
+      "pre",
+      {},
+      t.outcome.steps.map((s) => `${s.ok ? "ok  " : "FAIL"} ${STEP_NAMES[s.step] ?? s.step}: ${s.detail}`).join("\n"),
+    ),
   );
 }
 

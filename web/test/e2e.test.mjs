@@ -247,6 +247,37 @@ describe("External SMTP", () => {
     await page.check("#smtp-change-password");
   });
 
+  test("with Debug on, each session with the server is kept and shown, the password hidden", async () => {
+    await fillSmtp(info.smtp.password);
+    await page.check("#smtp-debug");
+    await page.click("#smtp-test-save");
+    await page.locator("#settings-saved.ok").waitFor();
+    await page.click("#smtp-debug-show");
+    const kept = page.locator("#smtp-debug-log li[data-source=testAndSave]").first();
+    await kept.waitFor();
+    assert.match(await kept.textContent(), /Sign in: 2\d\d/);
+    assert.ok(!(await page.textContent("#smtp-debug-log")).includes(info.smtp.password));
+    await shot("external-smtp-debug-output");
+    await page.uncheck("#smtp-debug");
+    await page.check("#smtp-change-password");
+  });
+
+  test("the SES sender is checked as it is typed, and whether an identity authorizes it on save", async () => {
+    await page.selectOption("#settings-delivery", "ses");
+    assert.equal(await page.isVisible("#settings-ses-from-address"), true);
+    const before = apiCalls.length;
+    await page.fill("#settings-ses-from-address", "billing@");
+    await page.locator("#settings-ses-from-address-msg .issue.error").waitFor();
+    assert.equal(apiCalls.length, before, "checked in the browser, no request");
+    await page.fill("#settings-ses-from-address", "billing@unverified.example");
+    assert.equal(await page.locator("#settings-ses-from-address-msg .issue").count(), 0);
+    await page.click("#smtp-save");
+    await page.locator("#settings-ses-from-address-msg [data-code=sender-not-authorized]").waitFor();
+    await page.fill("#settings-ses-from-address", "");
+    await page.selectOption("#settings-delivery", "externalSmtp");
+    assert.equal(await page.isVisible("#settings-ses-from-address"), false);
+  });
+
   test("Send test email delivers to the local SMTP server", async () => {
     await fillSmtp(info.smtp.password);
     await page.fill("#smtp-test-to", "someone@acme.example.com");

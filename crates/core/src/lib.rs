@@ -15,6 +15,7 @@ pub mod identity;
 pub mod provider;
 pub mod report;
 pub mod ses;
+pub mod settings;
 pub mod smtp;
 pub mod text;
 pub mod transport;

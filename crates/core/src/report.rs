@@ -109,6 +109,9 @@ catalogue! {
     /// Delivery through the external SMTP server was chosen without a passing connection
     /// test of those settings (Zuora: "Test Connection And Save").
     SettingsSmtpUntested = "settings-smtp-untested",
+    /// SES is the delivery route, or an SES sender is being set, without a From address
+    /// (SES sends only from an address a verified identity covers).
+    SettingsSesFromMissing = "settings-ses-from-missing",
 
     // ---- the send route (POST /v1/messages, issue 14)
     /// The message has neither a text nor an HTML part.

@@ -177,6 +177,23 @@ pub fn check_smtp_field(
     })
 }
 
+/// Checks the email settings as `PUT /v1/settings` does before it asks SES whether a
+/// verified identity authorizes the SES From: the profile email, the SMTP server's
+/// settings when it is the route or has a host, and the SES sender when SES is the route.
+#[wasm_bindgen(js_name = checkEmailSettings, unchecked_return_type = "Report<null>")]
+pub fn check_email_settings(
+    #[wasm_bindgen(unchecked_param_type = "Partial<EmailSettings>")] settings: &JsValue,
+    #[wasm_bindgen(unchecked_param_type = "boolean")] password_stored: &JsValue,
+) -> JsValue {
+    run(|| {
+        let s: sendready_core::api::EmailSettings = object(settings, "settings", true)?;
+        let stored = password_stored.as_bool().unwrap_or(false);
+        Ok(out(&sendready_core::settings::check_email_settings(
+            &s, stored,
+        )))
+    })
+}
+
 /// Parses FusionAuth's additional headers (one `Name=Value` per line).
 #[wasm_bindgen(js_name = parseAdditionalHeaders, unchecked_return_type = "Report<Header[]>")]
 pub fn parse_additional_headers(

@@ -19,15 +19,13 @@ use crate::ports::registry::now_secs;
 use crate::ports::settings::{SaveError, Sealer, SettingsStore, StoredSettings};
 use crate::ports::{Registry, Ses};
 use axum::http::StatusCode;
-use sendready_core::address::{AddressOptions, check_address_into, check_display_name};
 use sendready_core::api::{
     DeliveryRoute, EmailSettings, SettingsChange, SettingsView, SmtpRequest, SmtpTranscript,
     TestedSettings, TranscriptSource,
 };
 use sendready_core::identity::check_sender;
-use sendready_core::smtp::check_smtp_settings;
-use sendready_core::transport::AuthMethod;
-use sendready_core::{Code, Issue, Issues};
+use sendready_core::settings::check_email_settings;
+use sendready_core::{Code, Issues, Severity};
 use std::collections::BTreeSet;
 use std::sync::Arc;
 
@@ -146,17 +144,6 @@ fn changed_fields(old: &EmailSettings, new: &EmailSettings) -> BTreeSet<String> 
     let mut out = BTreeSet::new();
     walk("", &strip(old), &strip(new), &mut out);
     out
-}
-
-/// Prefixes each issue's field with `prefix.` (the SMTP form's fields are `smtp.*` here).
-fn under(prefix: &str, issues: Vec<Issue>) -> Vec<Issue> {
-    issues
-        .into_iter()
-        .map(|mut i| {
-            i.field = format!("{prefix}.{}", i.field);
-            i
-        })
-        .collect()
 }
 
 impl Settings {
@@ -334,46 +321,30 @@ impl Settings {
         })
     }
 
-    /// The core's rules on a write, as the browser runs them (400 with every issue).
+    /// The core's rules on a write, as the browser runs them, then whether a verified
+    /// identity authorizes the SES From (400 with every issue).
     async fn check(
         &self,
         tenant: &str,
         s: &EmailSettings,
         password_known: bool,
     ) -> Result<(), Problem> {
+        let report = check_email_settings(s, password_known);
         let mut issues = Issues::new();
-        // Empty: the platform's own default From (the tenant profile may have none yet).
-        if !s.profile_email.is_empty() {
-            check_address_into(
-                &s.profile_email,
-                "profileEmail",
-                AddressOptions::default(),
-                &mut issues,
-            );
+        for i in &report.issues {
+            issues.push(&i.field, i.code, i.severity, i.message.clone());
         }
-        if s.delivery == DeliveryRoute::ExternalSmtp || !s.smtp.host.is_empty() {
-            let mut smtp = s.smtp.clone();
-            // A stored password counts as given (FusionAuth keeps it).
-            if smtp.authentication == AuthMethod::Password
-                && password_known
-                && smtp.password.as_deref().is_none_or(str::is_empty)
-            {
-                smtp.password_stored = true;
-                smtp.change_password = Some(false);
-            }
-            let report = check_smtp_settings(&smtp);
-            for i in under("smtp", report.issues) {
-                issues.push(&i.field, i.code, i.severity, i.message);
-            }
-        }
-        if s.delivery == DeliveryRoute::Ses || !s.ses.from_address.is_empty() {
+        let from_ok = !report
+            .issues
+            .iter()
+            .any(|i| i.field == "ses.fromAddress" && i.severity == Severity::Error);
+        if from_ok && (s.delivery == DeliveryRoute::Ses || !s.ses.from_address.is_empty()) {
             let rec = record_of(self.registry.as_ref(), tenant).await?;
             let verified = verified_map(self.ses.as_ref(), &rec).await?;
             let report = check_sender(&rec.tenant(&verified), &s.ses.from_address);
             for i in report.issues {
                 issues.push("ses.fromAddress", i.code, i.severity, i.message);
             }
-            check_display_name(&s.ses.from_name, "ses.fromName", &mut issues);
         }
         if issues.has_errors() {
             return Err(Problem::invalid(issues.into_vec()));

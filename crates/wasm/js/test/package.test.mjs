@@ -72,6 +72,16 @@ test("checkSmtpField returns only the issues of the field being typed", () => {
   assert.ok(r.issues.every((i) => i.field === "fromAddress"), JSON.stringify(r.issues));
 });
 
+test("checkEmailSettings runs the rules PUT /v1/settings runs: the SES From under its field", () => {
+  const ses = sr.checkEmailSettings({ delivery: "ses", ses: { fromAddress: "", fromName: "" } }, false);
+  assert.equal(ses.valid, false);
+  assert.deepEqual(ses.issues.map((i) => [i.field, i.code]), [["ses.fromAddress", "settings-ses-from-missing"]]);
+  const smtp = sr.checkEmailSettings({ delivery: "externalSmtp", smtp: { host: "smtp.example.com", port: 587, username: "ann", fromAddress: "ann@example.com" } }, true);
+  assert.equal(smtp.valid, true, JSON.stringify(smtp.issues));
+  const unset = sr.checkEmailSettings({ delivery: "externalSmtp", smtp: { host: "smtp.example.com", port: 587, username: "ann", fromAddress: "ann@example.com" } }, false);
+  assert.ok(unset.issues.some((i) => i.field === "smtp.password"), JSON.stringify(unset.issues));
+});
+
 test("a malformed settings object gets a report naming the bad field, not an exception", () => {
   const r = sr.checkSmtpSettings({ host: "smtp.example.com", port: "587" });
   assert.equal(r.valid, false);
