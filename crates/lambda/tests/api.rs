@@ -12,7 +12,7 @@ use sendready_lambda::auth::{LocalJwt, local_jwt};
 use sendready_lambda::ports::Limits;
 use sendready_lambda::routes::smtp::{check_routes, test_email_routes};
 use sendready_lambda::service::smtp::Smtp;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
 fn app(server: Option<&SmtpServer>, allow_private: bool) -> axum::Router {
@@ -140,31 +140,10 @@ async fn the_request_cannot_allow_private_hosts_itself() {
     assert_eq!(p["code"], "host-private", "{p}");
 }
 
-/// A tracing subscriber that writes into a buffer the test can read.
-#[derive(Clone, Default)]
-struct Captured(Arc<Mutex<Vec<u8>>>);
-
-impl std::io::Write for Captured {
-    fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(b);
-        Ok(b.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
 #[tokio::test]
 async fn a_check_and_a_test_email_pass_and_the_password_never_reaches_the_logs() {
     let server = SmtpServer::start();
-    let logs = Captured::default();
-    let sink = logs.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .json()
-        .with_max_level(tracing::Level::TRACE)
-        .with_writer(move || sink.clone())
-        .finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
+    let logs = common::capture_logs();
     let token = jwt().mint("ops", "acme", &[], 300);
 
     let (status, _, out) = call(
@@ -229,7 +208,7 @@ async fn a_check_and_a_test_email_pass_and_the_password_never_reaches_the_logs()
     assert_eq!(status, StatusCode::OK, "{out}");
     assert_eq!(out["ok"], true, "{out}");
 
-    let text = String::from_utf8(logs.0.lock().unwrap().clone()).unwrap();
+    let text = logs.text();
     assert!(
         !text.contains(common::TOKEN),
         "the OAuth 2.0 token reached the logs:\n{text}"

@@ -269,6 +269,7 @@ async fn through_the_tenants_smtp_server_with_the_stored_password() {
 
 #[tokio::test]
 async fn with_debug_on_each_smtp_session_is_kept_for_the_tenant_without_its_password() {
+    let logs = common::capture_logs();
     let moto = Moto::start();
     let server = SmtpServer::start();
     let app = common::app_with_smtp(&moto, &server).await;
@@ -340,6 +341,13 @@ async fn with_debug_on_each_smtp_session_is_kept_for_the_tenant_without_its_pass
     let (status, sent) = send(&app, None, message("someone@example.net")).await;
     assert_eq!(status, StatusCode::OK, "{sent}");
     assert_eq!(debug("acme").await.len(), 2);
+    // Nor in any log line: saving, testing, sending, the transcripts (TRACE and up).
+    let text = logs.text();
+    assert!(text.contains("message sent"), "the logs were captured");
+    assert!(
+        !text.contains(common::PASSWORD),
+        "a password reached the logs:\n{text}"
+    );
 }
 
 #[tokio::test]

@@ -573,3 +573,45 @@ pub async fn app_with_smtp(moto: &Moto, server: &SmtpServer) -> axum::Router {
         sendready_lambda::auth::local_jwt,
     ))
 }
+
+/// What the tracing subscriber of [`capture_logs`] wrote (JSON lines, every level).
+#[derive(Clone, Default)]
+pub struct Captured(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl Captured {
+    /// Everything written so far.
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(&self.0.lock().unwrap()).into_owned()
+    }
+}
+
+impl std::io::Write for Captured {
+    fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(b);
+        Ok(b.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// Captures every log line (TRACE and up, as JSON) of this test binary from the first
+/// call on: one global subscriber, so no call site is ever cached as disabled by another
+/// test's thread (a per-thread subscriber misses those). What it returns holds the lines
+/// of every test running beside the caller too, which only widens an absence check.
+pub fn capture_logs() -> Captured {
+    static LOGS: std::sync::OnceLock<Captured> = std::sync::OnceLock::new();
+    LOGS.get_or_init(|| {
+        let logs = Captured::default();
+        let sink = logs.clone();
+        let subscriber = tracing_subscriber::fmt()
+            .json()
+            .with_max_level(tracing::Level::TRACE)
+            .with_writer(move || sink.clone())
+            .finish();
+        tracing::subscriber::set_global_default(subscriber)
+            .expect("capture_logs sets the only subscriber of a test binary");
+        logs
+    })
+    .clone()
+}
