@@ -10,6 +10,7 @@ Run by scripts/test with the project's .venv: `python infra/tests/test_template.
   throttling, and every function a log group with retention.
 """
 
+import json
 import pathlib
 import re
 import sys
@@ -121,11 +122,20 @@ def main():
             failures.append("Route 53 changes are not limited by record type")
         if "route53:ChangeResourceRecordSetsNormalizedRecordNames" not in cond.get("ForAllValues:StringLike", {}):
             failures.append("Route 53 changes are not limited by record name")
-    tag = [st for st in statements if st.get("Sid") == "SesTenantTag"]
-    if not tag or tag[0]["Action"] != ["ses:TagResource"]:
+    tags = [st for st in statements if st.get("Sid") == "SesTenantTag"]
+    if not tags:
         failures.append("a tagged CreateEmailIdentity needs ses:TagResource, in a statement of its own")
-    elif tag[0].get("Condition", {}).get("ForAllValues:StringEquals", {}).get("aws:TagKeys") != ["sendready:tenant"]:
-        failures.append("ses:TagResource is not limited to the tenant tag key")
+    for tag in tags:
+        if tag["Action"] != ["ses:TagResource"]:
+            failures.append("ses:TagResource must stand in a statement of its own")
+        elif tag.get("Condition", {}).get("ForAllValues:StringEquals", {}).get("aws:TagKeys") != ["sendready:tenant"]:
+            failures.append("ses:TagResource is not limited to the tenant tag key")
+    # The SES tenants and configuration sets a function may touch are Sendready's own.
+    for st in statements:
+        if st.get("Sid") in ("SesTenants", "SesSend", "SesTenantTag"):
+            arns = json.dumps(st["Resource"])
+            if ":tenant/*" in arns or ":configuration-set/*" in arns:
+                failures.append(f"{st['Sid']} names every SES tenant or configuration set, not sendready-*")
     if "ReservedConcurrentExecutions" not in template.get("Globals", {}).get("Function", {}):
         failures.append("the functions have no reserved concurrency")
     env = template["Globals"]["Function"]["Environment"]["Variables"]

@@ -327,6 +327,87 @@ pub struct TenantView {
     pub max_email_identities: usize,
     /// The Route 53 zones this deployment may publish to (empty when it names none).
     pub hosted_zones: Vec<HostedZoneView>,
+    /// The tenant's own SES tenant, once its first identity made it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ses: Option<SesTenantView>,
+}
+
+/// An SES-managed reputation policy (SES v2 tenant management): what SES does when the
+/// tenant's reputation findings are bad. `none`: nothing automatic; `standard`: pauses
+/// the tenant on high-impact findings; `strict`: also on lower-impact ones.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "tsify", derive(tsify::Tsify))]
+#[serde(rename_all = "camelCase")]
+pub enum ReputationPolicy {
+    /// No automatic action.
+    None,
+    /// Pause on high-impact findings.
+    Standard,
+    /// Pause on lower-impact findings too.
+    Strict,
+}
+
+impl ReputationPolicy {
+    /// SES's name of the policy (the last part of its ARN).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ReputationPolicy::None => "none",
+            ReputationPolicy::Standard => "standard",
+            ReputationPolicy::Strict => "strict",
+        }
+    }
+}
+
+/// Why SES suppresses an address (`SuppressionListReason`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "tsify", derive(tsify::Tsify))]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum SuppressionReason {
+    /// A hard bounce.
+    Bounce,
+    /// A complaint.
+    Complaint,
+}
+
+/// The body of `PUT /v1/tenants/{tenant}/reputation` (the platform's admin scope): the
+/// tenant's reputation policy and, when given, the reasons SES suppresses its recipients
+/// for (tenant-scoped suppression).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "tsify", derive(tsify::Tsify))]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct TenantReputation {
+    /// The SES-managed policy.
+    pub policy: ReputationPolicy,
+    /// The suppression reasons; absent leaves them as they are.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub suppressed_reasons: Option<Vec<SuppressionReason>>,
+}
+
+/// The tenant's SES tenant as `GetTenant` and `GetReputationEntity` describe it.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "tsify", derive(tsify::Tsify))]
+#[serde(rename_all = "camelCase")]
+pub struct SesTenantView {
+    /// The SES tenant's name (`sendready-t-<tenant>`).
+    pub tenant_name: String,
+    /// `SendingStatus`: `ENABLED`, `REINSTATED` or `DISABLED` (paused by SES or the
+    /// platform).
+    pub sending_status: String,
+    /// The reputation policy (`none`, `standard`, `strict`), when one is set.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reputation_policy: Option<String>,
+    /// SES's own status of the tenant's reputation (`ENABLED`, `DISABLED`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ses_managed_status: Option<String>,
+    /// The platform's status of it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub customer_managed_status: Option<String>,
+    /// `ReputationImpact` of the latest findings (`LOW`, `HIGH`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reputation_impact: Option<String>,
+    /// The reasons SES suppresses the tenant's recipients for, when set for the tenant.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub suppressed_reasons: Option<Vec<String>>,
 }
 
 /// One step of a check.

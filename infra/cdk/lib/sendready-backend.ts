@@ -112,6 +112,7 @@ export const FUNCTIONS = {
       { method: HttpMethod.GET, path: "/v1/tenant" },
       { method: HttpMethod.PUT, path: "/v1/tenants/{tenant}/users", scopes: [ADMIN_SCOPE] },
       { method: HttpMethod.PUT, path: "/v1/tenants/{tenant}/zones", scopes: [ADMIN_SCOPE] },
+      { method: HttpMethod.PUT, path: "/v1/tenants/{tenant}/reputation", scopes: [ADMIN_SCOPE] },
     ],
   },
   TestMail: {
@@ -253,6 +254,39 @@ export class SendreadyBackend extends Construct {
     });
 
     const identityArn = stack.formatArn({ service: "ses", resource: "identity", resourceName: "*" });
+    // Each platform tenant's own SES tenant and configuration set (issue 15), under the
+    // names Sendready gives them (sendready-t-<tenant>, sendready-h-<hash>).
+    const tenantArn = stack.formatArn({ service: "ses", resource: "tenant", resourceName: "sendready-*" });
+    const configSetArn = stack.formatArn({ service: "ses", resource: "configuration-set", resourceName: "sendready-*" });
+    // SES's managed reputation policies live in the `aws` account.
+    const policyArn = stack.formatArn({ service: "ses", account: "aws", resource: "reputation-policy", resourceName: "*" });
+    const sesTenants = (actions: string[]) =>
+      new PolicyStatement({
+        sid: "SesTenants",
+        effect: Effect.ALLOW,
+        actions,
+        resources: [tenantArn, configSetArn, identityArn, ...(actions.includes("ses:UpdateReputationEntityPolicy") ? [policyArn] : [])],
+      });
+    // A create that carries Tags is also authorized as ses:TagResource (Service
+    // Authorization Reference, SES v2); the only tag written is the tenant's.
+    const sesTenantTag = () =>
+      new PolicyStatement({
+        sid: "SesTenantTag",
+        effect: Effect.ALLOW,
+        actions: ["ses:TagResource"],
+        resources: [identityArn, tenantArn, configSetArn],
+        conditions: { "ForAllValues:StringEquals": { "aws:TagKeys": ["sendready:tenant"] } },
+      });
+    // What a send for a tenant needs: SendEmail on the identity, the tenant and its
+    // configuration set, and what sets the tenant up when an identity is not in it yet.
+    const sesSend = () =>
+      new PolicyStatement({
+        sid: "SesSend",
+        effect: Effect.ALLOW,
+        actions: ["ses:SendEmail", "ses:GetEmailIdentity"],
+        resources: [identityArn, tenantArn, configSetArn],
+      });
+    const tenantSetup = ["ses:CreateTenant", "ses:GetTenant", "ses:CreateConfigurationSet", "ses:CreateTenantResourceAssociation"];
     identities.addToRolePolicy(
       new PolicyStatement({
         sid: "SesIdentities",
@@ -266,16 +300,15 @@ export class SendreadyBackend extends Construct {
         resources: [identityArn],
       }),
     );
-    // A CreateEmailIdentity that carries Tags is also authorized as ses:TagResource
-    // (Service Authorization Reference, SES v2); the only tag written is the tenant's.
+    identities.addToRolePolicy(sesTenantTag());
     identities.addToRolePolicy(
-      new PolicyStatement({
-        sid: "SesTenantTag",
-        effect: Effect.ALLOW,
-        actions: ["ses:TagResource"],
-        resources: [identityArn],
-        conditions: { "ForAllValues:StringEquals": { "aws:TagKeys": ["sendready:tenant"] } },
-      }),
+      sesTenants([
+        ...tenantSetup,
+        "ses:DeleteTenantResourceAssociation",
+        "ses:GetReputationEntity",
+        "ses:UpdateReputationEntityPolicy",
+        "ses:PutTenantSuppressionAttributes",
+      ]),
     );
     const zoneArns = props.hostedZoneIds.map((zone) =>
       stack.formatArn({ service: "route53", region: "", account: "", resource: "hostedzone", resourceName: zone }),
@@ -315,14 +348,9 @@ export class SendreadyBackend extends Construct {
         resources: [this.table.tableArn],
       }),
     );
-    testMail.addToRolePolicy(
-      new PolicyStatement({
-        sid: "SesSend",
-        effect: Effect.ALLOW,
-        actions: ["ses:SendEmail", "ses:GetEmailIdentity"],
-        resources: [identityArn],
-      }),
-    );
+    testMail.addToRolePolicy(sesSend());
+    testMail.addToRolePolicy(sesTenants(tenantSetup));
+    testMail.addToRolePolicy(sesTenantTag());
     // GetAccount has no resource type: IAM only accepts "*" for it.
     testMail.addToRolePolicy(
       new PolicyStatement({ sid: "SesAccount", effect: Effect.ALLOW, actions: ["ses:GetAccount"], resources: ["*"] }),
@@ -381,14 +409,9 @@ export class SendreadyBackend extends Construct {
       }),
     );
     send.addToRolePolicy(settingsKey(["kms:Decrypt"]));
-    send.addToRolePolicy(
-      new PolicyStatement({
-        sid: "SesSend",
-        effect: Effect.ALLOW,
-        actions: ["ses:SendEmail", "ses:GetEmailIdentity"],
-        resources: [identityArn],
-      }),
-    );
+    send.addToRolePolicy(sesSend());
+    send.addToRolePolicy(sesTenants(tenantSetup));
+    send.addToRolePolicy(sesTenantTag());
     send.addToRolePolicy(
       new PolicyStatement({
         sid: "TenantTable",

@@ -127,7 +127,7 @@ const samStack = once(() => {
 describe("the synthesized CDK stack", () => {
   test("every route has the JWT authorizer", () => {
     const routes = resources("AWS::ApiGatewayV2::Route");
-    assert.equal(routes.length, 18);
+    assert.equal(routes.length, 19);
     for (const [id, route] of routes) {
       assert.equal(route.Properties.AuthorizationType, "JWT", `${id} has no JWT authorizer`);
       assert.ok(route.Properties.AuthorizerId, `${id} names no authorizer`);
@@ -181,19 +181,32 @@ describe("the synthesized CDK stack", () => {
         "route53:ChangeResourceRecordSets",
         "route53:GetHostedZone",
         "route53:ListResourceRecordSets",
+        "ses:CreateConfigurationSet",
         "ses:CreateEmailIdentity",
+        "ses:CreateTenant",
+        "ses:CreateTenantResourceAssociation",
         "ses:DeleteEmailIdentity",
+        "ses:DeleteTenantResourceAssociation",
         "ses:GetEmailIdentity",
+        "ses:GetReputationEntity",
+        "ses:GetTenant",
         "ses:PutEmailIdentityDkimSigningAttributes",
+        "ses:PutTenantSuppressionAttributes",
         "ses:TagResource",
+        "ses:UpdateReputationEntityPolicy",
       ],
       "sendready-test-mail": [
         "dynamodb:GetItem",
         "dynamodb:Query",
         "dynamodb:UpdateItem",
+        "ses:CreateConfigurationSet",
+        "ses:CreateTenant",
+        "ses:CreateTenantResourceAssociation",
         "ses:GetAccount",
         "ses:GetEmailIdentity",
+        "ses:GetTenant",
         "ses:SendEmail",
+        "ses:TagResource",
       ],
       "sendready-smtp-check": ["dynamodb:GetItem", "dynamodb:UpdateItem"],
       "sendready-send": [
@@ -203,8 +216,13 @@ describe("the synthesized CDK stack", () => {
         "dynamodb:Query",
         "dynamodb:UpdateItem",
         "kms:Decrypt",
+        "ses:CreateConfigurationSet",
+        "ses:CreateTenant",
+        "ses:CreateTenantResourceAssociation",
         "ses:GetEmailIdentity",
+        "ses:GetTenant",
         "ses:SendEmail",
+        "ses:TagResource",
       ],
       "sendready-settings": [
         "dynamodb:GetItem",
@@ -241,9 +259,26 @@ describe("the synthesized CDK stack", () => {
     const statements = resources("AWS::IAM::Policy").flatMap(
       ([, p]) => p.Properties.PolicyDocument.Statement as Json[],
     );
-    const tag = statements.find((st) => st.Sid === "SesTenantTag")!;
-    assert.equal(tag.Action, "ses:TagResource");
-    assert.deepEqual(tag.Condition["ForAllValues:StringEquals"]["aws:TagKeys"], ["sendready:tenant"]);
+    const tags = statements.filter((st) => st.Sid === "SesTenantTag");
+    assert.equal(tags.length, 3, "identities, test mail and send");
+    for (const tag of tags) {
+      assert.equal(tag.Action, "ses:TagResource");
+      assert.deepEqual(tag.Condition["ForAllValues:StringEquals"]["aws:TagKeys"], ["sendready:tenant"]);
+    }
+  });
+
+  test("the SES tenant statements name only Sendready's own tenants and configuration sets", () => {
+    const statements = resources("AWS::IAM::Policy").flatMap(
+      ([, p]) => p.Properties.PolicyDocument.Statement as Json[],
+    );
+    const scoped = statements.filter((st) => st.Sid === "SesTenants" || st.Sid === "SesSend");
+    assert.equal(scoped.length, 5, "identities; test mail and send, each twice");
+    for (const st of scoped) {
+      const arns = JSON.stringify(st.Resource);
+      assert.match(arns, /:tenant\/sendready-\*/);
+      assert.match(arns, /:configuration-set\/sendready-\*/);
+      assert.doesNotMatch(arns, /:tenant\/\*|:configuration-set\/\*/);
+    }
   });
 
   test("KMS opens a tenant's secret only with the tenant and field in the encryption context", () => {

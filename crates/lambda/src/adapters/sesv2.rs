@@ -2,14 +2,43 @@
 
 use super::sdk::{aws_error, build_error};
 use crate::ports::AwsError;
-use crate::ports::ses::{NewDkim, Ses, SesDkim, SesIdentity, SimpleMail, TENANT_TAG};
+use crate::ports::ses::{
+    NewDkim, SendScope, Ses, SesDkim, SesIdentity, SesReputation, SesTenant, SimpleMail, TENANT_TAG,
+};
 use async_trait::async_trait;
 use aws_sdk_sesv2::Client;
 use aws_sdk_sesv2::primitives::Blob;
 use aws_sdk_sesv2::types::{
     Body, Content, Destination, DkimSigningAttributes, DkimSigningAttributesOrigin,
-    DkimSigningKeyLength, EmailContent, Message, RawMessage, Tag,
+    DkimSigningKeyLength, EmailContent, Message, RawMessage, ReputationEntityType,
+    ReputationOptions, SuppressionListReason, Tag, Tenant,
 };
+
+/// The tag naming the platform tenant, on everything Sendready creates in SES.
+fn tenant_tag(what: &'static str, tenant: &str) -> Result<Tag, AwsError> {
+    Tag::builder()
+        .key(TENANT_TAG)
+        .value(tenant)
+        .build()
+        .map_err(|e| build_error(what, &e))
+}
+
+fn tenant_of(t: &Tenant) -> SesTenant {
+    SesTenant {
+        name: t.tenant_name().unwrap_or_default().to_owned(),
+        arn: t.tenant_arn().unwrap_or_default().to_owned(),
+        sending_status: t
+            .sending_status()
+            .map_or("ENABLED", |s| s.as_str())
+            .to_owned(),
+        suppressed_reasons: t.suppression_attributes().map(|a| {
+            a.suppressed_reasons()
+                .iter()
+                .map(|r| r.as_str().to_owned())
+                .collect()
+        }),
+    }
+}
 
 /// The adapter over one SES v2 client.
 #[derive(Clone, Debug)]
@@ -70,11 +99,7 @@ impl Ses for SesV2 {
         tenant: &str,
     ) -> Result<(), AwsError> {
         const WHAT: &str = "Creating the identity in SES";
-        let tag = Tag::builder()
-            .key(TENANT_TAG)
-            .value(tenant)
-            .build()
-            .map_err(|e| build_error(WHAT, &e))?;
+        let tag = tenant_tag(WHAT, tenant)?;
         let mut call = self
             .client
             .create_email_identity()
@@ -166,7 +191,11 @@ impl Ses for SesV2 {
             .map(|a| !a.production_access_enabled())
     }
 
-    async fn send_email(&self, mail: &SimpleMail) -> Result<Option<String>, AwsError> {
+    async fn send_email(
+        &self,
+        mail: &SimpleMail,
+        scope: Option<&SendScope>,
+    ) -> Result<Option<String>, AwsError> {
         const WHAT: &str = "Sending through SES";
         let content = |s: &str| {
             Content::builder()
@@ -190,6 +219,8 @@ impl Ses for SesV2 {
             .from_email_address(&mail.from)
             .destination(Destination::builder().to_addresses(&mail.to).build())
             .content(EmailContent::builder().simple(message).build())
+            .set_tenant_name(scope.map(|s| s.tenant_name.clone()))
+            .set_configuration_set_name(scope.map(|s| s.config_set.clone()))
             .send()
             .await
             .map_err(|e| aws_error(WHAT, &e))?;
@@ -201,6 +232,7 @@ impl Ses for SesV2 {
         from: &str,
         destinations: &[String],
         raw: &[u8],
+        scope: Option<&SendScope>,
     ) -> Result<Option<String>, AwsError> {
         const WHAT: &str = "Sending through SES";
         let raw = RawMessage::builder()
@@ -217,9 +249,178 @@ impl Ses for SesV2 {
                     .build(),
             )
             .content(EmailContent::builder().raw(raw).build())
+            .set_tenant_name(scope.map(|s| s.tenant_name.clone()))
+            .set_configuration_set_name(scope.map(|s| s.config_set.clone()))
             .send()
             .await
             .map_err(|e| aws_error(WHAT, &e))?;
         Ok(out.message_id().map(str::to_owned))
+    }
+
+    async fn ensure_tenant(&self, name: &str, tenant: &str) -> Result<SesTenant, AwsError> {
+        const WHAT: &str = "Creating the SES tenant";
+        let made = self
+            .client
+            .create_tenant()
+            .tenant_name(name)
+            .tags(tenant_tag(WHAT, tenant)?)
+            .send()
+            .await;
+        match made {
+            Ok(t) => Ok(SesTenant {
+                name: t.tenant_name().unwrap_or(name).to_owned(),
+                arn: t.tenant_arn().unwrap_or_default().to_owned(),
+                sending_status: t
+                    .sending_status()
+                    .map_or("ENABLED", |s| s.as_str())
+                    .to_owned(),
+                suppressed_reasons: None,
+            }),
+            Err(e) => {
+                let e = aws_error(WHAT, &e);
+                if e.code == "AlreadyExistsException" {
+                    self.get_tenant(name).await
+                } else {
+                    Err(e)
+                }
+            }
+        }
+    }
+
+    async fn get_tenant(&self, name: &str) -> Result<SesTenant, AwsError> {
+        const WHAT: &str = "Reading the SES tenant";
+        let out = self
+            .client
+            .get_tenant()
+            .tenant_name(name)
+            .send()
+            .await
+            .map_err(|e| aws_error(WHAT, &e))?;
+        out.tenant()
+            .map(tenant_of)
+            .ok_or_else(|| AwsError::service("SES", WHAT, "NotFoundException", name))
+    }
+
+    async fn ensure_config_set(&self, name: &str, tenant: &str) -> Result<(), AwsError> {
+        const WHAT: &str = "Creating the tenant's configuration set";
+        let made = self
+            .client
+            .create_configuration_set()
+            .configuration_set_name(name)
+            .reputation_options(
+                ReputationOptions::builder()
+                    .reputation_metrics_enabled(true)
+                    .build(),
+            )
+            .tags(tenant_tag(WHAT, tenant)?)
+            .send()
+            .await;
+        match made {
+            Ok(_) => Ok(()),
+            Err(e) => {
+                let e = aws_error(WHAT, &e);
+                if e.code == "AlreadyExistsException" {
+                    Ok(())
+                } else {
+                    Err(e)
+                }
+            }
+        }
+    }
+
+    async fn associate(&self, tenant_name: &str, resource_arn: &str) -> Result<(), AwsError> {
+        const WHAT: &str = "Associating a resource with the SES tenant";
+        match self
+            .client
+            .create_tenant_resource_association()
+            .tenant_name(tenant_name)
+            .resource_arn(resource_arn)
+            .send()
+            .await
+        {
+            Ok(_) => Ok(()),
+            Err(e) => {
+                let e = aws_error(WHAT, &e);
+                if e.code == "AlreadyExistsException" {
+                    Ok(())
+                } else {
+                    Err(e)
+                }
+            }
+        }
+    }
+
+    async fn disassociate(&self, tenant_name: &str, resource_arn: &str) -> Result<(), AwsError> {
+        const WHAT: &str = "Removing a resource from the SES tenant";
+        match self
+            .client
+            .delete_tenant_resource_association()
+            .tenant_name(tenant_name)
+            .resource_arn(resource_arn)
+            .send()
+            .await
+        {
+            Ok(_) => Ok(()),
+            Err(e) => {
+                let e = aws_error(WHAT, &e);
+                if e.is_not_found() { Ok(()) } else { Err(e) }
+            }
+        }
+    }
+
+    async fn reputation(&self, arn: &str) -> Result<SesReputation, AwsError> {
+        let out = self
+            .client
+            .get_reputation_entity()
+            .reputation_entity_type(ReputationEntityType::Resource)
+            .reputation_entity_reference(arn)
+            .send()
+            .await
+            .map_err(|e| aws_error("Reading the tenant's reputation", &e))?;
+        let Some(r) = out.reputation_entity() else {
+            return Ok(SesReputation::default());
+        };
+        let status = |s: Option<&aws_sdk_sesv2::types::StatusRecord>| {
+            s.and_then(|s| s.status()).map(|s| s.as_str().to_owned())
+        };
+        Ok(SesReputation {
+            policy: r.reputation_management_policy().map(str::to_owned),
+            customer_status: status(r.customer_managed_status()),
+            aws_status: status(r.aws_ses_managed_status()),
+            aggregate: r.sending_status_aggregate().map(|s| s.as_str().to_owned()),
+            impact: r.reputation_impact().map(|s| s.as_str().to_owned()),
+        })
+    }
+
+    async fn set_reputation_policy(&self, arn: &str, policy_arn: &str) -> Result<(), AwsError> {
+        self.client
+            .update_reputation_entity_policy()
+            .reputation_entity_type(ReputationEntityType::Resource)
+            .reputation_entity_reference(arn)
+            .reputation_entity_policy(policy_arn)
+            .send()
+            .await
+            .map_err(|e| aws_error("Setting the tenant's reputation policy", &e))?;
+        Ok(())
+    }
+
+    async fn set_tenant_suppression(
+        &self,
+        tenant_name: &str,
+        reasons: &[String],
+    ) -> Result<(), AwsError> {
+        self.client
+            .put_tenant_suppression_attributes()
+            .tenant_name(tenant_name)
+            .set_suppressed_reasons(Some(
+                reasons
+                    .iter()
+                    .map(|r| SuppressionListReason::from(r.as_str()))
+                    .collect(),
+            ))
+            .send()
+            .await
+            .map_err(|e| aws_error("Setting the tenant's suppression", &e))?;
+        Ok(())
     }
 }

@@ -65,6 +65,83 @@ pub struct SimpleMail {
     pub html: String,
 }
 
+/// A platform tenant's own SES tenant (SES v2 tenant management), as `GetTenant` and
+/// `GetReputationEntity` describe it.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct SesTenant {
+    /// `TenantName`.
+    pub name: String,
+    /// `TenantArn`: `arn:aws:ses:<region>:<account>:tenant/<name>/<id>`.
+    pub arn: String,
+    /// `SendingStatus`: ENABLED, REINSTATED or DISABLED.
+    pub sending_status: String,
+    /// `SuppressionAttributes.SuppressedReasons` (BOUNCE, COMPLAINT), when set.
+    pub suppressed_reasons: Option<Vec<String>>,
+}
+
+/// A reputation entity (`GetReputationEntity`): the tenant's reputation as SES keeps it.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct SesReputation {
+    /// `ReputationManagementPolicy`: the ARN of the SES-managed policy, when one is set.
+    pub policy: Option<String>,
+    /// `CustomerManagedStatus.Status`.
+    pub customer_status: Option<String>,
+    /// `AwsSesManagedStatus.Status`.
+    pub aws_status: Option<String>,
+    /// `SendingStatusAggregate`.
+    pub aggregate: Option<String>,
+    /// `ReputationImpact`: LOW or HIGH.
+    pub impact: Option<String>,
+}
+
+/// Where a send belongs in SES: the tenant's SES tenant and configuration set, so SES
+/// counts it against that tenant's reputation and publishes its events.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SendScope {
+    /// `TenantName`.
+    pub tenant_name: String,
+    /// `ConfigurationSetName`.
+    pub config_set: String,
+}
+
+/// The SES tenant and configuration set name of a platform tenant: `sendready-t-<id>`
+/// when the id is 1-52 letters, digits, `_` and `-` (SES allows 64 of those in both
+/// names), else `sendready-h-` and 32 hex digits of a hash of it. The two forms never meet.
+pub fn ses_tenant_name(tenant: &str) -> String {
+    let plain = !tenant.is_empty()
+        && tenant.len() <= 52
+        && tenant
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
+    if plain {
+        return format!("sendready-t-{tenant}");
+    }
+    // FNV-1a, 128 bits: stable across builds and platforms (no std hasher is).
+    let mut h: u128 = 0x6c62_272e_07bb_0142_62b8_2175_6295_c58d;
+    for b in tenant.bytes() {
+        h ^= u128::from(b);
+        h = h.wrapping_mul(0x0000_0000_0100_0000_0000_0000_0000_013B);
+    }
+    format!("sendready-h-{h:032x}")
+}
+
+/// The ARN of an SES resource named `kind/name` in the account and region of `tenant_arn`.
+pub fn ses_arn(tenant_arn: &str, kind: &str, name: &str) -> Option<String> {
+    let mut parts = tenant_arn.splitn(6, ':');
+    let (Some("arn"), Some(partition), Some("ses"), Some(region), Some(account)) = (
+        parts.next(),
+        parts.next(),
+        parts.next(),
+        parts.next(),
+        parts.next(),
+    ) else {
+        return None;
+    };
+    Some(format!(
+        "arn:{partition}:ses:{region}:{account}:{kind}/{name}"
+    ))
+}
+
 /// SES v2.
 #[async_trait]
 pub trait Ses: Send + Sync {
@@ -86,14 +163,41 @@ pub trait Ses: Send + Sync {
     async fn restart_easy_dkim(&self, identity: &str) -> Result<(), AwsError>;
     /// Whether the account is in the sandbox (`GetAccount`); `None` when SES did not say.
     async fn sandbox(&self) -> Option<bool>;
-    /// `SendEmail`; SES's message id.
-    async fn send_email(&self, mail: &SimpleMail) -> Result<Option<String>, AwsError>;
+    /// `SendEmail`, for the tenant's SES tenant with `scope`; SES's message id.
+    async fn send_email(
+        &self,
+        mail: &SimpleMail,
+        scope: Option<&SendScope>,
+    ) -> Result<Option<String>, AwsError>;
     /// `SendEmail` with `Raw` content (a whole MIME message) from `from` to
-    /// `destinations`; SES's message id.
+    /// `destinations`, for the tenant's SES tenant with `scope`; SES's message id.
     async fn send_raw(
         &self,
         from: &str,
         destinations: &[String],
         raw: &[u8],
+        scope: Option<&SendScope>,
     ) -> Result<Option<String>, AwsError>;
+    /// `CreateTenant` tagged with the platform tenant ([`TENANT_TAG`]), or the one that
+    /// exists (`GetTenant`): idempotent.
+    async fn ensure_tenant(&self, name: &str, tenant: &str) -> Result<SesTenant, AwsError>;
+    /// `GetTenant`.
+    async fn get_tenant(&self, name: &str) -> Result<SesTenant, AwsError>;
+    /// `CreateConfigurationSet` tagged with the platform tenant, with reputation metrics
+    /// on; one that exists counts as created.
+    async fn ensure_config_set(&self, name: &str, tenant: &str) -> Result<(), AwsError>;
+    /// `CreateTenantResourceAssociation`; one that exists counts as made.
+    async fn associate(&self, tenant_name: &str, resource_arn: &str) -> Result<(), AwsError>;
+    /// `DeleteTenantResourceAssociation`; one that does not exist counts as removed.
+    async fn disassociate(&self, tenant_name: &str, resource_arn: &str) -> Result<(), AwsError>;
+    /// `GetReputationEntity` of a resource (the tenant's ARN).
+    async fn reputation(&self, arn: &str) -> Result<SesReputation, AwsError>;
+    /// `UpdateReputationEntityPolicy` of a resource to an SES-managed policy ARN.
+    async fn set_reputation_policy(&self, arn: &str, policy_arn: &str) -> Result<(), AwsError>;
+    /// `PutTenantSuppressionAttributes`: the reasons SES suppresses addresses for.
+    async fn set_tenant_suppression(
+        &self,
+        tenant_name: &str,
+        reasons: &[String],
+    ) -> Result<(), AwsError>;
 }

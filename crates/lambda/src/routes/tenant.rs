@@ -1,11 +1,14 @@
-//! `GET /v1/tenant`, `PUT /v1/tenants/{tenant}/users` and `PUT /v1/tenants/{tenant}/zones`
-//! (the platform's admin scope), and `POST /v1/sender/check`.
+//! `GET /v1/tenant`, `PUT /v1/tenants/{tenant}/users`, `PUT /v1/tenants/{tenant}/zones`
+//! and `PUT /v1/tenants/{tenant}/reputation` (the platform's admin scope), and
+//! `POST /v1/sender/check`.
 
 use crate::auth::Caller;
 use crate::error::Problem;
 use crate::extract::Body;
 use crate::service::identities::Identities;
-use crate::service::tenant::{SenderCheck, TenantUsers, TenantView, TenantZones};
+use crate::service::tenant::{
+    SenderCheck, SesTenantView, TenantReputation, TenantUsers, TenantView, TenantZones,
+};
 use axum::extract::{FromRef, Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -44,6 +47,18 @@ async fn put_zones(
     Ok(StatusCode::NO_CONTENT)
 }
 
+async fn put_reputation(
+    State(svc): State<Arc<Identities>>,
+    caller: Caller,
+    Path(tenant): Path<String>,
+    Body(req): Body<TenantReputation>,
+) -> Result<Json<SesTenantView>, Problem> {
+    caller.require_admin("Setting a tenant's reputation policy")?;
+    let view = svc.put_reputation(&tenant, &req).await?;
+    tracing::info!(tenant = %tenant, policy = req.policy.as_str(), by = %caller.subject, "tenant reputation policy set");
+    Ok(Json(view))
+}
+
 async fn sender(
     State(svc): State<Arc<Identities>>,
     caller: Caller,
@@ -62,5 +77,6 @@ where
         .route("/v1/tenant", get(tenant))
         .route("/v1/tenants/{tenant}/users", put(put_users))
         .route("/v1/tenants/{tenant}/zones", put(put_zones))
+        .route("/v1/tenants/{tenant}/reputation", put(put_reputation))
         .route("/v1/sender/check", post(sender))
 }

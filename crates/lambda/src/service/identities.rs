@@ -2,6 +2,7 @@
 //! reservation that holds the limits under concurrency, then SES), list, read
 //! (verification and DKIM status explained, the records to publish) and delete.
 
+use super::ses_tenant;
 use crate::error::Problem;
 use crate::ports::registry::{canonical_identity, now_secs};
 use crate::ports::ses::{NewDkim, SesIdentity};
@@ -205,6 +206,7 @@ impl Identities {
             }) => {
                 match self.ses.get_identity(&new.identity).await {
                     Ok(i) if i.tenant_tag.as_deref() == Some(tenant) => {
+                        self.attach(tenant, &new.identity).await?;
                         self.registry.confirm(tenant, &new.identity).await?;
                         tracing::info!(tenant = %tenant, identity = %new.identity, "identity adopted after an unfinished create");
                         let o = owned(self.registry.as_ref(), tenant, &new.identity).await?;
@@ -252,6 +254,7 @@ impl Identities {
             }
             tracing::info!(tenant = %tenant, identity = %new.identity, "identity adopted: SES had it under this tenant's tag");
         }
+        self.attach(tenant, &new.identity).await?;
         if let Err(e) = self.registry.confirm(tenant, &new.identity).await {
             tracing::warn!(tenant = %tenant, identity = %new.identity, error = %e.message, "identity created in SES but not confirmed");
             return Err(Problem::from(e).left(
@@ -261,6 +264,20 @@ impl Identities {
         tracing::info!(tenant = %tenant, identity = %new.identity, kind = ?new.kind, byodkim, "identity created");
         let o = owned(self.registry.as_ref(), tenant, &new.identity).await?;
         self.view(tenant, &o).await
+    }
+
+    /// Associates a created identity with the tenant's SES tenant (made on its first
+    /// identity). On failure the reservation stays pending: the same create again
+    /// finishes it.
+    async fn attach(&self, tenant: &str, identity: &str) -> Result<(), Problem> {
+        ses_tenant::attach(self.ses.as_ref(), tenant, identity)
+            .await
+            .map_err(|e| {
+                tracing::warn!(tenant = %tenant, identity = %identity, error = %e.message, "identity created in SES but not in the tenant's SES tenant");
+                Problem::from(e).left(
+                    "SES created the identity, but it is not in your SES tenant yet: send the same create again to finish it.",
+                )
+            })
     }
 
     /// The tenant's identities, as SES describes them (one SES no longer has is left out).
@@ -292,7 +309,12 @@ impl Identities {
                 return Err(Problem::identity_not_found());
             }
             Ok(_) if o.pending => return Err(Problem::identity_pending()),
-            Ok(_) => self.ses.delete_identity(&o.identity).await?,
+            Ok(_) => {
+                // Out of the tenant's SES tenant first: a failure here leaves everything
+                // as it was, and the same delete again goes on.
+                ses_tenant::detach(self.ses.as_ref(), tenant, &o.identity).await?;
+                self.ses.delete_identity(&o.identity).await?;
+            }
             // A reservation SES never got (pending or not): only the registry holds it.
             Err(e) if e.is_not_found() => {}
             Err(e) => return Err(e.into()),

@@ -19,6 +19,7 @@
 //! message may have left), so a retry in that window is a 409, never a second message.
 
 use super::identities::{record_of, verified_map};
+use super::ses_tenant;
 use super::smtp::{Smtp, transcript};
 use crate::error::Problem;
 use crate::ports::registry::now_secs;
@@ -230,6 +231,8 @@ impl Messages {
             html: req.html.clone().filter(|h| !h.is_empty()),
             headers,
         };
+        // The verified identity an SES send goes out under.
+        let mut identity: Option<String> = None;
         let from_not_allowed =
             |why: String| Problem::new(StatusCode::BAD_REQUEST, Code::MessageFromNotAllowed, why);
         match s.delivery {
@@ -242,7 +245,10 @@ impl Messages {
                 let verified = verified_map(self.ses.as_ref(), &rec).await?;
                 let decision = check_sender(&rec.tenant(&verified), &from);
                 match decision.value {
-                    Some(d) if d.allowed => mail.from = d.from,
+                    Some(d) if d.allowed => {
+                        mail.from = d.from;
+                        identity = d.identity;
+                    }
                     _ => {
                         let why = decision.issues.first().map_or_else(
                             || "No verified identity covers it.".to_owned(),
@@ -304,10 +310,23 @@ impl Messages {
             self.through_smtp(tenant, &stored, &mail).await?
         } else {
             let (raw, id) = self.smtp.client.render(&mail).map_err(Problem::internal)?;
-            self.ses
-                .send_raw(&mail.from, &recipients, &raw)
-                .await?
-                .unwrap_or(id)
+            // The tenant's own SES tenant for its identities; the platform's sender is
+            // the platform's, outside any tenant.
+            let scope = identity.as_ref().map(|_| ses_tenant::scope(tenant));
+            let mut sent = self
+                .ses
+                .send_raw(&mail.from, &recipients, &raw, scope.as_ref())
+                .await;
+            if let Some(identity) = &identity
+                && sent.as_ref().is_err_and(ses_tenant::needs_setup)
+            {
+                ses_tenant::attach(self.ses.as_ref(), tenant, identity).await?;
+                sent = self
+                    .ses
+                    .send_raw(&mail.from, &recipients, &raw, scope.as_ref())
+                    .await;
+            }
+            sent?.unwrap_or(id)
         };
         tracing::info!(tenant = %tenant, route = s.delivery.as_str(), recipients = recipients.len(), "message sent");
         Ok(SentMessage {

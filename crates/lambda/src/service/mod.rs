@@ -6,6 +6,7 @@ pub mod identities;
 pub mod messages;
 pub mod publish;
 pub mod reconcile;
+pub mod ses_tenant;
 pub mod settings;
 pub mod smtp;
 pub mod tenant;

@@ -3,10 +3,15 @@
 //! users, and "may this From address send".
 
 use super::identities::{Identities, record_of, verified_map};
+use super::ses_tenant;
 use crate::error::Problem;
 use crate::ports::route53::bare_zone_id;
+use crate::ports::ses::ses_tenant_name;
 use sendready_core::address::{AddressOptions, check_address};
-pub use sendready_core::api::{HostedZoneView, SenderCheck, TenantUsers, TenantView, TenantZones};
+pub use sendready_core::api::{
+    HostedZoneView, SenderCheck, SesTenantView, SuppressionReason, TenantReputation, TenantUsers,
+    TenantView, TenantZones,
+};
 use sendready_core::identity::{
     MAX_DOMAIN_IDENTITIES, MAX_EMAIL_IDENTITIES, SenderDecision, check_sender,
 };
@@ -31,7 +36,69 @@ impl Identities {
             max_domain_identities: MAX_DOMAIN_IDENTITIES,
             max_email_identities: MAX_EMAIL_IDENTITIES,
             hosted_zones,
+            ses: self.ses_tenant(tenant).await?,
         })
+    }
+
+    /// The tenant's SES tenant and reputation; `None` before its first identity made it.
+    pub async fn ses_tenant(&self, tenant: &str) -> Result<Option<SesTenantView>, Problem> {
+        let t = match self.ses.get_tenant(&ses_tenant_name(tenant)).await {
+            Ok(t) => t,
+            Err(e) if e.is_not_found() => return Ok(None),
+            Err(e) => return Err(e.into()),
+        };
+        let r = self.ses.reputation(&t.arn).await?;
+        Ok(Some(SesTenantView {
+            tenant_name: t.name,
+            sending_status: t.sending_status,
+            reputation_policy: r
+                .policy
+                .map(|p| p.rsplit('/').next().unwrap_or_default().to_owned()),
+            ses_managed_status: r.aws_status,
+            customer_managed_status: r.customer_status,
+            reputation_impact: r.impact,
+            suppressed_reasons: t.suppressed_reasons,
+        }))
+    }
+
+    /// Sets the tenant's reputation policy and, when given, its suppression reasons (the
+    /// caller must be the platform; the route checks). Makes the SES tenant when missing.
+    pub async fn put_reputation(
+        &self,
+        tenant: &str,
+        req: &TenantReputation,
+    ) -> Result<SesTenantView, Problem> {
+        let t = ses_tenant::ensure(self.ses.as_ref(), tenant).await?;
+        // SES's managed policies live in the `aws` account of the tenant's partition and
+        // region: arn:<partition>:ses:<region>:aws:reputation-policy/<name>.
+        let mut parts = t.arn.split(':');
+        let (partition, region) = (parts.nth(1), parts.nth(1));
+        let (Some(partition), Some(region)) = (partition, region) else {
+            return Err(Problem::internal(format!(
+                "unexpected tenant ARN {}",
+                t.arn
+            )));
+        };
+        let policy = format!(
+            "arn:{partition}:ses:{region}:aws:reputation-policy/{}",
+            req.policy.as_str()
+        );
+        self.ses.set_reputation_policy(&t.arn, &policy).await?;
+        if let Some(reasons) = &req.suppressed_reasons {
+            let mut names: Vec<String> = reasons
+                .iter()
+                .map(|r| match r {
+                    SuppressionReason::Bounce => "BOUNCE".to_owned(),
+                    SuppressionReason::Complaint => "COMPLAINT".to_owned(),
+                })
+                .collect();
+            names.sort();
+            names.dedup();
+            self.ses.set_tenant_suppression(&t.name, &names).await?;
+        }
+        self.ses_tenant(tenant)
+            .await?
+            .ok_or_else(|| Problem::internal("the SES tenant just made is not found"))
     }
 
     /// Sets a tenant's active users (the caller must be the platform; the route checks).

@@ -3,6 +3,7 @@
 //! sandbox's unverified recipient, paused sending) come back explained by the catalogue.
 
 use super::identities::{record_of, settled_in};
+use super::ses_tenant;
 use crate::error::Problem;
 use crate::ports::ses::SimpleMail;
 use crate::ports::{Limiter, Limits, Registry, Ses};
@@ -160,7 +161,13 @@ impl TestMail {
                 from.address
             ),
         };
-        let sent = match self.ses.send_email(&mail).await {
+        let scope = ses_tenant::scope(tenant);
+        let mut result = self.ses.send_email(&mail, Some(&scope)).await;
+        if result.as_ref().is_err_and(ses_tenant::needs_setup) {
+            ses_tenant::attach(self.ses.as_ref(), tenant, &o.identity).await?;
+            result = self.ses.send_email(&mail, Some(&scope)).await;
+        }
+        let sent = match result {
             Ok(message_id) => Sent {
                 ok: true,
                 message_id,

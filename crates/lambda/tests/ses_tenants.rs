@@ -1,0 +1,171 @@
+//! Each platform tenant's own SES tenant (issue 15), against the local SES: made on the
+//! first identity, every identity and the configuration set associated with it, every send
+//! passing its `TenantName` and configuration set, the reputation policy the platform sets,
+//! and another tenant seeing none of it.
+#![allow(clippy::unwrap_used, missing_docs)]
+
+mod common;
+
+use axum::http::{Method, StatusCode};
+use common::{Moto, SmtpServer, call_as, create_as, users};
+use serde_json::{Value, json};
+
+/// The local SES's state of the one region the tests use.
+fn state(moto: &Moto) -> Value {
+    let all = moto.ses("state", None);
+    all.as_object().unwrap().values().next().unwrap().clone()
+}
+
+fn associations(moto: &Moto, tenant_name: &str) -> Vec<String> {
+    state(moto)["associations"][tenant_name]
+        .as_object()
+        .map(|m| m.keys().cloned().collect())
+        .unwrap_or_default()
+}
+
+async fn acme_with_an_identity(moto: &Moto, app: &axum::Router) {
+    users(app, "acme", &["billing@acme.example.com"]).await;
+    create_as(
+        app,
+        "acme",
+        json!({ "identity": "billing@acme.example.com" }),
+    )
+    .await;
+    moto.click_verification_link("billing@acme.example.com");
+}
+
+#[tokio::test]
+async fn the_first_identity_makes_the_tenants_ses_tenant_and_its_sends_belong_to_it() {
+    let moto = Moto::start();
+    let server = SmtpServer::start();
+    let app = common::app_with_smtp(&moto, &server).await;
+    // No SES tenant before the first identity.
+    let (status, v) = call_as(&app, "acme", Method::GET, "/v1/tenant", None).await;
+    assert_eq!(status, StatusCode::OK, "{v}");
+    assert!(v.get("ses").is_none(), "{v}");
+
+    acme_with_an_identity(&moto, &app).await;
+    let s = state(&moto);
+    let t = &s["tenants"]["sendready-t-acme"];
+    assert_eq!(
+        t["Tags"],
+        json!([{ "Key": "sendready:tenant", "Value": "acme" }]),
+        "{s}"
+    );
+    let assoc = associations(&moto, "sendready-t-acme");
+    assert!(
+        assoc
+            .iter()
+            .any(|a| a.ends_with(":identity/billing@acme.example.com")),
+        "{assoc:?}"
+    );
+    assert!(
+        assoc
+            .iter()
+            .any(|a| a.ends_with(":configuration-set/sendready-t-acme")),
+        "{assoc:?}"
+    );
+
+    // A test message goes out under the tenant and its configuration set.
+    let (status, sent) = call_as(
+        &app,
+        "acme",
+        Method::POST,
+        "/v1/identities/billing@acme.example.com/test-email",
+        Some(json!({ "from": "billing@acme.example.com", "scenario": "success" })),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{sent}");
+    assert_eq!(sent["ok"], true, "{sent}");
+    let messages = moto.ses("messages", None);
+    let last = messages["messages"].as_array().unwrap().last().unwrap();
+    assert_eq!(last["tenant"], "sendready-t-acme", "{last}");
+    assert_eq!(last["configurationSet"], "sendready-t-acme", "{last}");
+
+    // GET /v1/tenant shows the SES tenant; another tenant has none.
+    let (_, v) = call_as(&app, "acme", Method::GET, "/v1/tenant", None).await;
+    assert_eq!(v["ses"]["tenantName"], "sendready-t-acme", "{v}");
+    assert_eq!(v["ses"]["sendingStatus"], "ENABLED", "{v}");
+    assert_eq!(v["ses"]["reputationPolicy"], "none", "{v}");
+    let (_, other) = call_as(&app, "globex", Method::GET, "/v1/tenant", None).await;
+    assert!(other.get("ses").is_none(), "{other}");
+
+    // A delete takes the identity out of the tenant first.
+    let (status, p) = call_as(
+        &app,
+        "acme",
+        Method::DELETE,
+        "/v1/identities/billing@acme.example.com",
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::NO_CONTENT, "{p}");
+    let assoc = associations(&moto, "sendready-t-acme");
+    assert!(!assoc.iter().any(|a| a.contains(":identity/")), "{assoc:?}");
+}
+
+#[tokio::test]
+async fn a_send_for_an_identity_outside_the_tenant_puts_it_back_and_goes_out() {
+    let moto = Moto::start();
+    let server = SmtpServer::start();
+    let app = common::app_with_smtp(&moto, &server).await;
+    acme_with_an_identity(&moto, &app).await;
+    // As an identity made before SES tenants were used: not associated.
+    let ses = aws_sdk_sesv2::Client::new(&moto.sdk().await);
+    let arn = associations(&moto, "sendready-t-acme")
+        .into_iter()
+        .find(|a| a.contains(":identity/"))
+        .unwrap();
+    ses.delete_tenant_resource_association()
+        .tenant_name("sendready-t-acme")
+        .resource_arn(&arn)
+        .send()
+        .await
+        .unwrap();
+    let (status, sent) = call_as(
+        &app,
+        "acme",
+        Method::POST,
+        "/v1/identities/billing@acme.example.com/test-email",
+        Some(json!({ "from": "billing@acme.example.com", "scenario": "success" })),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{sent}");
+    assert_eq!(sent["ok"], true, "{sent}");
+    assert!(associations(&moto, "sendready-t-acme").contains(&arn));
+}
+
+#[tokio::test]
+async fn the_platform_sets_a_tenants_reputation_policy_and_suppression() {
+    let moto = Moto::start();
+    let server = SmtpServer::start();
+    let app = common::app_with_smtp(&moto, &server).await;
+    let path = "/v1/tenants/acme/reputation";
+    let body = json!({ "policy": "strict", "suppressedReasons": ["BOUNCE", "COMPLAINT"] });
+    // Not for a tenant's own users.
+    let (status, p) = call_as(&app, "acme", Method::PUT, path, Some(body.clone())).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{p}");
+    // The platform: the SES tenant is made when missing.
+    let (status, v) = call_as(&app, "platform", Method::PUT, path, Some(body)).await;
+    assert_eq!(status, StatusCode::OK, "{v}");
+    assert_eq!(v["tenantName"], "sendready-t-acme");
+    assert_eq!(v["reputationPolicy"], "strict", "{v}");
+    assert_eq!(
+        v["suppressedReasons"],
+        json!(["BOUNCE", "COMPLAINT"]),
+        "{v}"
+    );
+    let (_, t) = call_as(&app, "acme", Method::GET, "/v1/tenant", None).await;
+    assert_eq!(t["ses"]["reputationPolicy"], "strict", "{t}");
+    // A policy SES does not have is refused before SES is asked.
+    let (status, p) = call_as(
+        &app,
+        "platform",
+        Method::PUT,
+        path,
+        Some(json!({ "policy": "lenient" })),
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{p}");
+    assert_eq!(p["code"], "input-invalid", "{p}");
+}
