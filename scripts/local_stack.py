@@ -288,6 +288,9 @@ class Stack:
                "SENDREADY_ALLOW_PRIVATE_SMTP": "1",
                "SENDREADY_SMTP_EXTRA_CA": self.smtp_ca,
                "SENDREADY_SMTP_STEP_TIMEOUT_MS": "5000",
+               # The EventBridge rule -> sendready-events of AWS: the backend reads what
+               # the local SES published and consumes it (sendready-local).
+               "SENDREADY_LOCAL_SES_EVENTS": self.moto,
                # Room for a developer trying things by hand (production defaults: 10, 20).
                "SENDREADY_LIMIT_SMTP_CHECKS_PER_MINUTE": "60",
                "SENDREADY_LIMIT_TEST_MAIL_PER_HOUR": "100",

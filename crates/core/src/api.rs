@@ -330,6 +330,13 @@ pub struct TenantView {
     /// The tenant's own SES tenant, once its first identity made it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ses: Option<SesTenantView>,
+    /// Sending rates over the last 24 hours and 7 days, from SES's events.
+    #[serde(default)]
+    pub rates: Vec<crate::events::Rates>,
+    /// A warning for each rate at or over the level SES reviews an account at
+    /// (`reputation-bounce-rate`, `reputation-complaint-rate`).
+    #[serde(default)]
+    pub warnings: Vec<crate::Issue>,
 }
 
 /// An SES-managed reputation policy (SES v2 tenant management): what SES does when the

@@ -10,6 +10,7 @@ pub mod address;
 pub mod api;
 pub mod diagnose;
 pub mod dns;
+pub mod events;
 pub mod host;
 pub mod identity;
 pub mod provider;

@@ -131,6 +131,30 @@ catalogue! {
     /// The tenant sent as many messages as it may this hour.
     LimitMessages = "limit-messages",
 
+    // ---- the tenant's sending reputation (SES events, issue 15)
+    /// The tenant's bounce rate is at or over 5 %, where SES places an account under
+    /// review (at 10 % it may pause sending).
+    #[diagnosis(
+        title = "Bounce rate under review",
+        cause = "Too many messages went to addresses that do not exist or refused them permanently. SES reviews an account whose bounce rate reaches 5 % and may pause it at 10 %; on a shared account one tenant's bounces count for every tenant.",
+        action = "Send only to addresses that asked for mail and that you confirmed recently; remove every address that bounced permanently, and check the list for typos and bought or old addresses.",
+        field = None,
+        retryable = false,
+    )]
+    ReputationBounceRate = "reputation-bounce-rate",
+    /// The tenant's complaint rate is at or over 0.1 %, where SES places an account under
+    /// review (at 0.5 % it may pause sending).
+    #[diagnosis(
+        title = "Complaint rate under review",
+        cause = "Recipients marked messages as spam. SES reviews an account whose complaint rate reaches 0.1 % and may pause it at 0.5 %; on a shared account one tenant's complaints count for every tenant.",
+        action = "Send only what recipients asked for, make unsubscribing one click (List-Unsubscribe), and stop sending to everyone who complained.",
+        field = None,
+        retryable = false,
+    )]
+    ReputationComplaintRate = "reputation-complaint-rate",
+    /// An SES event could not be read (not SES's event publishing shape).
+    EventInvalid = "event-invalid",
+
     // ---- the API's callers (crates/lambda): the authorizer's claims
     /// The request has no bearer token, or its claims name no tenant.
     AuthMissing = "auth-missing",

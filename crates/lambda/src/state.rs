@@ -13,7 +13,8 @@ use crate::config::{Config, ConfigError, DEFAULT_SETTINGS_KEY};
 use crate::ports::route53::bare_zone_id;
 use crate::ports::sendlog::SendLog;
 use crate::ports::settings::{Sealer, SettingsStore};
-use crate::ports::{Limiter, Limits, Registry, Resolver, Route53, Ses};
+use crate::ports::{EventStore, Limiter, Limits, Registry, Resolver, Route53, Ses};
+use crate::service::events::Events;
 use crate::service::identities::Identities;
 use crate::service::messages::Messages;
 use crate::service::reconcile::Reconciler;
@@ -63,6 +64,8 @@ pub struct Aws {
     pub sendlog: Arc<dyn SendLog>,
     /// The platform's own sender for `platformDefault` messages.
     pub platform_from: Option<String>,
+    /// SES's events per tenant (the tenant table).
+    pub events: Arc<dyn EventStore>,
 }
 
 impl Aws {
@@ -78,6 +81,7 @@ impl Aws {
             limits: Limits::default(),
             selector_prefix: "sendready".to_owned(),
             settings: registry.clone(),
+            events: registry.clone(),
             sendlog: registry,
             platform_from: None,
             sealer: Arc::new(Kms::from_conf(conf, DEFAULT_SETTINGS_KEY)),
@@ -114,6 +118,14 @@ impl Aws {
             limiter: self.limiter.clone(),
             limits: self.limits,
             selector_prefix: self.selector_prefix.clone(),
+            events: self.events_service(),
+        }
+    }
+
+    /// The events service (the consumer behind `sendready-events`, the rates).
+    pub fn events_service(&self) -> Events {
+        Events {
+            store: self.events.clone(),
         }
     }
 

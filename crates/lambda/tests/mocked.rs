@@ -86,6 +86,7 @@ fn app_with(ses_rules: &[Rule], retry: &aws_sdk_sesv2::config::retry::RetryConfi
         limits: sendready_lambda::ports::Limits::default(),
         selector_prefix: "sendready".to_owned(),
         settings: registry.clone(),
+        events: registry.clone(),
         sendlog: registry,
         platform_from: None,
         sealer: Arc::new(sendready_lambda::adapters::kms::Kms::new(

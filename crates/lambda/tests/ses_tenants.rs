@@ -169,3 +169,121 @@ async fn the_platform_sets_a_tenants_reputation_policy_and_suppression() {
     assert_eq!(status, StatusCode::BAD_REQUEST, "{p}");
     assert_eq!(p["code"], "input-invalid", "{p}");
 }
+
+#[tokio::test]
+async fn a_bounce_and_a_complaint_at_the_simulator_reach_the_tenants_events_and_rates_once() {
+    let moto = Moto::start();
+    let server = SmtpServer::start();
+    let app = common::app_with_smtp(&moto, &server).await;
+    acme_with_an_identity(&moto, &app).await;
+    for scenario in ["bounce", "complaint"] {
+        let (status, sent) = call_as(
+            &app,
+            "acme",
+            Method::POST,
+            "/v1/identities/billing@acme.example.com/test-email",
+            Some(json!({ "from": "billing@acme.example.com", "scenario": scenario })),
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK, "{sent}");
+    }
+    // What EventBridge delivers to sendready-events: every event the local SES published
+    // to the tenant's configuration set's destination, each delivered twice.
+    let published = moto.ses("events", None);
+    let envelopes: Vec<Value> = published["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["kind"] == "eventbridge")
+        .map(|e| e["event"].clone())
+        .collect();
+    assert_eq!(
+        envelopes.len(),
+        5,
+        "two sends, two deliveries, a bounce, a complaint less the bounce's delivery: {published}"
+    );
+    let events = sendready_lambda::state::Aws::from_sdk(&moto.sdk().await, "sendready-tenants")
+        .events_service();
+    for e in &envelopes {
+        assert_eq!(
+            events.consume(e).await.unwrap(),
+            sendready_lambda::service::events::Consumed::Recorded
+        );
+        assert_eq!(
+            events.consume(e).await.unwrap(),
+            sendready_lambda::service::events::Consumed::Duplicate,
+            "a redelivery counts once"
+        );
+    }
+
+    let get = |tenant: &'static str, path: &'static str| {
+        let app = app.clone();
+        async move {
+            let (status, v) = call_as(&app, tenant, Method::GET, path, None).await;
+            assert_eq!(status, StatusCode::OK, "{path}: {v}");
+            v
+        }
+    };
+    let all = get("acme", "/v1/events").await;
+    let kinds: Vec<&str> = all
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(kinds.iter().filter(|k| **k == "bounce").count(), 1, "{all}");
+    assert_eq!(
+        kinds.iter().filter(|k| **k == "complaint").count(),
+        1,
+        "{all}"
+    );
+    assert_eq!(kinds.len(), 5, "{all}");
+    let bounces = get("acme", "/v1/events?type=bounce").await;
+    assert_eq!(bounces.as_array().unwrap().len(), 1);
+    assert_eq!(bounces[0]["identity"], "billing@acme.example.com");
+    assert_eq!(
+        bounces[0]["recipients"],
+        json!(["bounce@simulator.amazonses.com"])
+    );
+    assert!(
+        bounces[0]["detail"]
+            .as_str()
+            .unwrap()
+            .starts_with("Permanent/General"),
+        "{bounces}"
+    );
+    let mine = get("acme", "/v1/events?identity=billing%40acme.example.com").await;
+    assert_eq!(mine.as_array().unwrap().len(), 5);
+    assert!(
+        get("globex", "/v1/events")
+            .await
+            .as_array()
+            .unwrap()
+            .is_empty()
+    );
+
+    // The rates: 2 sent, 1 bounce, 1 complaint, with SES's review warnings.
+    let t = get("acme", "/v1/tenant").await;
+    let day = &t["rates"][0];
+    assert_eq!(day["window"], "24h", "{t}");
+    assert_eq!(day["counts"]["sent"], 2, "{t}");
+    assert_eq!(day["counts"]["bounced"], 1, "{t}");
+    assert_eq!(day["counts"]["complained"], 1, "{t}");
+    assert_eq!(day["bounceRate"], 50.0, "{t}");
+    let codes: Vec<&str> = t["warnings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| w["code"].as_str().unwrap())
+        .collect();
+    assert!(
+        codes.contains(&"reputation-bounce-rate") && codes.contains(&"reputation-complaint-rate"),
+        "{t}"
+    );
+    let other = get("globex", "/v1/tenant").await;
+    assert_eq!(other["rates"][0]["counts"]["sent"], 0, "{other}");
+
+    let (status, p) = call_as(&app, "acme", Method::GET, "/v1/events?type=opened", None).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{p}");
+    assert_eq!(p["code"], "input-invalid");
+}

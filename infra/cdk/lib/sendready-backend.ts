@@ -110,6 +110,7 @@ export const FUNCTIONS = {
       { method: HttpMethod.POST, path: "/v1/identities/{identity}/verify" },
       { method: HttpMethod.POST, path: "/v1/sender/check" },
       { method: HttpMethod.GET, path: "/v1/tenant" },
+      { method: HttpMethod.GET, path: "/v1/events" },
       { method: HttpMethod.PUT, path: "/v1/tenants/{tenant}/users", scopes: [ADMIN_SCOPE] },
       { method: HttpMethod.PUT, path: "/v1/tenants/{tenant}/zones", scopes: [ADMIN_SCOPE] },
       { method: HttpMethod.PUT, path: "/v1/tenants/{tenant}/reputation", scopes: [ADMIN_SCOPE] },
@@ -146,6 +147,11 @@ export const FUNCTIONS = {
   Reconcile: {
     binary: "sendready-reconcile",
     description: "Hourly, compares the tenant registry with SES and repairs what it safely can.",
+    routes: [],
+  },
+  Events: {
+    binary: "sendready-events",
+    description: "SES's events of the tenants' configuration sets, recorded once each and counted for the rates.",
     routes: [],
   },
 } as const satisfies Record<string, { binary: string; description: string; routes: readonly SendreadyRoute[] }>;
@@ -228,6 +234,7 @@ export class SendreadyBackend extends Construct {
     const testMail = make("TestMail");
     const smtpCheck = make("SmtpCheck");
     const reconcile = make("Reconcile");
+    const events = make("Events");
     // Seals the tenants' SMTP secrets; each ciphertext names its tenant and field in the
     // encryption context, so it opens for no other.
     this.settingsKey = new Key(this, "SettingsKey", {
@@ -247,7 +254,34 @@ export class SendreadyBackend extends Construct {
       Settings: settings,
       Send: send,
       Reconcile: reconcile,
+      Events: events,
     };
+    // Every event SES publishes to the default bus for a Sendready configuration set.
+    new Rule(this, "SesEvents", {
+      eventPattern: {
+        source: ["aws.ses"],
+        detailType: [
+          "Email Sent",
+          "Email Delivered",
+          "Email Bounced",
+          "Email Complaint Received",
+          "Email Rejected",
+          "Email Delivery Delayed",
+          "Email Rendering Failed",
+        ],
+        detail: { mail: { tags: { "ses:configuration-set": [{ prefix: "sendready-" }] } } },
+      },
+      targets: [new LambdaFunction(events, { retryAttempts: 20, maxEventAge: Duration.days(1) })],
+    });
+    // One transaction per event: the once-only guard, the event, the hour's count.
+    events.addToRolePolicy(
+      new PolicyStatement({
+        sid: "TenantTable",
+        effect: Effect.ALLOW,
+        actions: ["dynamodb:PutItem", "dynamodb:UpdateItem"],
+        resources: [this.table.tableArn],
+      }),
+    );
     new Rule(this, "ReconcileHourly", {
       schedule: Schedule.rate(Duration.hours(1)),
       targets: [new LambdaFunction(reconcile)],
@@ -286,7 +320,13 @@ export class SendreadyBackend extends Construct {
         actions: ["ses:SendEmail", "ses:GetEmailIdentity"],
         resources: [identityArn, tenantArn, configSetArn],
       });
-    const tenantSetup = ["ses:CreateTenant", "ses:GetTenant", "ses:CreateConfigurationSet", "ses:CreateTenantResourceAssociation"];
+    const tenantSetup = [
+      "ses:CreateTenant",
+      "ses:GetTenant",
+      "ses:CreateConfigurationSet",
+      "ses:CreateConfigurationSetEventDestination",
+      "ses:CreateTenantResourceAssociation",
+    ];
     identities.addToRolePolicy(
       new PolicyStatement({
         sid: "SesIdentities",

@@ -127,7 +127,7 @@ const samStack = once(() => {
 describe("the synthesized CDK stack", () => {
   test("every route has the JWT authorizer", () => {
     const routes = resources("AWS::ApiGatewayV2::Route");
-    assert.equal(routes.length, 19);
+    assert.equal(routes.length, 20);
     for (const [id, route] of routes) {
       assert.equal(route.Properties.AuthorizationType, "JWT", `${id} has no JWT authorizer`);
       assert.ok(route.Properties.AuthorizerId, `${id} names no authorizer`);
@@ -182,6 +182,7 @@ describe("the synthesized CDK stack", () => {
         "route53:GetHostedZone",
         "route53:ListResourceRecordSets",
         "ses:CreateConfigurationSet",
+        "ses:CreateConfigurationSetEventDestination",
         "ses:CreateEmailIdentity",
         "ses:CreateTenant",
         "ses:CreateTenantResourceAssociation",
@@ -200,6 +201,7 @@ describe("the synthesized CDK stack", () => {
         "dynamodb:Query",
         "dynamodb:UpdateItem",
         "ses:CreateConfigurationSet",
+        "ses:CreateConfigurationSetEventDestination",
         "ses:CreateTenant",
         "ses:CreateTenantResourceAssociation",
         "ses:GetAccount",
@@ -217,6 +219,7 @@ describe("the synthesized CDK stack", () => {
         "dynamodb:UpdateItem",
         "kms:Decrypt",
         "ses:CreateConfigurationSet",
+        "ses:CreateConfigurationSetEventDestination",
         "ses:CreateTenant",
         "ses:CreateTenantResourceAssociation",
         "ses:GetEmailIdentity",
@@ -233,6 +236,7 @@ describe("the synthesized CDK stack", () => {
         "kms:Encrypt",
         "ses:GetEmailIdentity",
       ],
+      "sendready-events": ["dynamodb:PutItem", "dynamodb:UpdateItem"],
       "sendready-reconcile": [
         "dynamodb:DeleteItem",
         "dynamodb:PutItem",

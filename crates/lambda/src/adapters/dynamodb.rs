@@ -7,6 +7,8 @@
 //! across the deployment). The tenant's item and the owner item are written and removed
 //! in the same transaction; both carry `state` = `pending` until SES confirms.
 
+mod events;
+
 use super::sdk::{aws_error, build_error};
 use crate::ports::registry::NameOwner;
 use crate::ports::registry::{canonical_identity, now_secs};

@@ -10,8 +10,9 @@ use aws_sdk_sesv2::Client;
 use aws_sdk_sesv2::primitives::Blob;
 use aws_sdk_sesv2::types::{
     Body, Content, Destination, DkimSigningAttributes, DkimSigningAttributesOrigin,
-    DkimSigningKeyLength, EmailContent, Message, RawMessage, ReputationEntityType,
-    ReputationOptions, SuppressionListReason, Tag, Tenant,
+    DkimSigningKeyLength, EmailContent, EventBridgeDestination, EventDestinationDefinition,
+    EventType, Message, RawMessage, ReputationEntityType, ReputationOptions, SuppressionListReason,
+    Tag, Tenant,
 };
 
 /// The tag naming the platform tenant, on everything Sendready creates in SES.
@@ -316,6 +317,52 @@ impl Ses for SesV2 {
             .send()
             .await;
         match made {
+            Ok(_) => Ok(()),
+            Err(e) => {
+                let e = aws_error(WHAT, &e);
+                if e.code == "AlreadyExistsException" {
+                    Ok(())
+                } else {
+                    Err(e)
+                }
+            }
+        }
+    }
+
+    async fn ensure_event_destination(
+        &self,
+        config_set: &str,
+        name: &str,
+        bus_arn: &str,
+    ) -> Result<(), AwsError> {
+        const WHAT: &str = "Sending the tenant's SES events to EventBridge";
+        let dest = EventDestinationDefinition::builder()
+            .enabled(true)
+            .set_matching_event_types(Some(vec![
+                EventType::Send,
+                EventType::Delivery,
+                EventType::Bounce,
+                EventType::Complaint,
+                EventType::Reject,
+                EventType::DeliveryDelay,
+                EventType::RenderingFailure,
+            ]))
+            .event_bridge_destination(
+                EventBridgeDestination::builder()
+                    .event_bus_arn(bus_arn)
+                    .build()
+                    .map_err(|e| build_error(WHAT, &e))?,
+            )
+            .build();
+        match self
+            .client
+            .create_configuration_set_event_destination()
+            .configuration_set_name(config_set)
+            .event_destination_name(name)
+            .event_destination(dest)
+            .send()
+            .await
+        {
             Ok(_) => Ok(()),
             Err(e) => {
                 let e = aws_error(WHAT, &e);

@@ -10,12 +10,18 @@
 //! for 12 hours, signed with the same secret) and exits. `sendready-local --reconcile`
 //! compares the registry with SES, repairs what it safely can, prints the report as JSON
 //! and exits (the `sendready-reconcile` function's job in AWS).
+//!
+//! With `SENDREADY_LOCAL_SES_EVENTS` (the local SES's base URL) it also does what the
+//! EventBridge rule and `sendready-events` do in AWS: every second it reads the events the
+//! local SES published (`GET /_sendready/ses/events`) and consumes each new EventBridge
+//! event, so the tenant's events and rates follow its sends.
 
 use axum::middleware;
 use sendready_lambda::adapters::dynamodb::DynamoRegistry;
 use sendready_lambda::auth::{LocalJwt, local_jwt};
 use sendready_lambda::config::Config;
 use sendready_lambda::routes::router_with;
+use sendready_lambda::service::events::Events;
 use sendready_lambda::state::{self, Aws};
 use sendready_lambda::{AppState, adapters};
 use std::sync::Arc;
@@ -81,6 +87,9 @@ async fn run() -> Result<(), String> {
         );
         return Ok(());
     }
+    if let Ok(base) = std::env::var("SENDREADY_LOCAL_SES_EVENTS") {
+        tokio::spawn(relay_events(base, aws.events_service()));
+    }
     let smtp = state::smtp(&config, aws.limiter.clone()).map_err(|e| e.to_string())?;
     let resolver = state::resolver(&config).map_err(|e| e.to_string())?;
     let mut state = AppState::new(&aws, smtp, resolver, &config.hosted_zones);
@@ -98,4 +107,57 @@ async fn run() -> Result<(), String> {
         })
         .await
         .map_err(|e| e.to_string())
+}
+
+/// The local stand-in for the EventBridge rule and `sendready-events`: consumes each new
+/// EventBridge event the local SES published, once a second.
+async fn relay_events(base: String, events: Events) {
+    let mut seen = 0usize;
+    loop {
+        tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+        let list = match published(&base).await {
+            Ok(list) => list,
+            Err(e) => {
+                tracing::warn!(error = %e, "reading the local SES's events");
+                continue;
+            }
+        };
+        // The local SES restarted: its list starts again.
+        if list.len() < seen {
+            seen = 0;
+        }
+        for entry in &list[seen..] {
+            if entry["kind"] != "eventbridge" {
+                continue;
+            }
+            match events.consume(&entry["event"]).await {
+                Ok(c) => tracing::info!(outcome = ?c, "local SES event consumed"),
+                Err(e) => tracing::warn!(error = %e, "local SES event not stored"),
+            }
+        }
+        seen = list.len();
+    }
+}
+
+/// `GET {base}/_sendready/ses/events`, over plain HTTP/1.0 (the local SES on 127.0.0.1).
+async fn published(base: &str) -> Result<Vec<serde_json::Value>, String> {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let hostport = base
+        .trim_start_matches("http://")
+        .trim_end_matches('/')
+        .to_owned();
+    let mut s = tokio::net::TcpStream::connect(&hostport)
+        .await
+        .map_err(|e| e.to_string())?;
+    s.write_all(
+        format!("GET /_sendready/ses/events HTTP/1.0\r\nHost: {hostport}\r\n\r\n").as_bytes(),
+    )
+    .await
+    .map_err(|e| e.to_string())?;
+    let mut raw = Vec::new();
+    s.read_to_end(&mut raw).await.map_err(|e| e.to_string())?;
+    let text = String::from_utf8_lossy(&raw);
+    let body = text.split_once("\r\n\r\n").map_or("", |(_, b)| b);
+    let v: serde_json::Value = serde_json::from_str(body).map_err(|e| e.to_string())?;
+    Ok(v["events"].as_array().cloned().unwrap_or_default())
 }

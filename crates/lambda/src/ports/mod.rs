@@ -3,6 +3,7 @@
 //! so a service can run over an adapter or over an in-memory stand-in alike.
 
 pub mod dns;
+pub mod events;
 pub mod limits;
 pub mod registry;
 pub mod route53;
@@ -12,6 +13,7 @@ pub mod settings;
 pub mod smtp;
 
 pub use dns::Resolver;
+pub use events::EventStore;
 pub use limits::{Limit, LimitError, Limiter, Limits};
 pub use registry::{Owned, Record, Registry, ReserveError};
 pub use route53::Route53;

@@ -127,6 +127,16 @@ pub fn ses_tenant_name(tenant: &str) -> String {
 
 /// The ARN of an SES resource named `kind/name` in the account and region of `tenant_arn`.
 pub fn ses_arn(tenant_arn: &str, kind: &str, name: &str) -> Option<String> {
+    arn_in(tenant_arn, "ses", &format!("{kind}/{name}"))
+}
+
+/// The default EventBridge bus in the account and region of `tenant_arn`.
+pub fn default_bus_arn(tenant_arn: &str) -> Option<String> {
+    arn_in(tenant_arn, "events", "event-bus/default")
+}
+
+/// An ARN of `service` and `resource` in the partition, account and region of an SES ARN.
+fn arn_in(tenant_arn: &str, service: &str, resource: &str) -> Option<String> {
     let mut parts = tenant_arn.splitn(6, ':');
     let (Some("arn"), Some(partition), Some("ses"), Some(region), Some(account)) = (
         parts.next(),
@@ -138,7 +148,7 @@ pub fn ses_arn(tenant_arn: &str, kind: &str, name: &str) -> Option<String> {
         return None;
     };
     Some(format!(
-        "arn:{partition}:ses:{region}:{account}:{kind}/{name}"
+        "arn:{partition}:{service}:{region}:{account}:{resource}"
     ))
 }
 
@@ -186,6 +196,14 @@ pub trait Ses: Send + Sync {
     /// `CreateConfigurationSet` tagged with the platform tenant, with reputation metrics
     /// on; one that exists counts as created.
     async fn ensure_config_set(&self, name: &str, tenant: &str) -> Result<(), AwsError>;
+    /// `CreateConfigurationSetEventDestination` of `name` sending every event type to the
+    /// EventBridge bus `bus_arn`; one that exists counts as made.
+    async fn ensure_event_destination(
+        &self,
+        config_set: &str,
+        name: &str,
+        bus_arn: &str,
+    ) -> Result<(), AwsError>;
     /// `CreateTenantResourceAssociation`; one that exists counts as made.
     async fn associate(&self, tenant_name: &str, resource_arn: &str) -> Result<(), AwsError>;
     /// `DeleteTenantResourceAssociation`; one that does not exist counts as removed.

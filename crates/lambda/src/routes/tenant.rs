@@ -1,19 +1,22 @@
 //! `GET /v1/tenant`, `PUT /v1/tenants/{tenant}/users`, `PUT /v1/tenants/{tenant}/zones`
-//! and `PUT /v1/tenants/{tenant}/reputation` (the platform's admin scope), and
-//! `POST /v1/sender/check`.
+//! and `PUT /v1/tenants/{tenant}/reputation` (the platform's admin scope),
+//! `POST /v1/sender/check`, and `GET /v1/events` (the tenant's recent SES events).
 
 use crate::auth::Caller;
 use crate::error::Problem;
 use crate::extract::Body;
+use crate::service::events::Filter;
 use crate::service::identities::Identities;
 use crate::service::tenant::{
     SenderCheck, SesTenantView, TenantReputation, TenantUsers, TenantView, TenantZones,
 };
-use axum::extract::{FromRef, Path, State};
+use axum::extract::{FromRef, Path, RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post, put};
 use axum::{Json, Router};
+use sendready_core::Code;
+use sendready_core::events::{EventKind, SesEvent};
 use std::sync::Arc;
 
 async fn tenant(
@@ -59,6 +62,74 @@ async fn put_reputation(
     Ok(Json(view))
 }
 
+/// `?identity=...&type=bounce`: which events; anything else is a 400 problem.
+fn event_filter(query: Option<&str>) -> Result<Filter, Problem> {
+    let mut f = Filter::default();
+    for pair in query
+        .unwrap_or_default()
+        .split('&')
+        .filter(|p| !p.is_empty())
+    {
+        let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
+        let v = percent_decode(v);
+        match k {
+            "identity" if !v.is_empty() => f.identity = Some(v),
+            "type" => {
+                f.kind = Some(
+                    EventKind::ALL
+                        .into_iter()
+                        .find(|kind| kind.as_str() == v)
+                        .ok_or_else(|| {
+                            Problem::field(
+                                "type",
+                                Code::InputInvalid,
+                                format!(
+                                    "type is one of {}.",
+                                    EventKind::ALL.map(EventKind::as_str).join(", ")
+                                ),
+                            )
+                        })?,
+                );
+            }
+            _ => {}
+        }
+    }
+    Ok(f)
+}
+
+/// `%XX` escapes and `+` of a query value (an identity's `@` arrives as `%40`).
+fn percent_decode(v: &str) -> String {
+    let b = v.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        let hex = b
+            .get(i + 1..i + 3)
+            .and_then(|h| std::str::from_utf8(h).ok())
+            .and_then(|h| u8::from_str_radix(h, 16).ok());
+        match (b[i], hex) {
+            (b'%', Some(x)) => {
+                out.push(x);
+                i += 3;
+                continue;
+            }
+            (b'+', _) => out.push(b' '),
+            (c, _) => out.push(c),
+        }
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+async fn events(
+    State(svc): State<Arc<Identities>>,
+    caller: Caller,
+    RawQuery(query): RawQuery,
+) -> Result<Json<Vec<SesEvent>>, Problem> {
+    let filter = event_filter(query.as_deref())?;
+    Ok(Json(svc.events.recent(&caller.tenant, &filter).await?))
+}
+
 async fn sender(
     State(svc): State<Arc<Identities>>,
     caller: Caller,
@@ -79,4 +150,5 @@ where
         .route("/v1/tenants/{tenant}/zones", put(put_zones))
         .route("/v1/tenants/{tenant}/reputation", put(put_reputation))
         .route("/v1/sender/check", post(sender))
+        .route("/v1/events", get(events))
 }

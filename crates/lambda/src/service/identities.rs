@@ -44,6 +44,8 @@ pub struct Identities {
     /// The prefix of every BYODKIM selector (`SENDREADY_DKIM_SELECTOR_PREFIX`), so a key
     /// Sendready publishes never takes the `_domainkey` name of another provider's.
     pub selector_prefix: String,
+    /// The tenant's SES events and rates.
+    pub events: super::events::Events,
 }
 
 /// The tenant's registry record.

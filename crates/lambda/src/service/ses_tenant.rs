@@ -5,7 +5,10 @@
 //! from the shared account's and can pause that tenant alone.
 
 use crate::ports::AwsError;
-use crate::ports::ses::{SendScope, Ses, SesTenant, ses_arn, ses_tenant_name};
+use crate::ports::ses::{SendScope, Ses, SesTenant, default_bus_arn, ses_arn, ses_tenant_name};
+
+/// The name of the event destination every tenant's configuration set has.
+pub const EVENT_DESTINATION: &str = "sendready-events";
 
 /// Where the tenant's sends belong: its SES tenant and its configuration set (one name).
 pub fn scope(tenant: &str) -> SendScope {
@@ -16,12 +19,17 @@ pub fn scope(tenant: &str) -> SendScope {
     }
 }
 
-/// The tenant's SES tenant, made when missing, with its configuration set made and
-/// associated with it.
+/// The tenant's SES tenant, made when missing, with its configuration set made, sending
+/// every event to the account's default EventBridge bus (where `sendready-events` reads
+/// them), and associated with it.
 pub async fn ensure(ses: &dyn Ses, tenant: &str) -> Result<SesTenant, AwsError> {
     let name = ses_tenant_name(tenant);
     let t = ses.ensure_tenant(&name, tenant).await?;
     ses.ensure_config_set(&name, tenant).await?;
+    if let Some(bus) = default_bus_arn(&t.arn) {
+        ses.ensure_event_destination(&name, EVENT_DESTINATION, &bus)
+            .await?;
+    }
     if let Some(arn) = ses_arn(&t.arn, "configuration-set", &name) {
         ses.associate(&name, &arn).await?;
     }

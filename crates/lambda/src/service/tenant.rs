@@ -22,6 +22,7 @@ impl Identities {
     pub async fn tenant(&self, tenant: &str) -> Result<TenantView, Problem> {
         let rec = record_of(self.registry.as_ref(), tenant).await?;
         let verified = verified_map(self.ses.as_ref(), &rec).await?;
+        let (rates, warnings) = self.events.rates(tenant).await?;
         let mut hosted_zones = Vec::new();
         for id in rec.zones.iter().filter(|z| self.zone_allowed(z)) {
             let name = self.route53.zone_name(id).await?;
@@ -37,6 +38,8 @@ impl Identities {
             max_email_identities: MAX_EMAIL_IDENTITIES,
             hosted_zones,
             ses: self.ses_tenant(tenant).await?,
+            rates,
+            warnings,
         })
     }
 
