@@ -112,16 +112,20 @@ def main():
         for st in policy.get("Statement", [])
     ]
     change = [st for st in statements if "route53:ChangeResourceRecordSets" in st["Action"]]
-    if len(change) != 1 or change[0]["Action"] != ["route53:ChangeResourceRecordSets"]:
-        failures.append("route53:ChangeResourceRecordSets must stand in a statement of its own")
-    else:
-        cond = change[0].get("Condition", {})
+    if [st.get("Sid") for st in change] != ["Route53Create", "Route53CreateMailFrom"]:
+        failures.append("route53:ChangeResourceRecordSets stands in Route53Create and Route53CreateMailFrom only")
+    for st in change:
+        cond = st.get("Condition", {})
+        if st["Action"] != ["route53:ChangeResourceRecordSets"]:
+            failures.append(f"{st.get('Sid')}: route53:ChangeResourceRecordSets must stand in a statement of its own")
         if cond.get("ForAllValues:StringEquals", {}).get("route53:ChangeResourceRecordSetsActions") != ["CREATE"]:
-            failures.append("Route 53 changes are not limited to CREATE")
+            failures.append(f"{st.get('Sid')}: Route 53 changes are not limited to CREATE")
         if "route53:ChangeResourceRecordSetsRecordTypes" not in cond.get("ForAllValues:StringEquals", {}):
-            failures.append("Route 53 changes are not limited by record type")
-        if "route53:ChangeResourceRecordSetsNormalizedRecordNames" not in cond.get("ForAllValues:StringLike", {}):
-            failures.append("Route 53 changes are not limited by record name")
+            failures.append(f"{st.get('Sid')}: Route 53 changes are not limited by record type")
+        if st.get("Sid") == "Route53Create" and "route53:ChangeResourceRecordSetsNormalizedRecordNames" not in cond.get("ForAllValues:StringLike", {}):
+            failures.append("Route 53 changes of DKIM and DMARC records are not limited by record name")
+        if st.get("Sid") == "Route53CreateMailFrom" and cond["ForAllValues:StringEquals"]["route53:ChangeResourceRecordSetsRecordTypes"] != ["MX", "TXT"]:
+            failures.append("the MAIL FROM statement creates only MX and TXT records")
     tags = [st for st in statements if st.get("Sid") == "SesTenantTag"]
     if not tags:
         failures.append("a tagged CreateEmailIdentity needs ses:TagResource, in a statement of its own")

@@ -168,6 +168,39 @@ pub struct IdentityView {
     pub dkim: Option<DkimView>,
     /// The records to publish.
     pub records: Vec<RecordView>,
+    /// The custom MAIL FROM domain, once one is set.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mail_from: Option<MailFromView>,
+}
+
+/// An identity's custom MAIL FROM domain as SES describes it, explained.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "tsify", derive(tsify::Tsify))]
+#[serde(rename_all = "camelCase")]
+pub struct MailFromView {
+    /// The MAIL FROM domain.
+    pub domain: String,
+    /// `MailFromDomainStatus`: `PENDING`, `SUCCESS`, `FAILED` or `TEMPORARY_FAILURE`.
+    pub status: String,
+    /// What SES does when the MX record is missing.
+    pub behavior_on_mx_failure: crate::dns::MxFailure,
+    /// The status explained: what SES is doing and what to do.
+    pub explanation: String,
+}
+
+/// The body of `PUT /v1/identities/{identity}/mail-from`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "tsify", derive(tsify::Tsify))]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct MailFromRequest {
+    /// A subdomain of the identity's domain that receives no mail (`bounce.example.com`).
+    pub mail_from_domain: String,
+    /// What SES does when the MX record is missing (default: send with amazonses.com).
+    #[serde(default)]
+    pub behavior_on_mx_failure: crate::dns::MxFailure,
+    /// The MX records found at the subdomain may go: it receives no mail the user needs.
+    #[serde(default)]
+    pub replace_mx: bool,
 }
 
 /// The body of the publish route.

@@ -476,6 +476,11 @@ catalogue! {
     MailFromSameAsIdentity = "mail-from-same-as-identity",
     /// The MAIL FROM subdomain's MX points to SES, so it must not receive other mail.
     MailFromNoInbound = "mail-from-no-inbound",
+    /// The chosen MAIL FROM subdomain has MX records that are not SES's: it receives mail,
+    /// and SES's MX would take it over.
+    MailFromMxExists = "mail-from-mx-exists",
+    /// A custom MAIL FROM domain is set on a domain identity, not an email identity, here.
+    MailFromNeedsDomain = "mail-from-needs-domain",
     /// The record name has the zone typed twice (`send.myapp.myapp.com`).
     ZoneDoubled = "zone-doubled",
     /// Live DNS has the record with the expected value.

@@ -108,6 +108,7 @@ export const FUNCTIONS = {
       { method: HttpMethod.DELETE, path: "/v1/identities/{identity}" },
       { method: HttpMethod.POST, path: "/v1/identities/{identity}/dns" },
       { method: HttpMethod.POST, path: "/v1/identities/{identity}/verify" },
+      { method: HttpMethod.PUT, path: "/v1/identities/{identity}/mail-from" },
       { method: HttpMethod.POST, path: "/v1/sender/check" },
       { method: HttpMethod.GET, path: "/v1/tenant" },
       { method: HttpMethod.GET, path: "/v1/events" },
@@ -336,6 +337,7 @@ export class SendreadyBackend extends Construct {
           "ses:GetEmailIdentity",
           "ses:DeleteEmailIdentity",
           "ses:PutEmailIdentityDkimSigningAttributes",
+          "ses:PutEmailIdentityMailFromAttributes",
         ],
         resources: [identityArn],
       }),
@@ -376,6 +378,22 @@ export class SendreadyBackend extends Construct {
           },
           "ForAllValues:StringLike": {
             "route53:ChangeResourceRecordSetsNormalizedRecordNames": ["*._domainkey.*", "_dmarc.*"],
+          },
+        },
+      }),
+    );
+    // A custom MAIL FROM domain's MX and SPF TXT, at the subdomain the tenant chose (any
+    // name in its zones: IAM cannot name it ahead), CREATE only.
+    identities.addToRolePolicy(
+      new PolicyStatement({
+        sid: "Route53CreateMailFrom",
+        effect: Effect.ALLOW,
+        actions: ["route53:ChangeResourceRecordSets"],
+        resources: zoneArns,
+        conditions: {
+          "ForAllValues:StringEquals": {
+            "route53:ChangeResourceRecordSetsActions": ["CREATE"],
+            "route53:ChangeResourceRecordSetsRecordTypes": ["MX", "TXT"],
           },
         },
       }),

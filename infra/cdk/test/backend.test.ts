@@ -127,7 +127,7 @@ const samStack = once(() => {
 describe("the synthesized CDK stack", () => {
   test("every route has the JWT authorizer", () => {
     const routes = resources("AWS::ApiGatewayV2::Route");
-    assert.equal(routes.length, 20);
+    assert.equal(routes.length, 21);
     for (const [id, route] of routes) {
       assert.equal(route.Properties.AuthorizationType, "JWT", `${id} has no JWT authorizer`);
       assert.ok(route.Properties.AuthorizerId, `${id} names no authorizer`);
@@ -192,6 +192,7 @@ describe("the synthesized CDK stack", () => {
         "ses:GetReputationEntity",
         "ses:GetTenant",
         "ses:PutEmailIdentityDkimSigningAttributes",
+        "ses:PutEmailIdentityMailFromAttributes",
         "ses:PutTenantSuppressionAttributes",
         "ses:TagResource",
         "ses:UpdateReputationEntityPolicy",
@@ -322,11 +323,16 @@ describe("the synthesized CDK stack", () => {
       "*._domainkey.*",
       "_dmarc.*",
     ]);
+    const mailFrom = statements.find((st) => st.Sid === "Route53CreateMailFrom")!;
+    assert.deepEqual(mailFrom.Condition["ForAllValues:StringEquals"], {
+      "route53:ChangeResourceRecordSetsActions": ["CREATE"],
+      "route53:ChangeResourceRecordSetsRecordTypes": ["MX", "TXT"],
+    });
   });
 
   test("functions are arm64 provided.al2023 with log retention, the tenant claim, reserved concurrency and a deadline", () => {
     const fns = resources("AWS::Lambda::Function");
-    assert.equal(fns.length, 6);
+    assert.equal(fns.length, 7);
     for (const [id, fn] of fns) {
       assert.equal(fn.Properties.Runtime, "provided.al2023", id);
       assert.deepEqual(fn.Properties.Architectures, ["arm64"], id);

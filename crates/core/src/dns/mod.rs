@@ -309,6 +309,34 @@ pub enum MxFailure {
     RejectMessage,
 }
 
+/// SES's `MailFromDomainStatus` explained (SES developer guide, "Using a custom MAIL FROM
+/// domain": SES looks for the MX record for up to 72 hours).
+pub fn mail_from_status(status: &str, domain: &str, behavior: MxFailure) -> String {
+    let fallback = match behavior {
+        MxFailure::UseDefaultValue => {
+            "SES sends with a subdomain of amazonses.com as MAIL FROM meanwhile"
+        }
+        MxFailure::RejectMessage => {
+            "SES rejects the identity's messages meanwhile (REJECT_MESSAGE)"
+        }
+    };
+    match status {
+        "SUCCESS" => format!(
+            "SES found the MX record of {domain}: messages leave with MAIL FROM {domain}, so SPF aligns with your domain for DMARC."
+        ),
+        "PENDING" => format!(
+            "SES is looking for the MX record of {domain} (for up to 72 hours); {fallback}. Publish the MX and SPF records below."
+        ),
+        "FAILED" => format!(
+            "SES did not find the MX record of {domain} within 72 hours; {fallback}. Publish the records and set the MAIL FROM domain again to start over."
+        ),
+        "TEMPORARY_FAILURE" => format!(
+            "SES could not look up {domain} for a while (a DNS failure) and keeps trying; {fallback}."
+        ),
+        other => format!("SES reports {other} for {domain}."),
+    }
+}
+
 /// The MX and SPF TXT records for a custom MAIL FROM domain (SES developer guide, "Using
 /// a custom MAIL FROM domain"): `MX 10 feedback-smtp.<region>.amazonses.com` and
 /// `TXT "v=spf1 include:amazonses.com ~all"`. The MAIL FROM domain must be a subdomain

@@ -3,16 +3,17 @@
 use super::sdk::{aws_error, build_error};
 use crate::ports::AwsError;
 use crate::ports::ses::{
-    NewDkim, SendScope, Ses, SesDkim, SesIdentity, SesReputation, SesTenant, SimpleMail, TENANT_TAG,
+    NewDkim, SendScope, Ses, SesDkim, SesIdentity, SesMailFrom, SesReputation, SesTenant,
+    SimpleMail, TENANT_TAG,
 };
 use async_trait::async_trait;
 use aws_sdk_sesv2::Client;
 use aws_sdk_sesv2::primitives::Blob;
 use aws_sdk_sesv2::types::{
-    Body, Content, Destination, DkimSigningAttributes, DkimSigningAttributesOrigin,
-    DkimSigningKeyLength, EmailContent, EventBridgeDestination, EventDestinationDefinition,
-    EventType, Message, RawMessage, ReputationEntityType, ReputationOptions, SuppressionListReason,
-    Tag, Tenant,
+    BehaviorOnMxFailure, Body, Content, Destination, DkimSigningAttributes,
+    DkimSigningAttributesOrigin, DkimSigningKeyLength, EmailContent, EventBridgeDestination,
+    EventDestinationDefinition, EventType, Message, RawMessage, ReputationEntityType,
+    ReputationOptions, SuppressionListReason, Tag, Tenant,
 };
 
 /// The tag naming the platform tenant, on everything Sendready creates in SES.
@@ -90,6 +91,15 @@ impl Ses for SesV2 {
                 .iter()
                 .find(|t| t.key() == TENANT_TAG)
                 .map(|t| t.value().to_owned()),
+            mail_from: r
+                .mail_from_attributes()
+                .filter(|m| !m.mail_from_domain().is_empty())
+                .map(|m| SesMailFrom {
+                    domain: m.mail_from_domain().to_owned(),
+                    status: m.mail_from_domain_status().as_str().to_owned(),
+                    reject_on_mx_failure: *m.behavior_on_mx_failure()
+                        == BehaviorOnMxFailure::RejectMessage,
+                }),
         })
     }
 
@@ -179,6 +189,27 @@ impl Ses for SesV2 {
             .send()
             .await
             .map_err(|e| aws_error("Restarting DKIM verification", &e))?;
+        Ok(())
+    }
+
+    async fn put_mail_from(
+        &self,
+        identity: &str,
+        domain: &str,
+        reject_on_mx_failure: bool,
+    ) -> Result<(), AwsError> {
+        self.client
+            .put_email_identity_mail_from_attributes()
+            .email_identity(identity)
+            .mail_from_domain(domain)
+            .behavior_on_mx_failure(if reject_on_mx_failure {
+                BehaviorOnMxFailure::RejectMessage
+            } else {
+                BehaviorOnMxFailure::UseDefaultValue
+            })
+            .send()
+            .await
+            .map_err(|e| aws_error("Setting the custom MAIL FROM domain", &e))?;
         Ok(())
     }
 

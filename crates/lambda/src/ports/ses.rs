@@ -16,6 +16,19 @@ pub struct SesIdentity {
     pub dkim: Option<SesDkim>,
     /// The value of the identity's tenant tag ([`TENANT_TAG`]), when it has one.
     pub tenant_tag: Option<String>,
+    /// `MailFromAttributes`, when a custom MAIL FROM domain is set.
+    pub mail_from: Option<SesMailFrom>,
+}
+
+/// An identity's `MailFromAttributes`.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct SesMailFrom {
+    /// `MailFromDomain`.
+    pub domain: String,
+    /// `MailFromDomainStatus`.
+    pub status: String,
+    /// `BehaviorOnMxFailure` is `REJECT_MESSAGE`.
+    pub reject_on_mx_failure: bool,
 }
 
 /// The tag every identity Sendready creates carries: the platform tenant that owns it.
@@ -171,6 +184,14 @@ pub trait Ses: Send + Sync {
     /// `PutEmailIdentityDkimSigningAttributes` back to Easy DKIM (AWS_SES), which makes
     /// SES start DKIM verification again.
     async fn restart_easy_dkim(&self, identity: &str) -> Result<(), AwsError>;
+    /// `PutEmailIdentityMailFromAttributes`: the custom MAIL FROM domain and what SES does
+    /// when its MX record is missing.
+    async fn put_mail_from(
+        &self,
+        identity: &str,
+        domain: &str,
+        reject_on_mx_failure: bool,
+    ) -> Result<(), AwsError>;
     /// Whether the account is in the sandbox (`GetAccount`); `None` when SES did not say.
     async fn sandbox(&self) -> Option<bool>;
     /// `SendEmail`, for the tenant's SES tenant with `scope`; SES's message id.

@@ -1,5 +1,5 @@
 //! `/v1/identities`: create, list, read and delete a tenant's SES identities, publish
-//! their records to Route 53 and verify them in live DNS.
+//! their records to Route 53, verify them in live DNS, and set a custom MAIL FROM domain.
 
 use crate::auth::Caller;
 use crate::error::Problem;
@@ -9,8 +9,9 @@ use crate::service::publish::{PublishRequest, Published};
 use crate::service::verify::Verification;
 use axum::extract::{FromRef, Path, State};
 use axum::http::StatusCode;
-use axum::routing::{get, post};
+use axum::routing::{get, post, put};
 use axum::{Json, Router};
+use sendready_core::api::MailFromRequest;
 use std::sync::Arc;
 
 async fn create(
@@ -65,6 +66,17 @@ async fn verify(
     Ok(Json(svc.verify(&caller.tenant, &identity).await?))
 }
 
+async fn mail_from(
+    State(svc): State<Arc<Identities>>,
+    caller: Caller,
+    Path(identity): Path<String>,
+    Body(req): Body<MailFromRequest>,
+) -> Result<Json<IdentityView>, Problem> {
+    Ok(Json(
+        svc.put_mail_from(&caller.tenant, &identity, &req).await?,
+    ))
+}
+
 /// The identity routes.
 pub fn routes<S>() -> Router<S>
 where
@@ -76,4 +88,5 @@ where
         .route("/v1/identities/{identity}", get(read).delete(delete))
         .route("/v1/identities/{identity}/dns", post(publish))
         .route("/v1/identities/{identity}/verify", post(verify))
+        .route("/v1/identities/{identity}/mail-from", put(mail_from))
 }

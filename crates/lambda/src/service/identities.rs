@@ -11,7 +11,9 @@ use crate::ports::{
 };
 use base64::Engine as _;
 use sendready_core::Code;
-pub use sendready_core::api::{CreateIdentity, DkimMode, DkimView, IdentityView, RecordView};
+pub use sendready_core::api::{
+    CreateIdentity, DkimMode, DkimView, IdentityView, MailFromView, RecordView,
+};
 use sendready_core::diagnose;
 use sendready_core::dns::{self, DnsRecord, dkim, dmarc};
 use sendready_core::identity::{IdentityKind, check_new_identity};
@@ -355,6 +357,16 @@ impl Identities {
         {
             records.push((rec, true));
         }
+        if let Some(m) = &r.mail_from
+            && let Some(recs) = dns::mail_from_records(
+                domain,
+                &m.domain,
+                self.region.as_deref().unwrap_or("us-east-1"),
+            )
+            .value
+        {
+            records.extend(recs.into_iter().map(|r| (r, true)));
+        }
         if let Some(rec) = dmarc::build_dmarc(domain, &dmarc::Dmarc::default()).value {
             records.push((rec, false));
         }
@@ -405,6 +417,19 @@ impl Identities {
                     required,
                 })
                 .collect(),
+            mail_from: r.mail_from.as_ref().map(|m| {
+                let behavior = if m.reject_on_mx_failure {
+                    dns::MxFailure::RejectMessage
+                } else {
+                    dns::MxFailure::UseDefaultValue
+                };
+                MailFromView {
+                    domain: m.domain.clone(),
+                    status: m.status.clone(),
+                    behavior_on_mx_failure: behavior,
+                    explanation: dns::mail_from_status(&m.status, &m.domain, behavior),
+                }
+            }),
         })
     }
 }

@@ -4,6 +4,7 @@
 
 pub mod events;
 pub mod identities;
+pub mod mail_from;
 pub mod messages;
 pub mod publish;
 pub mod reconcile;
