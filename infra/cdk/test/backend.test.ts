@@ -178,6 +178,8 @@ describe("the synthesized CDK stack", () => {
         "dynamodb:PutItem",
         "dynamodb:Query",
         "dynamodb:UpdateItem",
+        // Route53Create (DKIM, DMARC) and Route53CreateMailFrom (MX, TXT).
+        "route53:ChangeResourceRecordSets",
         "route53:ChangeResourceRecordSets",
         "route53:GetHostedZone",
         "route53:ListResourceRecordSets",
@@ -345,13 +347,13 @@ describe("the synthesized CDK stack", () => {
       assert.equal(fn.Properties.Environment.Variables.SENDREADY_LIMIT_SMTP_CHECKS_PER_MINUTE, "10", id);
     }
     const groups = resources("AWS::Logs::LogGroup");
-    assert.equal(groups.length, 6);
+    assert.equal(groups.length, 7);
     for (const [, g] of groups) assert.equal(g.Properties.RetentionInDays, 30);
   });
 
   test("each function's asset is a real aarch64 bootstrap built by cargo-lambda", () => {
     const assets = readdirSync(outdir).filter((d) => d.startsWith("asset."));
-    assert.equal(assets.length, 6);
+    assert.equal(assets.length, 7);
     for (const dir of assets) {
       const bin = readFileSync(path.join(outdir, dir, "bootstrap"));
       assert.deepEqual([...bin.subarray(0, 4)], [0x7f, 0x45, 0x4c, 0x46], `${dir}/bootstrap is not ELF`);
