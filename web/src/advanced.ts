@@ -1,7 +1,10 @@
 // Advanced SMTP (the platform's Amazon SES with the tenant's verified domain or address):
 // the identities table, "Add identity" with the tenant rules checked before the request,
 // each identity's DNS records (copy, CSV, Route 53), live DNS checks, retry, SES test
-// mail with the mailbox simulator, and "may this address send?".
+// mail with the mailbox simulator, a custom MAIL FROM domain (checked as typed by the same
+// rule the backend runs), "may this address send?", and the tenant's sending reputation:
+// its SES tenant, the bounce and complaint rates with SES's review levels, and the recent
+// events SES published.
 
 import {
   checkNewIdentity,
@@ -11,12 +14,15 @@ import {
   explain,
   type IdentityView,
   type Issue,
+  type MxFailure,
+  mailFromRecords,
   type Published,
   type RecordView,
   type Report,
   recordsCsv,
   type SenderDecision,
   type Sent,
+  type SesEvent,
   type TenantView,
   type Verification,
 } from "sendready";
@@ -59,6 +65,10 @@ export function advancedPage(root: HTMLElement) {
   let checkCount = 0; // numbers each "Check DNS now" result (data-seq)
 
   const status = h("div", { class: "msg", id: "adv-status", "aria-live": "polite" });
+  const reputation = h("section", { id: "reputation", "aria-labelledby": "reputation-title", "aria-live": "polite" });
+  const eventsList = h("ol", { id: "events", class: "events" });
+  const eventsRefresh = h("button", { type: "button", id: "events-refresh", class: "secondary" }, "Refresh");
+  eventsRefresh.addEventListener("click", () => load());
   const table = h("div", { id: "identities" });
   const detail = h("section", { id: "identity-detail", "aria-live": "polite" });
 
@@ -192,12 +202,96 @@ export function advancedPage(root: HTMLElement) {
         `Tenant ${tenant.tenant}: ${identities.length} identit${identities.length === 1 ? "y" : "ies"} (at most ${tenant.maxDomainIdentities} domain and ${tenant.maxEmailIdentities} email addresses).`,
       );
       renderTable();
+      renderReputation();
       rulesCheck();
       const sel = identities.find((i) => i.identity === selected);
       if (sel) renderDetail(sel);
       else put(detail);
     } catch (e) {
       showError(status, e);
+    }
+  }
+
+  /** The SES tenant, the rates with SES's review levels, and the recent events. */
+  async function renderReputation() {
+    const t = tenant;
+    if (!t) return;
+    const pct = (n: number, digits: number) => `${n.toFixed(digits)} %`;
+    put(
+      reputation,
+      h("h3", { id: "reputation-title" }, "Sending reputation"),
+      t.ses
+        ? h(
+            "p",
+            { id: "ses-tenant" },
+            `SES tenant ${t.ses.tenantName}: sending ${t.ses.sendingStatus.toLowerCase()}`,
+            t.ses.reputationPolicy ? `, reputation policy ${t.ses.reputationPolicy}` : "",
+            t.ses.reputationImpact ? `, latest findings ${t.ses.reputationImpact.toLowerCase()} impact` : "",
+            ".",
+          )
+        : h("p", { id: "ses-tenant" }, "Your SES tenant is made with your first identity."),
+      h(
+        "div",
+        { class: "scroll" },
+        h(
+          "table",
+          { id: "rates" },
+          h(
+            "thead",
+            {},
+            h(
+              "tr",
+              {},
+              ...["Window", "Sent", "Delivered", "Bounced", "Complaints"].map((c) => h("th", { scope: "col" }, c)),
+            ),
+          ),
+          h(
+            "tbody",
+            {},
+            ...(t.rates ?? []).map((r) =>
+              h(
+                "tr",
+                { "data-window": r.window },
+                h("th", { scope: "row" }, r.window === "24h" ? "Last 24 hours" : "Last 7 days"),
+                h("td", {}, String(r.counts.sent)),
+                h("td", {}, String(r.counts.delivered)),
+                h("td", { "data-col": "bounce-rate" }, `${r.counts.bounced} (${pct(r.bounceRate, 1)})`),
+                h("td", { "data-col": "complaint-rate" }, `${r.counts.complained} (${pct(r.complaintRate, 2)})`),
+              ),
+            ),
+          ),
+        ),
+      ),
+      h("p", { class: "hint" }, "SES reviews an account at a 5 % bounce rate or a 0.1 % complaint rate."),
+      // One line per code: the 24-hour window's, which comes first.
+      ...(t.warnings ?? [])
+        .filter((w, n, all) => all.findIndex((x) => x.code === w.code) === n)
+        .map((w) => {
+          const e = explain(w.code).value?.explanation;
+          return h("p", { class: "issue warning", "data-code": w.code }, w.message, e ? ` ${e.cause} ${e.action}` : "");
+        }),
+      h("h4", {}, "Recent events"),
+      h("div", { class: "actions" }, eventsRefresh),
+      eventsList,
+    );
+    try {
+      const events = await call<SesEvent[]>("GET", "/v1/events");
+      put(
+        eventsList,
+        ...(events.length
+          ? events.map((e) =>
+              h(
+                "li",
+                { "data-kind": e.kind },
+                `${e.at} · ${e.kind} · ${e.recipients.join(", ")}`,
+                e.detail ? ` · ${e.detail}` : "",
+                ` · ${e.identity}`,
+              ),
+            )
+          : [h("li", {}, "No events yet: they appear here a few seconds after SES sends.")]),
+      );
+    } catch (e) {
+      showError(eventsList, e);
     }
   }
 
@@ -292,6 +386,44 @@ export function advancedPage(root: HTMLElement) {
       value: i.kind === "email" ? i.identity : `no-reply@${i.identity}`,
     });
     const send = h("button", { type: "button", id: "ses-send" }, "Send test email");
+    // Custom MAIL FROM: the subdomain checked as typed by the rule the backend runs.
+    const mfDomain = h("input", {
+      id: "mail-from-domain",
+      spellcheck: "false",
+      placeholder: `bounce.${i.identity}`,
+      value: i.mailFrom?.domain ?? "",
+    });
+    const mfField = field("MAIL FROM subdomain", mfDomain, "A subdomain that receives no mail.");
+    const mfBehavior = h(
+      "select",
+      { id: "mail-from-behavior" },
+      h("option", { value: "USE_DEFAULT_VALUE" }, "If its MX is missing, send with amazonses.com"),
+      h("option", { value: "REJECT_MESSAGE" }, "If its MX is missing, reject the message"),
+    );
+    if (i.mailFrom) mfBehavior.value = i.mailFrom.behaviorOnMxFailure;
+    const mfSet = h("button", { type: "button", id: "mail-from-set" }, "Set MAIL FROM domain");
+    const mfCheck = () => {
+      const r = mailFromRecords(i.identity, mfDomain.value.trim(), "us-east-1");
+      put(
+        mfField.msg,
+        ...r.issues
+          .filter((x) => x.field === "mailFromDomain" && x.severity !== "hint")
+          .map((x) => h("p", { class: `issue ${x.severity}`, "data-code": x.code }, x.message)),
+      );
+      return r.valid;
+    };
+    mfDomain.addEventListener("input", mfCheck);
+    mfSet.addEventListener("click", () =>
+      busy(mfSet, async () => {
+        if (!mfCheck()) return;
+        const v = await call<IdentityView>("PUT", `/v1/identities/${encodeURIComponent(i.identity)}/mail-from`, {
+          mailFromDomain: mfDomain.value.trim(),
+          behaviorOnMxFailure: mfBehavior.value as MxFailure,
+        });
+        identities = identities.map((x) => (x.identity === v.identity ? v : x));
+        renderDetail(v);
+      }),
+    );
     scenario.addEventListener("change", () => (toField.wrap.hidden = scenario.value !== ""));
 
     const busy = async (b: HTMLButtonElement, f: () => Promise<void>) => {
@@ -438,6 +570,21 @@ export function advancedPage(root: HTMLElement) {
         ? h("div", { class: "row" }, field("Hosted zone", zone).wrap, h("div", { class: "actions" }, publish))
         : null,
       h("div", { class: "actions" }, checkNow, retry, del),
+      i.kind === "domain" ? h("h4", {}, "Custom MAIL FROM domain") : null,
+      i.mailFrom
+        ? h(
+            "p",
+            { id: "mail-from-status", "data-status": i.mailFrom.status },
+            h("strong", {}, `${i.mailFrom.domain}: `),
+            statusWord(i.mailFrom.status),
+            ". ",
+            i.mailFrom.explanation,
+          )
+        : null,
+      i.kind === "domain"
+        ? h("div", { class: "row" }, mfField.wrap, field("When its MX is missing", mfBehavior).wrap)
+        : null,
+      i.kind === "domain" ? h("div", { class: "actions" }, mfSet) : null,
       h("h4", {}, "Send a test email through SES"),
       h("div", { class: "row" }, field("From", fromAddr).wrap, field("To", scenario).wrap, toField.wrap),
       h("div", { class: "actions" }, send),
@@ -457,6 +604,7 @@ export function advancedPage(root: HTMLElement) {
     table,
     detail,
     addForm,
+    reputation,
     h(
       "section",
       { "aria-labelledby": "sender-title" },

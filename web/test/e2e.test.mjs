@@ -355,6 +355,48 @@ describe("Advanced SMTP (SES)", () => {
     );
   });
 
+  test("a bounce and a complaint at the simulator show up in the events and the rates", async () => {
+    for (const scenario of ["bounce", "complaint"]) {
+      await page.selectOption("#ses-scenario", scenario);
+      await page.click("#ses-send");
+      await page.locator("#ses-result", { hasText: `${scenario}@simulator.amazonses.com` }).waitFor();
+    }
+    // The local stack relays what the local SES published, as EventBridge does in AWS.
+    await waitFor(
+      async () => {
+        await page.click("#events-refresh");
+        await page.locator("#events li").first().waitFor();
+        return (
+          (await page.locator("#events li[data-kind=bounce]").count()) === 1 &&
+          (await page.locator("#events li[data-kind=complaint]").count()) === 1
+        );
+      },
+      "the bounce and the complaint in the events",
+      20_000,
+    );
+    assert.match(await page.textContent("#ses-tenant"), /SES tenant sendready-t-acme: sending enabled/);
+    assert.match(await page.textContent("#rates tr[data-window='24h'] [data-col=bounce-rate]"), /^1 \(/);
+    await page.locator("#reputation [data-code=reputation-complaint-rate]").first().waitFor();
+    await shot("advanced-reputation");
+  });
+
+  test("a custom MAIL FROM subdomain is checked as typed, set, and shown with its records", async () => {
+    const before = apiCalls.length;
+    await page.fill("#mail-from-domain", "bounce.example.org");
+    await page.locator("#mail-from-domain-msg [data-code=mail-from-not-subdomain]").waitFor();
+    assert.equal(apiCalls.length, before, "checked in the browser, no request");
+    await page.fill("#mail-from-domain", `bounce.${info.domain}`);
+    assert.equal(await page.locator("#mail-from-domain-msg .issue").count(), 0);
+    await page.click("#mail-from-set");
+    await page.locator("#mail-from-status").waitFor();
+    assert.match(
+      await page.textContent("#mail-from-status"),
+      new RegExp(`bounce\\.${info.domain.replace(/\./g, "\\.")}`),
+    );
+    assert.match(await page.textContent("#identity-detail"), /feedback-smtp\.[a-z0-9-]+\.amazonses\.com/);
+    await shot("advanced-mail-from");
+  });
+
   test("records that never appear turn the domain Failed; Retry starts it again", async () => {
     page.once("dialog", (d) => d.accept());
     await page.click("#delete-identity");
