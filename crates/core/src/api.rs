@@ -188,6 +188,64 @@ pub struct MailFromView {
     pub explanation: String,
 }
 
+/// A domain's SPF as published, followed through every include and redirect in live DNS.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "tsify", derive(tsify::Tsify))]
+#[serde(rename_all = "camelCase")]
+pub struct SpfLive {
+    /// The domain.
+    pub domain: String,
+    /// The SPF records published there (more than one is an error).
+    pub records: Vec<String>,
+    /// DNS lookups the record's evaluation makes, through every include (at most 10).
+    pub lookups: usize,
+    /// Lookups that found nothing (at most 2).
+    pub void_lookups: usize,
+    /// `include:amazonses.com` is reached.
+    pub includes_amazonses: bool,
+    /// What is wrong, and hints.
+    pub issues: Vec<Issue>,
+    /// The record to publish with `include:amazonses.com` merged in; absent when nothing
+    /// needs publishing.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub to_publish: Option<String>,
+}
+
+/// A domain's DMARC as published, found by the RFC 9989 tree walk.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "tsify", derive(tsify::Tsify))]
+#[serde(rename_all = "camelCase")]
+pub struct DmarcLive {
+    /// The domain.
+    pub domain: String,
+    /// Where the record that applies was found (`_dmarc.<domain>` or a parent's).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub found_at: Option<String>,
+    /// That record.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub record: Option<String>,
+    /// Its lint, and whether external report addresses authorize the reports.
+    pub issues: Vec<Issue>,
+    /// The record to publish when none applies.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub to_publish: Option<DnsRecord>,
+}
+
+/// The body of `GET /v1/identities/{identity}/policy`: SPF and DMARC as the world sees
+/// them for the identity's domain and its MAIL FROM domain.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "tsify", derive(tsify::Tsify))]
+#[serde(rename_all = "camelCase")]
+pub struct PolicyView {
+    /// SPF of the identity's domain.
+    pub spf: SpfLive,
+    /// SPF of the custom MAIL FROM domain, when one is set (what SPF checks for SES's mail).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mail_from_spf: Option<SpfLive>,
+    /// DMARC of the identity's domain.
+    pub dmarc: DmarcLive,
+}
+
 /// The body of `PUT /v1/identities/{identity}/mail-from`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "tsify", derive(tsify::Tsify))]

@@ -427,6 +427,15 @@ catalogue! {
     SpfDuplicateModifier = "spf-duplicate-modifier",
     /// More than 10 DNS-querying terms (RFC 7208 §4.6.4).
     SpfLookupLimit = "spf-lookup-limit",
+    /// Followed in live DNS, an `include:` or `redirect=` leads back to a domain already
+    /// being evaluated (RFC 7208 §4.6.4: a loop is a permanent error).
+    SpfIncludeLoop = "spf-include-loop",
+    /// Followed in live DNS, more than two DNS lookups of the record's terms found nothing
+    /// (RFC 7208 §4.6.4: void lookups are limited to two).
+    SpfVoidLookupLimit = "spf-void-lookup-limit",
+    /// Followed in live DNS, an `include:` or `redirect=` names a domain with no SPF
+    /// record (RFC 7208 §5.2: a permanent error for the whole record).
+    SpfIncludeMissing = "spf-include-missing",
     /// Terms after `all` are never evaluated.
     SpfAfterAll = "spf-after-all",
     /// `redirect=` is ignored because the record has `all`.
@@ -458,6 +467,9 @@ catalogue! {
     /// Reports go to another domain, which must publish an authorization record to accept
     /// them (RFC 7489 §7.1).
     DmarcReportExternal = "dmarc-report-external",
+    /// An external report address's domain does not publish the `_report._dmarc` record
+    /// that authorizes the reports (RFC 7489 §7.1): receivers drop them.
+    DmarcReportUnauthorized = "dmarc-report-unauthorized",
     /// A tag appears twice.
     DmarcDuplicateTag = "dmarc-duplicate-tag",
     /// A tag DMARC does not define; receivers ignore it.

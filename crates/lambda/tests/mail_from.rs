@@ -192,6 +192,8 @@ async fn a_mail_from_subdomain_is_checked_set_and_followed_to_success() {
         .map(|c| c["ok"].as_bool().unwrap())
         .collect();
     assert_eq!(found, [true, true], "{v}");
+
+    policy_of_acme(&app).await;
 }
 
 /// Publishes acme's records into a new zone of acme.example.com assigned to it; what the
@@ -268,4 +270,23 @@ async fn an_email_identity_is_told_to_set_mail_from_on_its_domain() {
     .await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "{p}");
     assert_eq!(p["code"], "mail-from-needs-domain", "{p}");
+}
+
+/// Live SPF and DMARC of acme.example.com: the MAIL FROM domain's SPF reaches SES; the
+/// domain has none yet; another tenant cannot read them.
+async fn policy_of_acme(app: &axum::Router) {
+    let path = "/v1/identities/acme.example.com/policy";
+    let (status, p) = call_as(app, "acme", Method::GET, path, None).await;
+    assert_eq!(status, StatusCode::OK, "{p}");
+    assert_eq!(p["mailFromSpf"]["includesAmazonses"], true, "{p}");
+    assert_eq!(
+        p["spf"]["toPublish"], "v=spf1 include:amazonses.com ~all",
+        "{p}"
+    );
+    assert_eq!(
+        p["dmarc"]["toPublish"]["name"], "_dmarc.acme.example.com",
+        "{p}"
+    );
+    let (status, _) = call_as(app, "globex", Method::GET, path, None).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
 }

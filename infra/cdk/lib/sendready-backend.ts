@@ -109,6 +109,7 @@ export const FUNCTIONS = {
       { method: HttpMethod.POST, path: "/v1/identities/{identity}/dns" },
       { method: HttpMethod.POST, path: "/v1/identities/{identity}/verify" },
       { method: HttpMethod.PUT, path: "/v1/identities/{identity}/mail-from" },
+      { method: HttpMethod.GET, path: "/v1/identities/{identity}/policy" },
       { method: HttpMethod.POST, path: "/v1/sender/check" },
       { method: HttpMethod.GET, path: "/v1/tenant" },
       { method: HttpMethod.GET, path: "/v1/events" },

@@ -1,5 +1,6 @@
 //! `/v1/identities`: create, list, read and delete a tenant's SES identities, publish
-//! their records to Route 53, verify them in live DNS, and set a custom MAIL FROM domain.
+//! their records to Route 53, verify them in live DNS, set a custom MAIL FROM domain, and
+//! read their SPF and DMARC as the world sees them.
 
 use crate::auth::Caller;
 use crate::error::Problem;
@@ -11,7 +12,7 @@ use axum::extract::{FromRef, Path, State};
 use axum::http::StatusCode;
 use axum::routing::{get, post, put};
 use axum::{Json, Router};
-use sendready_core::api::MailFromRequest;
+use sendready_core::api::{MailFromRequest, PolicyView};
 use std::sync::Arc;
 
 async fn create(
@@ -77,6 +78,14 @@ async fn mail_from(
     ))
 }
 
+async fn policy(
+    State(svc): State<Arc<Identities>>,
+    caller: Caller,
+    Path(identity): Path<String>,
+) -> Result<Json<PolicyView>, Problem> {
+    Ok(Json(svc.policy(&caller.tenant, &identity).await?))
+}
+
 /// The identity routes.
 pub fn routes<S>() -> Router<S>
 where
@@ -89,4 +98,5 @@ where
         .route("/v1/identities/{identity}/dns", post(publish))
         .route("/v1/identities/{identity}/verify", post(verify))
         .route("/v1/identities/{identity}/mail-from", put(mail_from))
+        .route("/v1/identities/{identity}/policy", get(policy))
 }
