@@ -394,5 +394,20 @@ pub fn verification(status: &str, error_type: Option<&str>) -> Diagnosis {
     }
 }
 
+/// [`verification`] for a domain whose records were just looked up in live DNS: a
+/// pending status with every required record found is explained as DNS being correct
+/// and SES not having checked again yet, not as something to fix.
+pub fn verification_with_dns(
+    status: &str,
+    error_type: Option<&str>,
+    all_required_found: bool,
+) -> Diagnosis {
+    if status == "PENDING" && all_required_found {
+        d(Code::VerificationDnsReady)
+    } else {
+        verification(status, error_type)
+    }
+}
+
 #[cfg(test)]
 mod tests;

@@ -895,6 +895,16 @@ catalogue! {
         retryable = true,
     )]
     VerificationPending = "verification-pending",
+    /// Every record SES needs is in live DNS, and SES still says pending: it has not looked
+    /// again yet (it checks periodically, for up to 72 hours).
+    #[diagnosis(
+        title = "DNS is correct; SES has not checked again yet",
+        cause = "Every record SES needs is published and resolves, but SES looks for them on its own schedule, so its status still says pending. This is not a failure.",
+        action = "Nothing to change: SES checks again within hours (at most 72 after the identity was added). Check again later.",
+        field = None,
+        retryable = true,
+    )]
+    VerificationDnsReady = "verification-dns-ready",
     /// The identity is verified.
     #[diagnosis(
         title = "Success",

@@ -322,3 +322,28 @@ async fn test_mail_goes_only_to_the_tenants_own_recipients_or_the_simulator() {
     assert_eq!(out["ok"], false, "{out}");
     assert_eq!(out["diagnosis"]["code"], "ses-sandbox", "{out}");
 }
+
+#[tokio::test]
+async fn records_that_resolve_while_ses_still_says_pending_are_explained_as_waiting() {
+    let moto = Moto::start();
+    let empty = Dnsmasq::start(&[]);
+    // SES looks at an empty DNS (it has not checked again); the backend sees the records.
+    moto.ses("config", Some(json!({ "dns": empty.addr.to_string() })));
+    let before = app(&moto, &empty).await;
+    users(&before, "acme", &["ops@acme.example.com"]).await;
+    let view = create_as(&before, "acme", json!({ "identity": "acme.example.com" })).await;
+    let published = dnsmasq(&cnames(&view));
+    let app = app(&moto, &published).await;
+    let (status, v) = call_as(
+        &app,
+        "acme",
+        Method::POST,
+        "/v1/identities/acme.example.com/verify",
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{v}");
+    assert_eq!(v["verificationStatus"], "PENDING", "{v}");
+    assert_eq!(v["allRequiredFound"], true, "{v}");
+    assert_eq!(v["verification"]["code"], "verification-dns-ready", "{v}");
+}

@@ -324,3 +324,23 @@ fn every_diagnosis_is_the_catalogue_text_beside_its_code() {
         assert_eq!(d.retryable, e.retryable, "{}", d.code.as_str());
     }
 }
+
+#[test]
+fn a_pending_domain_whose_records_all_resolve_is_explained_as_waiting_for_ses() {
+    assert_eq!(
+        verification_with_dns("PENDING", None, true).code,
+        Code::VerificationDnsReady
+    );
+    assert_eq!(
+        verification_with_dns("PENDING", None, false).code,
+        Code::VerificationPending
+    );
+    assert_eq!(
+        verification_with_dns("FAILED", None, true).code,
+        Code::VerificationFailed
+    );
+    assert_eq!(
+        verification_with_dns("SUCCESS", None, true).code,
+        Code::VerificationSuccess
+    );
+}

@@ -90,7 +90,15 @@ impl Identities {
         tracing::info!(tenant = %tenant, identity = %o.identity, all_required_found, retried = retry.is_some(), "identity verified");
         Ok(Verification {
             identity: o.identity.clone(),
-            verification: diagnose::verification(&r.verification_status, r.error_type.as_deref()),
+            verification: if o.kind == IdentityKind::Domain {
+                diagnose::verification_with_dns(
+                    &r.verification_status,
+                    r.error_type.as_deref(),
+                    all_required_found,
+                )
+            } else {
+                diagnose::verification(&r.verification_status, r.error_type.as_deref())
+            },
             verification_status: r.verification_status.clone(),
             checks,
             all_required_found,
