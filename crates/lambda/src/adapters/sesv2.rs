@@ -25,6 +25,24 @@ fn tenant_tag(what: &'static str, tenant: &str) -> Result<Tag, AwsError> {
         .map_err(|e| build_error(what, &e))
 }
 
+/// The outcome of an idempotent call: the thing already there (`AlreadyExistsException`
+/// for a create, not found for a delete) counts as done.
+fn done_or_already<T>(
+    result: Result<T, AwsError>,
+    already: fn(&AwsError) -> bool,
+) -> Result<(), AwsError> {
+    match result {
+        Ok(_) => Ok(()),
+        Err(e) if already(&e) => Ok(()),
+        Err(e) => Err(e),
+    }
+}
+
+/// SES answered that what a create makes is there already.
+fn exists(e: &AwsError) -> bool {
+    e.code == "AlreadyExistsException"
+}
+
 fn tenant_of(t: &Tenant) -> SesTenant {
     SesTenant {
         name: t.tenant_name().unwrap_or_default().to_owned(),
@@ -346,18 +364,9 @@ impl Ses for SesV2 {
             )
             .tags(tenant_tag(WHAT, tenant)?)
             .send()
-            .await;
-        match made {
-            Ok(_) => Ok(()),
-            Err(e) => {
-                let e = aws_error(WHAT, &e);
-                if e.code == "AlreadyExistsException" {
-                    Ok(())
-                } else {
-                    Err(e)
-                }
-            }
-        }
+            .await
+            .map_err(|e| aws_error(WHAT, &e));
+        done_or_already(made, exists)
     }
 
     async fn ensure_event_destination(
@@ -385,65 +394,45 @@ impl Ses for SesV2 {
                     .map_err(|e| build_error(WHAT, &e))?,
             )
             .build();
-        match self
-            .client
-            .create_configuration_set_event_destination()
-            .configuration_set_name(config_set)
-            .event_destination_name(name)
-            .event_destination(dest)
-            .send()
-            .await
-        {
-            Ok(_) => Ok(()),
-            Err(e) => {
-                let e = aws_error(WHAT, &e);
-                if e.code == "AlreadyExistsException" {
-                    Ok(())
-                } else {
-                    Err(e)
-                }
-            }
-        }
+        done_or_already(
+            self.client
+                .create_configuration_set_event_destination()
+                .configuration_set_name(config_set)
+                .event_destination_name(name)
+                .event_destination(dest)
+                .send()
+                .await
+                .map_err(|e| aws_error(WHAT, &e)),
+            exists,
+        )
     }
 
     async fn associate(&self, tenant_name: &str, resource_arn: &str) -> Result<(), AwsError> {
         const WHAT: &str = "Associating a resource with the SES tenant";
-        match self
-            .client
-            .create_tenant_resource_association()
-            .tenant_name(tenant_name)
-            .resource_arn(resource_arn)
-            .send()
-            .await
-        {
-            Ok(_) => Ok(()),
-            Err(e) => {
-                let e = aws_error(WHAT, &e);
-                if e.code == "AlreadyExistsException" {
-                    Ok(())
-                } else {
-                    Err(e)
-                }
-            }
-        }
+        done_or_already(
+            self.client
+                .create_tenant_resource_association()
+                .tenant_name(tenant_name)
+                .resource_arn(resource_arn)
+                .send()
+                .await
+                .map_err(|e| aws_error(WHAT, &e)),
+            exists,
+        )
     }
 
     async fn disassociate(&self, tenant_name: &str, resource_arn: &str) -> Result<(), AwsError> {
         const WHAT: &str = "Removing a resource from the SES tenant";
-        match self
-            .client
-            .delete_tenant_resource_association()
-            .tenant_name(tenant_name)
-            .resource_arn(resource_arn)
-            .send()
-            .await
-        {
-            Ok(_) => Ok(()),
-            Err(e) => {
-                let e = aws_error(WHAT, &e);
-                if e.is_not_found() { Ok(()) } else { Err(e) }
-            }
-        }
+        done_or_already(
+            self.client
+                .delete_tenant_resource_association()
+                .tenant_name(tenant_name)
+                .resource_arn(resource_arn)
+                .send()
+                .await
+                .map_err(|e| aws_error(WHAT, &e)),
+            AwsError::is_not_found,
+        )
     }
 
     async fn reputation(&self, arn: &str) -> Result<SesReputation, AwsError> {
