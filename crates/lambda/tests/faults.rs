@@ -215,28 +215,8 @@ async fn a_throttled_route53_change_is_a_503_and_the_zone_is_left_as_it_was() {
     let app = app(&moto).await;
     users(&app, "acme", &["ops@acme.example.com"]).await;
     create_as(&app, "acme", json!({ "identity": "acme.example.com" })).await;
+    let zone = common::zone_for(&moto, &app, "acme", "acme.example.com").await;
     let r53 = aws_sdk_route53::Client::new(&moto.sdk().await);
-    let zone = r53
-        .create_hosted_zone()
-        .name("acme.example.com")
-        .caller_reference("faults")
-        .send()
-        .await
-        .unwrap()
-        .hosted_zone()
-        .unwrap()
-        .id()
-        .trim_start_matches("/hostedzone/")
-        .to_owned();
-    let (status, p) = call_as(
-        &app,
-        "platform",
-        Method::PUT,
-        "/v1/tenants/acme/zones",
-        Some(json!({ "hostedZoneIds": [zone] })),
-    )
-    .await;
-    assert_eq!(status, StatusCode::NO_CONTENT, "{p}");
     let record_sets = || async {
         r53.list_resource_record_sets()
             .hosted_zone_id(&zone)

@@ -8,24 +8,13 @@
 mod common;
 
 use axum::http::{Method, StatusCode};
-use axum::middleware;
-use common::{Dnsmasq, Moto, call_as, create_as, jwt, users};
-use sendready_lambda::adapters::hickory::Dns;
-use sendready_lambda::auth::local_jwt;
-use sendready_lambda::state::Aws;
-use sendready_lambda::{AppState, router};
+use common::{Dnsmasq, Moto, call_as, create_as, users};
 use serde_json::{Value, json};
-use std::sync::Arc;
 use std::time::Duration;
 
 /// The API over moto and the local SES, checking live DNS against `dns`.
 async fn app(moto: &Moto, dns: &Dnsmasq) -> axum::Router {
-    let conf = moto.sdk().await;
-    common::ensure_table(&conf).await;
-    let aws = Aws::from_sdk(&conf, "sendready-tenants");
-    let resolver = Arc::new(Dns::new(Some(dns.addr), Duration::from_secs(1)).unwrap());
-    router(AppState::new(&aws, common::default_smtp(), resolver, &[]))
-        .layer(middleware::from_fn_with_state(jwt(), local_jwt))
+    common::app_with_dns(moto, dns).await
 }
 
 /// The CNAMEs an identity view asks for, as dnsmasq records.

@@ -7,23 +7,11 @@
 mod common;
 
 use axum::http::{Method, StatusCode};
-use axum::middleware;
-use common::{Dnsmasq, Moto, call_as, create_as, jwt, users};
-use sendready_lambda::adapters::hickory::Dns;
-use sendready_lambda::auth::local_jwt;
-use sendready_lambda::state::Aws;
-use sendready_lambda::{AppState, router};
+use common::{Dnsmasq, Moto, call_as, create_as, users};
 use serde_json::json;
-use std::sync::Arc;
-use std::time::Duration;
 
 async fn app(moto: &Moto, dns: &Dnsmasq) -> axum::Router {
-    let conf = moto.sdk().await;
-    common::ensure_table(&conf).await;
-    let aws = Aws::from_sdk(&conf, "sendready-tenants");
-    let resolver = Arc::new(Dns::new(Some(dns.addr), Duration::from_secs(1)).unwrap());
-    router(AppState::new(&aws, common::default_smtp(), resolver, &[]))
-        .layer(middleware::from_fn_with_state(jwt(), local_jwt))
+    common::app_with_dns(moto, dns).await
 }
 
 const PATH: &str = "/v1/identities/acme.example.com/mail-from";
@@ -199,28 +187,8 @@ async fn a_mail_from_subdomain_is_checked_set_and_followed_to_success() {
 /// Publishes acme's records into a new zone of acme.example.com assigned to it; what the
 /// zone then holds at bounce.acme.example.com.
 async fn publish(moto: &Moto, app: &axum::Router) -> Vec<(String, String)> {
+    let zone = common::zone_for(moto, app, "acme", "acme.example.com").await;
     let r53 = aws_sdk_route53::Client::new(&moto.sdk().await);
-    let zone = r53
-        .create_hosted_zone()
-        .name("acme.example.com")
-        .caller_reference("mail-from")
-        .send()
-        .await
-        .unwrap()
-        .hosted_zone()
-        .unwrap()
-        .id()
-        .trim_start_matches("/hostedzone/")
-        .to_owned();
-    let (status, p) = call_as(
-        app,
-        "platform",
-        Method::PUT,
-        "/v1/tenants/acme/zones",
-        Some(json!({ "hostedZoneIds": [zone] })),
-    )
-    .await;
-    assert_eq!(status, StatusCode::NO_CONTENT, "{p}");
     let (status, p) = call_as(
         app,
         "acme",

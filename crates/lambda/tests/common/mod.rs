@@ -615,3 +615,49 @@ pub fn capture_logs() -> Captured {
     })
     .clone()
 }
+
+/// The API over moto and the local SES, checking live DNS against `dns`.
+pub async fn app_with_dns(moto: &Moto, dns: &Dnsmasq) -> axum::Router {
+    use sendready_lambda::{AppState, router};
+    let conf = moto.sdk().await;
+    ensure_table(&conf).await;
+    let aws = sendready_lambda::state::Aws::from_sdk(&conf, "sendready-tenants");
+    let resolver = std::sync::Arc::new(
+        sendready_lambda::adapters::hickory::Dns::new(
+            Some(dns.addr),
+            std::time::Duration::from_secs(1),
+        )
+        .unwrap(),
+    );
+    router(AppState::new(&aws, default_smtp(), resolver, &[])).layer(
+        axum::middleware::from_fn_with_state(jwt(), sendready_lambda::auth::local_jwt),
+    )
+}
+
+/// A new Route 53 hosted zone for `name` in moto, assigned to `tenant` by the platform;
+/// its bare id.
+pub async fn zone_for(moto: &Moto, app: &axum::Router, tenant: &str, name: &str) -> String {
+    let r53 = aws_sdk_route53::Client::new(&moto.sdk().await);
+    let zone = r53
+        .create_hosted_zone()
+        .name(name)
+        .caller_reference(format!("{tenant}-{name}"))
+        .send()
+        .await
+        .unwrap()
+        .hosted_zone()
+        .unwrap()
+        .id()
+        .trim_start_matches("/hostedzone/")
+        .to_owned();
+    let (status, p) = call_as(
+        app,
+        "platform",
+        axum::http::Method::PUT,
+        &format!("/v1/tenants/{tenant}/zones"),
+        Some(serde_json::json!({ "hostedZoneIds": [zone] })),
+    )
+    .await;
+    assert_eq!(status, axum::http::StatusCode::NO_CONTENT, "{p}");
+    zone
+}
