@@ -16,6 +16,7 @@ import {
   type Issue,
   type MxFailure,
   mailFromRecords,
+  type PolicyView,
   type Published,
   type RecordView,
   type Report,
@@ -23,6 +24,7 @@ import {
   type SenderDecision,
   type Sent,
   type SesEvent,
+  type SpfLive,
   type TenantView,
   type Verification,
 } from "sendready";
@@ -369,6 +371,13 @@ export function advancedPage(root: HTMLElement) {
     );
     const publish = h("button", { type: "button", id: "publish" }, "Publish to Route 53");
     const checkNow = h("button", { type: "button", id: "check-dns" }, "Check DNS now");
+    const policyCheck = h("button", { type: "button", id: "policy-check", class: "secondary" }, "Check SPF and DMARC");
+    policyCheck.addEventListener("click", () =>
+      busy(policyCheck, async () => {
+        const p = await call<PolicyView>("GET", `/v1/identities/${encodeURIComponent(i.identity)}/policy`);
+        put(out, policyView(p));
+      }),
+    );
     const retry = h("button", { type: "button", id: "retry", class: "secondary" }, "Retry");
     const del = h("button", { type: "button", id: "delete-identity", class: "danger" }, "Delete identity");
     const scenario = h(
@@ -569,7 +578,7 @@ export function advancedPage(root: HTMLElement) {
       i.records.length && tenant?.hostedZones.length
         ? h("div", { class: "row" }, field("Hosted zone", zone).wrap, h("div", { class: "actions" }, publish))
         : null,
-      h("div", { class: "actions" }, checkNow, retry, del),
+      h("div", { class: "actions" }, checkNow, i.kind === "domain" ? policyCheck : null, retry, del),
       i.kind === "domain" ? h("h4", {}, "Custom MAIL FROM domain") : null,
       i.mailFrom
         ? h(
@@ -673,6 +682,51 @@ export function recordsTable(records: RecordView[]): HTMLElement {
           h("td", {}, copyName, copyValue),
         );
       }),
+    ),
+  );
+}
+
+/** A record to publish, with a copy button. */
+function publishLine(label: string, text: string, id: string): HTMLElement {
+  const b = h("button", { type: "button", class: "secondary" }, "Copy");
+  b.addEventListener("click", () => copy(text, b));
+  return h("p", { id }, h("strong", {}, label), " ", h("code", {}, text), " ", b);
+}
+
+/** One domain's SPF as live DNS has it. */
+function spfView(title: string, s: SpfLive, id: string): HTMLElement {
+  return h(
+    "section",
+    { id, "data-includes-amazonses": String(s.includesAmazonses) },
+    h("h5", {}, `${title}: ${s.domain}`),
+    h(
+      "p",
+      {},
+      s.records.length ? `Published: ${s.records.join(" | ")}. ` : "No SPF record. ",
+      `${s.lookups} of 10 DNS lookups, ${s.voidLookups} of 2 void. `,
+      s.includesAmazonses ? "Amazon SES may send: include:amazonses.com is reached." : "",
+    ),
+    ...s.issues.filter((x) => x.severity !== "hint").map(issueView),
+    s.toPublish ? publishLine("Publish as the one SPF record:", s.toPublish, `${id}-publish`) : null,
+  );
+}
+
+/** SPF of the domain and its MAIL FROM domain, and DMARC, as live DNS has them. */
+function policyView(p: PolicyView): HTMLElement {
+  const d = p.dmarc;
+  return h(
+    "section",
+    { id: "policy-result" },
+    h("h4", {}, "SPF and DMARC in live DNS"),
+    spfView("SPF", p.spf, "policy-spf"),
+    p.mailFromSpf ? spfView("SPF of the MAIL FROM domain", p.mailFromSpf, "policy-mail-from-spf") : null,
+    h(
+      "section",
+      { id: "policy-dmarc" },
+      h("h5", {}, `DMARC: ${d.domain}`),
+      d.foundAt ? h("p", {}, `Found at ${d.foundAt}: `, h("code", {}, d.record ?? "")) : null,
+      ...d.issues.map(issueView),
+      d.toPublish ? publishLine(`Publish at ${d.toPublish.name}:`, d.toPublish.value, "policy-dmarc-publish") : null,
     ),
   );
 }

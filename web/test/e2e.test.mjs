@@ -395,6 +395,13 @@ describe("Advanced SMTP (SES)", () => {
     );
     assert.match(await page.textContent("#identity-detail"), /feedback-smtp\.[a-z0-9-]+\.amazonses\.com/);
     await shot("advanced-mail-from");
+    // SPF and DMARC as live DNS has them, with what to publish.
+    await page.click("#policy-check");
+    await page.locator("#policy-result").waitFor();
+    assert.match(await page.textContent("#policy-spf"), /include:amazonses\.com/);
+    assert.match(await page.textContent("#policy-dmarc"), /Found at _dmarc\.|Publish at _dmarc\./);
+    await page.locator("#policy-mail-from-spf").waitFor();
+    await shot("advanced-policy");
   });
 
   test("records that never appear turn the domain Failed; Retry starts it again", async () => {
