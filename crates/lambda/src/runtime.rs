@@ -68,6 +68,16 @@ pub fn app<S: Clone + Send + Sync + 'static>(
         ))
 }
 
+/// What every function starts with: JSON logs, the configuration from the environment,
+/// and the adapters over the SDK's configuration.
+pub async fn start() -> Result<(crate::config::Config, crate::state::Aws), lambda_http::Error> {
+    init_logs();
+    let config = crate::config::Config::from_env()?;
+    let conf = crate::adapters::sdk::sdk_config().await;
+    let aws = crate::state::Aws::from_config(&conf, &config);
+    Ok((config, aws))
+}
+
 /// Logs as JSON lines (CloudWatch), level from `RUST_LOG` (default `info`).
 pub fn init_logs() {
     tracing_subscriber::fmt()

@@ -5,17 +5,13 @@
 //! tenant's is logged and dropped. IAM: the tenant table.
 
 use lambda_http::lambda_runtime::{self, LambdaEvent, service_fn};
-use sendready_lambda::config::Config;
+use sendready_lambda::runtime;
 use sendready_lambda::service::events::Consumed;
-use sendready_lambda::state::Aws;
-use sendready_lambda::{adapters, runtime};
 
 #[tokio::main]
 async fn main() -> Result<(), lambda_http::Error> {
-    runtime::init_logs();
-    let config = Config::from_env()?;
-    let conf = adapters::sdk::sdk_config().await;
-    let events = Aws::from_config(&conf, &config).events_service();
+    let (_, aws) = runtime::start().await?;
+    let events = aws.events_service();
     lambda_runtime::run(service_fn(|e: LambdaEvent<serde_json::Value>| {
         let events = events.clone();
         async move {

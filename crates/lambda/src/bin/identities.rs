@@ -2,18 +2,14 @@
 //! sender check and tenant users. IAM: SES identity calls, Route 53 on the allowed zones,
 //! the tenant table.
 
-use sendready_lambda::config::Config;
 use sendready_lambda::routes::{bounded, identity_routes};
-use sendready_lambda::state::{Aws, resolver};
-use sendready_lambda::{adapters, runtime};
+use sendready_lambda::runtime;
+use sendready_lambda::state::resolver;
 use std::sync::Arc;
 
 #[tokio::main]
 async fn main() -> Result<(), lambda_http::Error> {
-    runtime::init_logs();
-    let config = Config::from_env()?;
-    let conf = adapters::sdk::sdk_config().await;
-    let aws = Aws::from_config(&conf, &config);
+    let (config, aws) = runtime::start().await?;
     let svc = Arc::new(aws.identities(resolver(&config)?, &config.hosted_zones));
     runtime::run(
         bounded(identity_routes(), config.request_deadline),

@@ -4,16 +4,12 @@
 //! listing and reading SES identities, the tenant table.
 
 use lambda_http::lambda_runtime::{self, LambdaEvent, service_fn};
-use sendready_lambda::config::Config;
-use sendready_lambda::state::Aws;
-use sendready_lambda::{adapters, runtime};
+use sendready_lambda::runtime;
 
 #[tokio::main]
 async fn main() -> Result<(), lambda_http::Error> {
-    runtime::init_logs();
-    let config = Config::from_env()?;
-    let conf = adapters::sdk::sdk_config().await;
-    let reconciler = Aws::from_config(&conf, &config).reconciler();
+    let (_, aws) = runtime::start().await?;
+    let reconciler = aws.reconciler();
     lambda_runtime::run(service_fn(|_: LambdaEvent<serde_json::Value>| {
         let reconciler = reconciler.clone();
         async move {

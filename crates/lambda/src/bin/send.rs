@@ -4,18 +4,13 @@
 //! in the encryption context, SES identity reads and `SendEmail`; network egress for the
 //! tenants' SMTP servers.
 
-use sendready_lambda::config::Config;
 use sendready_lambda::routes::{bounded, send_routes};
-use sendready_lambda::state::Aws;
-use sendready_lambda::{adapters, runtime, state};
+use sendready_lambda::{runtime, state};
 use std::sync::Arc;
 
 #[tokio::main]
 async fn main() -> Result<(), lambda_http::Error> {
-    runtime::init_logs();
-    let config = Config::from_env()?;
-    let conf = adapters::sdk::sdk_config().await;
-    let aws = Aws::from_config(&conf, &config);
+    let (config, aws) = runtime::start().await?;
     let smtp = Arc::new(state::smtp(&config, aws.limiter.clone())?);
     let messages = Arc::new(aws.messages(smtp));
     runtime::run(

@@ -3,18 +3,13 @@
 //! with the tenant in the encryption context, SES identity reads (the SES sender's
 //! authorization); network egress for "Test connection and save".
 
-use sendready_lambda::config::Config;
 use sendready_lambda::routes::{bounded, settings_routes};
-use sendready_lambda::state::Aws;
-use sendready_lambda::{adapters, runtime, state};
+use sendready_lambda::{runtime, state};
 use std::sync::Arc;
 
 #[tokio::main]
 async fn main() -> Result<(), lambda_http::Error> {
-    runtime::init_logs();
-    let config = Config::from_env()?;
-    let conf = adapters::sdk::sdk_config().await;
-    let aws = Aws::from_config(&conf, &config);
+    let (config, aws) = runtime::start().await?;
     let smtp = Arc::new(state::smtp(&config, aws.limiter.clone())?);
     let settings = Arc::new(aws.settings(smtp));
     runtime::run(

@@ -1,18 +1,14 @@
 //! Lambda function `sendready-test-mail`: test messages through SES (`ses:SendEmail`,
 //! reading the tenant table) and through a customer's SMTP server (egress).
 
-use sendready_lambda::config::Config;
 use sendready_lambda::routes::{bounded, test_mail_routes};
-use sendready_lambda::state::{self, Aws, TestMailState};
-use sendready_lambda::{adapters, runtime};
+use sendready_lambda::runtime;
+use sendready_lambda::state::{self, TestMailState};
 use std::sync::Arc;
 
 #[tokio::main]
 async fn main() -> Result<(), lambda_http::Error> {
-    runtime::init_logs();
-    let config = Config::from_env()?;
-    let conf = adapters::sdk::sdk_config().await;
-    let aws = Aws::from_config(&conf, &config);
+    let (config, aws) = runtime::start().await?;
     let st = TestMailState {
         smtp: Arc::new(state::smtp(&config, aws.limiter.clone())?),
         test_mail: Arc::new(aws.test_mail(config.test_mail_any_recipient)),
