@@ -11,12 +11,13 @@ use crate::ports::{
 };
 use base64::Engine as _;
 use sendready_core::Code;
+use sendready_core::Report;
 pub use sendready_core::api::{
     CreateIdentity, DkimMode, DkimView, IdentityView, MailFromView, RecordView,
 };
 use sendready_core::diagnose;
 use sendready_core::dns::{self, DnsRecord, dkim, dmarc};
-use sendready_core::identity::{IdentityKind, check_new_identity};
+use sendready_core::identity::{IdentityKind, SenderDecision, check_new_identity, check_sender};
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -94,8 +95,57 @@ pub fn settled_in(rec: &Record, identity: &str) -> Result<Owned, Problem> {
 /// SES's verified flag for each of the tenant's identities (false for one SES no longer
 /// has).
 pub async fn verified_map(ses: &dyn Ses, rec: &Record) -> Result<HashMap<String, bool>, Problem> {
+    verified_where(ses, rec, |_| true).await
+}
+
+/// The core's sender decision for `from` with SES's verified flags. SES is asked first
+/// only about the identities that could cover `from`; only when none does is every
+/// identity read, so a refusal lists the tenant's verified identities as before.
+pub async fn sender_decision(
+    ses: &dyn Ses,
+    rec: &Record,
+    from: &str,
+) -> Result<Report<SenderDecision>, Problem> {
+    let narrow = verified_for_sender(ses, rec, from).await?;
+    let decision = check_sender(&rec.tenant(&narrow), from);
+    if decision.value.as_ref().is_some_and(|d| d.allowed) {
+        return Ok(decision);
+    }
+    let all = verified_map(ses, rec).await?;
+    Ok(check_sender(&rec.tenant(&all), from))
+}
+
+/// [`verified_map`] for the sender check of `from`: SES is asked only about the identities
+/// that could cover it (the address itself, or a domain it is at or under).
+async fn verified_for_sender(
+    ses: &dyn Ses,
+    rec: &Record,
+    from: &str,
+) -> Result<HashMap<String, bool>, Problem> {
+    let from = from.trim().to_ascii_lowercase();
+    let domain = from.rsplit_once('@').map_or("", |(_, d)| d).to_owned();
+    verified_where(ses, rec, |o| match o.kind {
+        IdentityKind::Email => o.identity.eq_ignore_ascii_case(&from),
+        IdentityKind::Domain => {
+            sendready_core::host::is_same_or_subdomain(&domain, &o.identity.to_ascii_lowercase())
+        }
+    })
+    .await
+}
+
+/// SES's verified flag of each of the tenant's identities `ask` picks (false for the
+/// rest, and for one SES no longer has).
+async fn verified_where(
+    ses: &dyn Ses,
+    rec: &Record,
+    ask: impl Fn(&Owned) -> bool,
+) -> Result<HashMap<String, bool>, Problem> {
     let mut out = HashMap::new();
     for o in &rec.identities {
+        if !ask(o) {
+            out.insert(o.identity.clone(), false);
+            continue;
+        }
         match ses.get_identity(&o.identity).await {
             Ok(r) => {
                 out.insert(o.identity.clone(), r.verified_for_sending);

@@ -18,7 +18,7 @@
 //! did not happen, and held for [`UNKNOWN_OUTCOME_SECS`] when AWS did not answer (the
 //! message may have left), so a retry in that window is a 409, never a second message.
 
-use super::identities::{record_of, verified_map};
+use super::identities::{record_of, sender_decision};
 use super::ses_tenant;
 use super::smtp::{Smtp, transcript};
 use crate::error::Problem;
@@ -30,7 +30,6 @@ use crate::ports::{Limiter, Limits, Registry, Ses};
 use axum::http::StatusCode;
 use sendready_core::address::{AddressOptions, check_address_into, check_display_name};
 use sendready_core::api::{DeliveryRoute, SendMessage, SentMessage, TranscriptSource};
-use sendready_core::identity::check_sender;
 use sendready_core::smtp::{AuthMethod, parse_additional_headers};
 use sendready_core::text::{TextKind, report_unsafe};
 use sendready_core::{Code, Issues};
@@ -242,8 +241,7 @@ impl Messages {
                     .clone()
                     .unwrap_or_else(|| s.ses.from_address.clone());
                 let rec = record_of(self.registry.as_ref(), tenant).await?;
-                let verified = verified_map(self.ses.as_ref(), &rec).await?;
-                let decision = check_sender(&rec.tenant(&verified), &from);
+                let decision = sender_decision(self.ses.as_ref(), &rec, &from).await?;
                 match decision.value {
                     Some(d) if d.allowed => {
                         mail.from = d.from;

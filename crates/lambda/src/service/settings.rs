@@ -12,7 +12,7 @@
 //!   "Test Connection And Save") or the advanced SMTP server (SES, from an address a
 //!   verified identity covers).
 
-use super::identities::{record_of, verified_map};
+use super::identities::{record_of, sender_decision};
 use super::smtp::Smtp;
 use crate::error::Problem;
 use crate::ports::registry::now_secs;
@@ -23,7 +23,6 @@ use sendready_core::api::{
     DeliveryRoute, EmailSettings, SettingsChange, SettingsView, SmtpRequest, SmtpTranscript,
     TestedSettings, TranscriptSource,
 };
-use sendready_core::identity::check_sender;
 use sendready_core::settings::check_email_settings;
 use sendready_core::{Code, Issues, Severity};
 use std::collections::BTreeSet;
@@ -340,8 +339,7 @@ impl Settings {
             .any(|i| i.field == "ses.fromAddress" && i.severity == Severity::Error);
         if from_ok && (s.delivery == DeliveryRoute::Ses || !s.ses.from_address.is_empty()) {
             let rec = record_of(self.registry.as_ref(), tenant).await?;
-            let verified = verified_map(self.ses.as_ref(), &rec).await?;
-            let report = check_sender(&rec.tenant(&verified), &s.ses.from_address);
+            let report = sender_decision(self.ses.as_ref(), &rec, &s.ses.from_address).await?;
             for i in report.issues {
                 issues.push("ses.fromAddress", i.code, i.severity, i.message);
             }

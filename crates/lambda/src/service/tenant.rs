@@ -2,7 +2,7 @@
 //! in the browser (`GET /v1/tenant`), the platform's call that sets a tenant's active
 //! users, and "may this From address send".
 
-use super::identities::{Identities, record_of, verified_map};
+use super::identities::{Identities, record_of, sender_decision, verified_map};
 use super::ses_tenant;
 use crate::error::Problem;
 use crate::ports::route53::bare_zone_id;
@@ -12,9 +12,7 @@ pub use sendready_core::api::{
     HostedZoneView, SenderCheck, SesTenantView, SuppressionReason, TenantReputation, TenantUsers,
     TenantView, TenantZones,
 };
-use sendready_core::identity::{
-    MAX_DOMAIN_IDENTITIES, MAX_EMAIL_IDENTITIES, SenderDecision, check_sender,
-};
+use sendready_core::identity::{MAX_DOMAIN_IDENTITIES, MAX_EMAIL_IDENTITIES, SenderDecision};
 use sendready_core::{Code, Issue, Report};
 
 impl Identities {
@@ -153,8 +151,7 @@ impl Identities {
         req: &SenderCheck,
     ) -> Result<Report<SenderDecision>, Problem> {
         let rec = record_of(self.registry.as_ref(), tenant).await?;
-        let verified = verified_map(self.ses.as_ref(), &rec).await?;
-        let report = check_sender(&rec.tenant(&verified), &req.from);
+        let report = sender_decision(self.ses.as_ref(), &rec, &req.from).await?;
         if report.value.is_none() {
             return Err(Problem::invalid(report.issues));
         }
