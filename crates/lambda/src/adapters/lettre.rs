@@ -605,92 +605,61 @@ impl fmt::Display for RawCommand {
     }
 }
 
-/// The test message: a short multipart text and HTML note, with the settings' From
-/// header and additional headers.
-pub fn test_message(cfg: &SmtpConfig, to: &Address) -> Result<Message, String> {
+/// The test message: from the settings' From (with its name), to `to`, a text and an
+/// HTML part naming the server, and the settings' additional headers.
+pub fn test_mail(cfg: &SmtpConfig, to: &Address) -> Result<OutgoingMail, String> {
     let from = cfg
         .from
         .as_ref()
         .ok_or_else(|| "a From address is needed to send a test message".to_owned())?;
-    let from_header = cfg
-        .from_header
-        .clone()
-        .unwrap_or_else(|| from.address.clone());
-    let from_mbox: Mailbox = from_header
-        .parse()
-        .map_err(|e| format!("From header {from_header:?}: {e}"))?;
-    let to_mbox: Mailbox = to.address.parse().map_err(|e| format!("recipient: {e}"))?;
-    let mut b = Message::builder()
-        .from(from_mbox)
-        .to(to_mbox)
-        .subject("Sendready test message")
-        .user_agent("Sendready".to_owned());
-    for h in &cfg.headers {
-        let name = HeaderName::new_from_ascii(h.name.clone())
-            .map_err(|e| format!("header {}: {e}", h.name))?;
-        b = b.raw_header(HeaderValue::new(name, h.value.clone()));
-    }
-    let text = format!(
-        "This is a test message from Sendready.\n\nYour SMTP settings for {} (port {}) delivered it, so mail from this account will go through.\n",
-        cfg.host.unicode, cfg.port
-    );
-    let html = format!(
-        "<p>This is a test message from Sendready.</p><p>Your SMTP settings for <b>{}</b> (port {}) delivered it, so mail from this account will go through.</p>",
-        cfg.host.unicode, cfg.port
-    );
-    b.multipart(MultiPart::alternative_plain_html(text, html))
-        .map_err(|e| e.to_string())
+    let from_name = match &cfg.from_header {
+        Some(h) => h
+            .parse::<Mailbox>()
+            .map_err(|e| format!("From header {h:?}: {e}"))?
+            .name
+            .unwrap_or_default(),
+        None => String::new(),
+    };
+    Ok(OutgoingMail {
+        from: from.address.clone(),
+        from_name,
+        to: vec![to.address.clone()],
+        subject: "Sendready test message".to_owned(),
+        text: Some(format!(
+            "This is a test message from Sendready.\n\nYour SMTP settings for {} (port {}) delivered it, so mail from this account will go through.\n",
+            cfg.host.unicode, cfg.port
+        )),
+        html: Some(format!(
+            "<p>This is a test message from Sendready.</p><p>Your SMTP settings for <b>{}</b> (port {}) delivered it, so mail from this account will go through.</p>",
+            cfg.host.unicode, cfg.port
+        )),
+        headers: cfg.headers.clone(),
+        ..OutgoingMail::default()
+    })
 }
 
-/// Sends the test message through the settings' server and reports every step and the
-/// server's reply.
+/// Sends the test message through the settings' server (as [`send_mail`] sends any) and
+/// reports every step and the server's reply.
 pub async fn send_test(
     cfg: &SmtpConfig,
     secret: Option<&Secret>,
     to: &Address,
     opts: &SmtpOptions,
 ) -> Outcome {
-    let mut run = Run {
-        steps: Vec::new(),
-        timeout: opts.step_timeout,
-    };
-    let message = match test_message(cfg, to) {
-        Ok(m) => m,
+    match test_mail(cfg, to) {
+        Ok(mail) => send_mail(cfg, secret, &mail, opts).await.0,
         Err(e) => {
+            let mut run = Run {
+                steps: Vec::new(),
+                timeout: opts.step_timeout,
+            };
             run.fail(
                 StepKind::Send,
                 Instant::now(),
                 e,
                 diagnose::text("invalid message"),
             );
-            return run.outcome();
+            run.outcome()
         }
-    };
-    if let Some(mut conn) = session(cfg, secret, opts, &mut run).await {
-        let t = Instant::now();
-        let envelope = match (
-            cfg.from
-                .as_ref()
-                .and_then(|f| f.address.parse::<LettreAddress>().ok()),
-            to.address.parse::<LettreAddress>(),
-        ) {
-            (Some(f), Ok(r)) => lettre::address::Envelope::new(Some(f), vec![r]).ok(),
-            _ => None,
-        };
-        match envelope {
-            None => run.fail(
-                StepKind::Send,
-                t,
-                "the envelope could not be made".to_owned(),
-                diagnose::text("invalid address"),
-            ),
-            Some(env) => {
-                let limit = run.timeout * 2;
-                run.reply_step(StepKind::Send, limit, conn.send(&env, &message.formatted()))
-                    .await;
-            }
-        }
-        let _ = within(run.timeout, conn.quit()).await;
     }
-    run.outcome()
 }
