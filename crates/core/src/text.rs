@@ -58,6 +58,18 @@ pub enum UnsafeClass {
 }
 
 impl UnsafeClass {
+    /// Every class.
+    pub const ALL: [UnsafeClass; 8] = [
+        Self::Bidi,
+        Self::Invisible,
+        Self::Space,
+        Self::Control,
+        Self::PrivateUse,
+        Self::Unassigned,
+        Self::Unreadable,
+        Self::LeadingCombiningMark,
+    ];
+
     /// The catalogue code for this class.
     pub const fn code(self) -> Code {
         match self {
