@@ -6,15 +6,13 @@
 
 mod common;
 
-use axum::http::{Method, StatusCode, header};
+use axum::http::{Method, StatusCode};
 use axum::middleware;
 use common::{Moto, call_as, create_as, jwt, users};
-use http_body_util::BodyExt;
 use sendready_lambda::auth::local_jwt;
 use sendready_lambda::state::Aws;
 use sendready_lambda::{AppState, router};
 use serde_json::{Value, json};
-use tower::ServiceExt;
 
 async fn app(moto: &Moto) -> axum::Router {
     let conf = moto.sdk().await;
@@ -38,27 +36,9 @@ async fn send(
     body: Option<Value>,
 ) -> (StatusCode, Option<String>, Value) {
     let token = jwt().mint("ops", tenant, &[], 300);
-    let req = axum::http::Request::builder()
-        .method(method)
-        .uri(path)
-        .header(header::CONTENT_TYPE, "application/json")
-        .header(header::AUTHORIZATION, format!("Bearer {token}"))
-        .body(body.map_or_else(axum::body::Body::empty, |b| {
-            axum::body::Body::from(b.to_string())
-        }))
-        .unwrap();
-    let res = app.clone().oneshot(req).await.unwrap();
-    let status = res.status();
-    let retry = res
-        .headers()
-        .get(header::RETRY_AFTER)
-        .map(|v| v.to_str().unwrap().to_owned());
-    let bytes = res.into_body().collect().await.unwrap().to_bytes();
-    (
-        status,
-        retry,
-        serde_json::from_slice(&bytes).unwrap_or(Value::Null),
-    )
+    let r = common::request(app, Some(&token), method, path, &[], body).await;
+    let retry = r.header("retry-after");
+    (r.status, retry, r.body)
 }
 
 /// The identities the local SES holds.

@@ -5,12 +5,10 @@
 
 mod common;
 
-use axum::http::{Method, StatusCode, header};
+use axum::http::{Method, StatusCode};
 use common::{Moto, SmtpServer, jwt, users};
-use http_body_util::BodyExt;
 use sendready_lambda::auth::SEND_SCOPE;
 use serde_json::{Value, json};
-use tower::ServiceExt;
 
 /// One request as `tenant`'s notification service (with `scopes`) or an admin of it.
 async fn call(
@@ -23,25 +21,9 @@ async fn call(
     body: Value,
 ) -> (StatusCode, Value) {
     let token = jwt().mint("notifier", tenant, scopes, 300);
-    let mut req = axum::http::Request::builder()
-        .method(method)
-        .uri(path)
-        .header(header::CONTENT_TYPE, "application/json")
-        .header(header::AUTHORIZATION, format!("Bearer {token}"));
-    for (k, v) in headers {
-        req = req.header(*k, *v);
-    }
-    let res = app
-        .clone()
-        .oneshot(req.body(axum::body::Body::from(body.to_string())).unwrap())
-        .await
-        .unwrap();
-    let status = res.status();
-    let bytes = res.into_body().collect().await.unwrap().to_bytes();
-    (
-        status,
-        serde_json::from_slice(&bytes).unwrap_or(Value::Null),
-    )
+    let body = (!body.is_null()).then_some(body);
+    let r = common::request(app, Some(&token), method, path, headers, body).await;
+    (r.status, r.body)
 }
 
 async fn send(app: &axum::Router, key: Option<&str>, body: Value) -> (StatusCode, Value) {

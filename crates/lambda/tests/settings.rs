@@ -6,13 +6,11 @@
 
 mod common;
 
-use axum::http::{Method, StatusCode, header};
+use axum::http::{Method, StatusCode};
 use common::{Moto, SmtpServer, jwt, users};
-use http_body_util::BodyExt;
 use sendready_lambda::adapters::kms::Kms;
 use sendready_lambda::ports::settings::Sealer;
 use serde_json::{Value, json};
-use tower::ServiceExt;
 
 async fn app(moto: &Moto, server: &SmtpServer) -> axum::Router {
     common::app_with_smtp(moto, server).await
@@ -28,35 +26,10 @@ async fn send(
     body: Option<Value>,
 ) -> (StatusCode, Option<String>, Value) {
     let token = jwt().mint(subject, tenant, &[], 300);
-    let mut req = axum::http::Request::builder()
-        .method(method)
-        .uri(path)
-        .header(header::CONTENT_TYPE, "application/json")
-        .header(header::AUTHORIZATION, format!("Bearer {token}"));
-    if let Some(v) = if_match {
-        req = req.header(header::IF_MATCH, v);
-    }
-    let res = app
-        .clone()
-        .oneshot(
-            req.body(body.map_or_else(axum::body::Body::empty, |b| {
-                axum::body::Body::from(b.to_string())
-            }))
-            .unwrap(),
-        )
-        .await
-        .unwrap();
-    let status = res.status();
-    let etag = res
-        .headers()
-        .get(header::ETAG)
-        .map(|v| v.to_str().unwrap().to_owned());
-    let bytes = res.into_body().collect().await.unwrap().to_bytes();
-    (
-        status,
-        etag,
-        serde_json::from_slice(&bytes).unwrap_or(Value::Null),
-    )
+    let headers: Vec<(&str, &str)> = if_match.map(|v| ("if-match", v)).into_iter().collect();
+    let r = common::request(app, Some(&token), method, path, &headers, body).await;
+    let etag = r.header("etag");
+    (r.status, etag, r.body)
 }
 
 const ANA: (&str, &str) = ("ana", "acme");

@@ -312,6 +312,39 @@ pub async fn call(
     path: &str,
     body: Option<serde_json::Value>,
 ) -> (axum::http::StatusCode, String, serde_json::Value) {
+    let r = request(app, token, method, path, &[], body).await;
+    let ctype = r
+        .header(axum::http::header::CONTENT_TYPE.as_str())
+        .unwrap_or_default();
+    (r.status, ctype, r.body)
+}
+
+/// An answer of [`request`]: the status, the headers and the body as JSON (`Null` when
+/// it is not JSON).
+pub struct Reply {
+    pub status: axum::http::StatusCode,
+    pub headers: axum::http::HeaderMap,
+    pub body: serde_json::Value,
+}
+
+impl Reply {
+    /// A header's value as text.
+    pub fn header(&self, name: &str) -> Option<String> {
+        self.headers
+            .get(name)
+            .map(|v| v.to_str().unwrap().to_owned())
+    }
+}
+
+/// One request with `token` (none: anonymous), extra request `headers` and a JSON body.
+pub async fn request(
+    app: &axum::Router,
+    token: Option<&str>,
+    method: axum::http::Method,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: Option<serde_json::Value>,
+) -> Reply {
     use axum::http::header;
     use http_body_util::BodyExt;
     use tower::ServiceExt;
@@ -322,22 +355,21 @@ pub async fn call(
     if let Some(t) = token {
         req = req.header(header::AUTHORIZATION, format!("Bearer {t}"));
     }
+    for (k, v) in headers {
+        req = req.header(*k, *v);
+    }
     let body = body.map_or_else(axum::body::Body::empty, |b| {
         axum::body::Body::from(b.to_string())
     });
     let res = app.clone().oneshot(req.body(body).unwrap()).await.unwrap();
     let status = res.status();
-    let ctype = res
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .map(|v| v.to_str().unwrap().to_owned())
-        .unwrap_or_default();
+    let headers = res.headers().clone();
     let bytes = res.into_body().collect().await.unwrap().to_bytes();
-    (
+    Reply {
         status,
-        ctype,
-        serde_json::from_slice(&bytes).unwrap_or(serde_json::Value::Null),
-    )
+        headers,
+        body: serde_json::from_slice(&bytes).unwrap_or(serde_json::Value::Null),
+    }
 }
 
 /// A port nothing listens on (bound, then closed).
