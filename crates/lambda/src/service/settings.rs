@@ -70,10 +70,20 @@ pub enum Written {
     Tested(TestedSettings),
 }
 
+/// The settings with every secret and per-request flag left out (the password, "Change
+/// password", `passwordStored`, the OAuth token): what is shown, compared and remembered.
+fn without_secrets(s: &EmailSettings) -> EmailSettings {
+    let mut s = s.clone();
+    s.smtp.password = None;
+    s.smtp.change_password = None;
+    s.smtp.password_stored = false;
+    s.smtp_token = None;
+    s
+}
+
 /// The view of stored settings: secrets flagged, never returned.
 pub fn view(s: &StoredSettings) -> SettingsView {
-    let mut smtp = s.settings.smtp.clone();
-    smtp.password = None;
+    let mut smtp = without_secrets(&s.settings).smtp;
     smtp.password_stored = s.password.is_some();
     SettingsView {
         delivery: s.settings.delivery,
@@ -93,11 +103,8 @@ pub fn view(s: &StoredSettings) -> SettingsView {
 /// passing test is remembered by. Debug is left out too: turning the transcript on or off
 /// changes nothing in the connection, and must not need a new test.
 fn smtp_fingerprint(s: &EmailSettings) -> String {
-    let mut smtp = s.smtp.clone();
+    let mut smtp = without_secrets(s).smtp;
     smtp.debug = false;
-    smtp.password = None;
-    smtp.change_password = None;
-    smtp.password_stored = false;
     serde_json::to_string(&smtp).unwrap_or_default()
 }
 
@@ -132,14 +139,7 @@ fn changed_fields(old: &EmailSettings, new: &EmailSettings) -> BTreeSet<String> 
             _ => {}
         }
     }
-    let strip = |s: &EmailSettings| {
-        let mut s = s.clone();
-        s.smtp.password = None;
-        s.smtp.change_password = None;
-        s.smtp.password_stored = false;
-        s.smtp_token = None;
-        serde_json::to_value(s).unwrap_or_default()
-    };
+    let strip = |s: &EmailSettings| serde_json::to_value(without_secrets(s)).unwrap_or_default();
     let mut out = BTreeSet::new();
     walk("", &strip(old), &strip(new), &mut out);
     out
