@@ -291,9 +291,10 @@ class Stack:
                # The EventBridge rule -> sendready-events of AWS: the backend reads what
                # the local SES published and consumes it (sendready-local).
                "SENDREADY_LOCAL_SES_EVENTS": self.moto,
-               # Room for a developer trying things by hand (production defaults: 10, 20).
-               "SENDREADY_LIMIT_SMTP_CHECKS_PER_MINUTE": "60",
-               "SENDREADY_LIMIT_TEST_MAIL_PER_HOUR": "100",
+               # Room for a developer trying things by hand (production defaults: 10, 20);
+               # a caller may set them (the API fuzz sets them out of its way).
+               "SENDREADY_LIMIT_SMTP_CHECKS_PER_MINUTE": os.environ.get("SENDREADY_LIMIT_SMTP_CHECKS_PER_MINUTE", "60"),
+               "SENDREADY_LIMIT_TEST_MAIL_PER_HOUR": os.environ.get("SENDREADY_LIMIT_TEST_MAIL_PER_HOUR", "100"),
                # The demo SMTP server's ports (picked freely with --ports auto).
                "SENDREADY_SMTP_EXTRA_PORTS": ",".join(
                    str(self.ports[k]) for k in ("starttls", "tls", "plain")),
