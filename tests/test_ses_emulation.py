@@ -69,7 +69,10 @@ class Dnsmasq:
         shutil.rmtree(self.dir, ignore_errors=True)
 
 
-class LocalSes(unittest.TestCase):
+class MotoServer(unittest.TestCase):
+    """A test class with its own tests/moto_server.py on a free port: `url`, and `client`
+    for botocore clients of it."""
+
     @classmethod
     def setUpClass(cls):
         cls.port = free_port()
@@ -77,15 +80,25 @@ class LocalSes(unittest.TestCase):
                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         wait_for(cls.port)
         cls.url = f"http://127.0.0.1:{cls.port}"
-        kw = dict(endpoint_url=cls.url, region_name="eu-west-1", aws_access_key_id="testing", aws_secret_access_key="testing")
-        cls.ses = boto3.client("sesv2", **kw)
-        cls.sns = boto3.client("sns", **kw)
-        cls.events = boto3.client("events", **kw)
+
+    @classmethod
+    def client(cls, service, **extra):
+        return boto3.client(service, endpoint_url=cls.url, region_name="eu-west-1", aws_access_key_id="testing",
+                            aws_secret_access_key="testing", **extra)
 
     @classmethod
     def tearDownClass(cls):
         cls.proc.kill()
         cls.proc.wait()
+
+
+class LocalSes(MotoServer):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.ses = cls.client("sesv2")
+        cls.sns = cls.client("sns")
+        cls.events = cls.client("events")
 
     def control(self, action, body=None):
         data = None if body is None else json.dumps(body).encode()
@@ -296,27 +309,17 @@ class LocalSes(unittest.TestCase):
         self.assertEqual(self.ses.get_email_identity(EmailIdentity="ops@link.example.net")["VerificationStatus"], "SUCCESS")
 
 
-class FaultSwitch(unittest.TestCase):
+class FaultSwitch(MotoServer):
     """tests/fault_switch.py: DynamoDB, Route 53 and KMS fail in their own protocols, as
     botocore (the same error shapes the Rust SDK reads) classifies AWS's answers."""
 
     @classmethod
     def setUpClass(cls):
-        cls.port = free_port()
-        cls.proc = subprocess.Popen([sys.executable, os.path.join(HERE, "moto_server.py"), "-H", "127.0.0.1", "-p", str(cls.port)],
-                                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        wait_for(cls.port)
-        cls.url = f"http://127.0.0.1:{cls.port}"
-        kw = dict(endpoint_url=cls.url, region_name="eu-west-1", aws_access_key_id="testing", aws_secret_access_key="testing",
-                  config=Config(retries={"total_max_attempts": 1, "mode": "standard"}))
-        cls.kms = boto3.client("kms", **kw)
-        cls.dynamodb = boto3.client("dynamodb", **kw)
-        cls.route53 = boto3.client("route53", **kw)
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.proc.kill()
-        cls.proc.wait()
+        super().setUpClass()
+        once = Config(retries={"total_max_attempts": 1, "mode": "standard"})
+        cls.kms = cls.client("kms", config=once)
+        cls.dynamodb = cls.client("dynamodb", config=once)
+        cls.route53 = cls.client("route53", config=once)
 
     def switch(self, body):
         req = urllib.request.Request(f"{self.url}/_sendready/faults", data=json.dumps(body).encode(), method="POST",
