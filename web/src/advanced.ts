@@ -58,6 +58,10 @@ const SCENARIOS: [string, string][] = [
   ["suppressionlist", "On the suppression list"],
 ];
 
+/** How often statuses SES is still working on are read again. */
+const REFRESH_MS = 5_000;
+const MAX_REFRESH_MS = 300_000;
+
 export function advancedPage(root: HTMLElement) {
   let tenant: TenantView | null = null;
   let identities: IdentityView[] = [];
@@ -212,6 +216,42 @@ export function advancedPage(root: HTMLElement) {
     } catch (e) {
       showError(status, e);
     }
+    scheduleRefresh();
+  }
+
+  // Statuses that update themselves: while SES is still looking (an identity, its DKIM or
+  // its MAIL FROM domain pending), the identities are read again, after a few seconds and
+  // then ever less often while nothing changes (at most every 5 minutes); the table and
+  // the open identity change when a status does, never under a field being typed.
+  let refreshTimer: number | undefined;
+  let refreshDelay = REFRESH_MS;
+  const stillLooking = (i: IdentityView) =>
+    [i.verificationStatus, i.dkim?.status, i.mailFrom?.status].some(
+      (s) => s === "PENDING" || s === "TEMPORARY_FAILURE",
+    );
+  const statusKey = (list: IdentityView[]) =>
+    list.map((i) => `${i.identity}|${i.verificationStatus}|${i.dkim?.status}|${i.mailFrom?.status}`).join(",");
+  function scheduleRefresh() {
+    window.clearTimeout(refreshTimer);
+    if (identities.some(stillLooking)) refreshTimer = window.setTimeout(refresh, refreshDelay);
+  }
+  async function refresh() {
+    if (!root.isConnected) return;
+    try {
+      const fresh = await call<IdentityView[]>("GET", "/v1/identities");
+      const changed = statusKey(fresh) !== statusKey(identities);
+      identities = fresh;
+      refreshDelay = changed ? REFRESH_MS : Math.min(refreshDelay * 2, MAX_REFRESH_MS);
+      if (changed) {
+        renderTable();
+        const typing = document.activeElement?.matches("input, textarea, select") ?? false;
+        const sel = identities.find((i) => i.identity === selected);
+        if (sel && !(typing && detail.contains(document.activeElement))) renderDetail(sel);
+      }
+    } catch {
+      // The next refresh tries again.
+    }
+    scheduleRefresh();
   }
 
   /** The SES tenant, the rates with SES's review levels, and the recent events. */
@@ -431,6 +471,7 @@ export function advancedPage(root: HTMLElement) {
         });
         identities = identities.map((x) => (x.identity === v.identity ? v : x));
         renderDetail(v);
+        scheduleRefresh();
       }),
     );
     scenario.addEventListener("change", () => (toField.wrap.hidden = scenario.value !== ""));
