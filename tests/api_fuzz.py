@@ -91,6 +91,15 @@ def main():
         failed, total = False, 0
         for name, token, select, checks, exclude in passes:
             code, cases, out = schemathesis(state, token, max_examples, seed, select + exclude, checks)
+            if code != 0 and "Inconsistent results" in out and "Failures:" not in out:
+                # schemathesis 4.32.5's own coverage-phase generator sometimes raises
+                # Hypothesis's FlakyFailure while drawing an example (inside
+                # `generate_one`, before any request for it is sent; seen on
+                # POST /v1/smtp/test-email and /v1/smtp/check). That is an error of the
+                # tool, not a failing check: shown, and the pass runs once more. A failing
+                # check ("Failures:") is never retried.
+                print(f"api-fuzz {name}: schemathesis's generator raised an error; running the pass again\n{out[-1500:]}", flush=True)
+                code, cases, out = schemathesis(state, token, max_examples, seed, select + exclude, checks)
             total += cases
             print(f"api-fuzz {name}: {cases} test cases, {'ok' if code == 0 else 'FAILED'}", flush=True)
             if code != 0:
