@@ -774,3 +774,40 @@ pub struct SentMessage {
     /// (nothing was sent again).
     pub replayed: bool,
 }
+
+/// The answer of `GET /v1/identities/{identity}/history`: verification tracking and the
+/// changes it recorded (issue 15).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "tsify", derive(tsify::Tsify))]
+#[serde(rename_all = "camelCase")]
+pub struct IdentityHistory {
+    /// The identity.
+    pub identity: String,
+    /// True while `sendready-track` looks at the identity again by itself.
+    pub tracked: bool,
+    /// SES's status at the tracker's last look.
+    pub status: Option<String>,
+    /// When the tracker looks next (RFC 3339).
+    pub next_check_at: Option<String>,
+    /// Announcements not yet delivered everywhere (tried again within 5 minutes).
+    pub waiting_announcements: usize,
+    /// The recorded changes, newest first.
+    pub changes: Vec<HistoryEntry>,
+}
+
+/// One recorded change of an identity.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "tsify", derive(tsify::Tsify))]
+#[serde(rename_all = "camelCase")]
+pub struct HistoryEntry {
+    /// When it was seen (RFC 3339).
+    pub at: String,
+    /// SES's status before, when it changed.
+    pub from: Option<String>,
+    /// SES's status then.
+    pub status: String,
+    /// The records whose checks changed.
+    pub records: Vec<crate::tracking::RecordChange>,
+    /// The EventBridge `detail-type` (and webhook) it was announced as, when it was.
+    pub announced_as: Option<crate::tracking::Announcement>,
+}

@@ -387,6 +387,16 @@ pub fn hour_at(secs: u64) -> String {
     format!("{y:04}-{m:02}-{d:02}T{hour:02}")
 }
 
+/// `secs` (since the Unix epoch) as RFC 3339 in UTC, `YYYY-MM-DDTHH:MM:SSZ`.
+pub fn rfc3339(secs: u64) -> String {
+    format!(
+        "{}:{:02}:{:02}Z",
+        hour_at(secs),
+        (secs % 3_600) / 60,
+        secs % 60
+    )
+}
+
 /// Recipients counted per kind in a window.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "tsify", derive(tsify::Tsify))]

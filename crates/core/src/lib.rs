@@ -19,6 +19,7 @@ pub mod ses;
 pub mod settings;
 pub mod smtp;
 pub mod text;
+pub mod tracking;
 pub mod transport;
 
 pub use report::{Code, CodeInfo, Explanation, Issue, Issues, Report, Severity, explain};
