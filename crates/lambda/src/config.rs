@@ -31,6 +31,12 @@ pub enum ConfigError {
     /// `SENDREADY_REQUEST_DEADLINE_MS` is not a number of milliseconds.
     #[error("SENDREADY_REQUEST_DEADLINE_MS must be milliseconds, not {0:?}")]
     RequestDeadline(String),
+    /// `SENDREADY_WEBHOOK_URL` / `SENDREADY_WEBHOOK_SECRET` are not a usable pair.
+    #[error("{0}")]
+    Webhook(String),
+    /// `SENDREADY_TRACK_TIME_SCALE` or `SENDREADY_TRACK_BATCH` is not a positive number.
+    #[error("{0} must be a positive whole number, not {1:?}")]
+    Track(&'static str, String),
     /// `SENDREADY_SMTP_EXTRA_CA` cannot be read.
     #[error("SENDREADY_SMTP_EXTRA_CA {path}: {source}")]
     ExtraCa {
@@ -91,6 +97,72 @@ pub struct Config {
     /// `SENDREADY_PLATFORM_FROM` (an address a verified SES identity of the platform
     /// covers; unset: that route answers 503 `message-route-unavailable`).
     pub platform_from: Option<String>,
+    /// The EventBridge bus verification changes are announced on:
+    /// `SENDREADY_ANNOUNCE_BUS` (a name or ARN; unset: not announced on EventBridge).
+    pub announce_bus: Option<String>,
+    /// The platform's webhook for verification changes: `SENDREADY_WEBHOOK_URL` (HTTPS,
+    /// or HTTP to 127.0.0.1 or localhost) with `SENDREADY_WEBHOOK_SECRET` (at least 32
+    /// characters), both or neither.
+    pub webhook: Option<WebhookConfig>,
+    /// Verification tracking's times divided by this: `SENDREADY_TRACK_TIME_SCALE`
+    /// (default 1, SES's own; the local stack compresses the 72 hours with it).
+    pub track_time_scale: u64,
+    /// The most identities one tracking run looks at: `SENDREADY_TRACK_BATCH` (default
+    /// 100; the rest are looked at in the next run).
+    pub track_batch: usize,
+}
+
+/// The platform's webhook.
+#[derive(Clone, PartialEq, Eq)]
+pub struct WebhookConfig {
+    /// Where announcements are posted.
+    pub url: String,
+    /// The HMAC key.
+    pub secret: String,
+}
+
+impl std::fmt::Debug for WebhookConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("WebhookConfig")
+            .field("url", &self.url)
+            .field("secret", &"***")
+            .finish()
+    }
+}
+
+fn webhook(
+    url: Option<String>,
+    secret: Option<String>,
+) -> Result<Option<WebhookConfig>, ConfigError> {
+    let bad = |m: &str| Err(ConfigError::Webhook(m.to_owned()));
+    match (
+        url.filter(|u| !u.is_empty()),
+        secret.filter(|s| !s.is_empty()),
+    ) {
+        (None, None) => Ok(None),
+        (Some(_), None) | (None, Some(_)) => {
+            bad("set both SENDREADY_WEBHOOK_URL and SENDREADY_WEBHOOK_SECRET, or neither")
+        }
+        (Some(url), Some(secret)) => {
+            let Ok(uri) = url.parse::<axum::http::Uri>() else {
+                return bad("SENDREADY_WEBHOOK_URL is not a URL");
+            };
+            let loopback = matches!(uri.host(), Some("127.0.0.1" | "localhost"));
+            match uri.scheme_str() {
+                Some("https") => {}
+                Some("http") if loopback => {}
+                _ => {
+                    return bad(
+                        "SENDREADY_WEBHOOK_URL must be https:// (http:// only to 127.0.0.1 or localhost)",
+                    );
+                }
+            }
+            if secret.len() < 32 {
+                return bad("SENDREADY_WEBHOOK_SECRET must be at least 32 characters");
+            }
+            Ok(Some(WebhookConfig { url, secret }))
+        }
+    }
 }
 
 impl Config {
@@ -177,7 +249,24 @@ impl Config {
         {
             return Err(ConfigError::SelectorPrefix(selector_prefix));
         }
+        let positive = |name: &'static str, default: u64| -> Result<u64, ConfigError> {
+            match var(name) {
+                Some(v) => v
+                    .parse::<u64>()
+                    .ok()
+                    .filter(|n| *n > 0)
+                    .ok_or(ConfigError::Track(name, v)),
+                None => Ok(default),
+            }
+        };
         Ok(Config {
+            announce_bus: var("SENDREADY_ANNOUNCE_BUS").filter(|b| !b.is_empty()),
+            webhook: webhook(
+                var("SENDREADY_WEBHOOK_URL"),
+                var("SENDREADY_WEBHOOK_SECRET"),
+            )?,
+            track_time_scale: positive("SENDREADY_TRACK_TIME_SCALE", 1)?,
+            track_batch: usize::try_from(positive("SENDREADY_TRACK_BATCH", 100)?).unwrap_or(100),
             selector_prefix,
             limits,
             request_deadline,
@@ -250,5 +339,55 @@ mod tests {
         assert!(matches!(e, Some(ConfigError::StepTimeout(_))));
         let c = read(&[("SENDREADY_SMTP_STEP_TIMEOUT_MS", "1")]).unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(c.smtp_step_timeout, Duration::from_millis(100));
+    }
+
+    #[test]
+    fn a_webhook_needs_https_and_a_long_secret_and_both_settings() {
+        let secret = "s".repeat(32);
+        let ok = read(&[
+            (
+                "SENDREADY_WEBHOOK_URL",
+                "https://hooks.example.com/sendready",
+            ),
+            ("SENDREADY_WEBHOOK_SECRET", &secret),
+        ])
+        .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(
+            ok.webhook.map(|w| w.url).as_deref(),
+            Some("https://hooks.example.com/sendready")
+        );
+        let local = read(&[
+            ("SENDREADY_WEBHOOK_URL", "http://127.0.0.1:9/hook"),
+            ("SENDREADY_WEBHOOK_SECRET", &secret),
+        ]);
+        assert!(local.is_ok());
+        for (url, sec, says) in [
+            (
+                "http://hooks.example.com/",
+                secret.as_str(),
+                "must be https://",
+            ),
+            ("https://hooks.example.com/", "short", "at least 32"),
+            ("https://hooks.example.com/", "", "both"),
+            ("not a url at all", secret.as_str(), "not a URL"),
+        ] {
+            let e = read(&[
+                ("SENDREADY_WEBHOOK_URL", url),
+                ("SENDREADY_WEBHOOK_SECRET", sec),
+            ])
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+            assert!(e.contains(says), "{url} {sec}: {e}");
+        }
+        let c = read(&[]).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(
+            (c.webhook, c.track_time_scale, c.track_batch),
+            (None, 1, 100)
+        );
+        assert!(matches!(
+            read(&[("SENDREADY_TRACK_TIME_SCALE", "0")]),
+            Err(ConfigError::Track(..))
+        ));
     }
 }

@@ -4,16 +4,20 @@
 //! error, not a 500.
 
 use crate::adapters::dynamodb::{DynamoRegistry, TableError};
+use crate::adapters::eventbridge::EventBridge;
 use crate::adapters::hickory::{Dns, DnsSetupError};
 use crate::adapters::kms::Kms;
 use crate::adapters::lettre::{Lettre, SmtpOptions};
 use crate::adapters::route53::Route53Sdk;
 use crate::adapters::sesv2::SesV2;
+use crate::adapters::webhook::Webhook;
 use crate::config::{Config, ConfigError, DEFAULT_SETTINGS_KEY};
 use crate::ports::route53::bare_zone_id;
 use crate::ports::sendlog::SendLog;
 use crate::ports::settings::{Sealer, SettingsStore};
-use crate::ports::{EventStore, Limiter, Limits, Registry, Resolver, Route53, Ses};
+use crate::ports::{
+    Announcer, EventStore, Limiter, Limits, Registry, Resolver, Route53, Ses, TrackingStore,
+};
 use crate::service::events::Events;
 use crate::service::identities::Identities;
 use crate::service::messages::Messages;
@@ -21,7 +25,9 @@ use crate::service::reconcile::Reconciler;
 use crate::service::settings::Settings;
 use crate::service::smtp::Smtp;
 use crate::service::test_mail::TestMail;
+use crate::service::track::Tracker;
 use axum::extract::FromRef;
+use sendready_core::tracking::Schedule;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -66,6 +72,14 @@ pub struct Aws {
     pub platform_from: Option<String>,
     /// SES's events per tenant (the tenant table).
     pub events: Arc<dyn EventStore>,
+    /// Verification tracking (the tenant table).
+    pub tracking: Arc<dyn TrackingStore>,
+    /// The tracker's times.
+    pub schedule: Schedule,
+    /// Where verification changes are announced.
+    pub announcers: Vec<Arc<dyn Announcer>>,
+    /// The most identities one tracking run looks at.
+    pub track_batch: usize,
 }
 
 impl Aws {
@@ -82,6 +96,10 @@ impl Aws {
             selector_prefix: "sendready".to_owned(),
             settings: registry.clone(),
             events: registry.clone(),
+            tracking: registry.clone(),
+            schedule: Schedule::default(),
+            announcers: Vec::new(),
+            track_batch: 100,
             sendlog: registry,
             platform_from: None,
             sealer: Arc::new(Kms::from_conf(conf, DEFAULT_SETTINGS_KEY)),
@@ -91,7 +109,26 @@ impl Aws {
     /// The adapters over `conf` as the configuration sets them: its table, its limits and
     /// its BYODKIM selector prefix.
     pub fn from_config(conf: &aws_config::SdkConfig, config: &Config) -> Aws {
+        let mut announcers: Vec<Arc<dyn Announcer>> = Vec::new();
+        if let Some(bus) = &config.announce_bus {
+            announcers.push(Arc::new(EventBridge::from_conf(conf, bus)));
+        }
+        if let Some(w) = &config.webhook {
+            // The configuration checked the URL; rustls's ring defaults always build.
+            match w
+                .url
+                .parse()
+                .map_err(|e: axum::http::uri::InvalidUri| e.to_string())
+                .and_then(|url| Webhook::new(url, w.secret.as_bytes()).map_err(|e| e.to_string()))
+            {
+                Ok(hook) => announcers.push(Arc::new(hook)),
+                Err(e) => tracing::error!(error = %e, "the webhook cannot be used"),
+            }
+        }
         Aws {
+            schedule: Schedule::scaled(config.track_time_scale),
+            announcers,
+            track_batch: config.track_batch,
             limits: config.limits,
             selector_prefix: config.selector_prefix.clone(),
             sealer: Arc::new(Kms::from_conf(conf, &config.settings_key)),
@@ -119,6 +156,8 @@ impl Aws {
             limits: self.limits,
             selector_prefix: self.selector_prefix.clone(),
             events: self.events_service(),
+            tracking: self.tracking.clone(),
+            schedule: self.schedule,
         }
     }
 
@@ -152,6 +191,16 @@ impl Aws {
             limiter: self.limiter.clone(),
             limits: self.limits,
             platform_from: self.platform_from.clone(),
+        }
+    }
+
+    /// The verification tracker (`sendready-track`), live DNS through `resolver`.
+    pub fn tracker(&self, resolver: Arc<dyn Resolver>) -> Tracker {
+        Tracker {
+            identities: self.identities(resolver, &[]),
+            store: self.tracking.clone(),
+            announcers: self.announcers.clone(),
+            batch: self.track_batch,
         }
     }
 

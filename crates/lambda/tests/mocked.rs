@@ -87,6 +87,10 @@ fn app_with(ses_rules: &[Rule], retry: &aws_sdk_sesv2::config::retry::RetryConfi
         selector_prefix: "sendready".to_owned(),
         settings: registry.clone(),
         events: registry.clone(),
+        tracking: registry.clone(),
+        schedule: sendready_core::tracking::Schedule::default(),
+        announcers: Vec::new(),
+        track_batch: 100,
         sendlog: registry,
         platform_from: None,
         sealer: Arc::new(sendready_lambda::adapters::kms::Kms::new(

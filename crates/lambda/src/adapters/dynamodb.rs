@@ -8,6 +8,7 @@
 //! in the same transaction; both carry `state` = `pending` until SES confirms.
 
 mod events;
+mod tracking;
 
 use super::sdk::{aws_error, build_error};
 use crate::ports::registry::NameOwner;
@@ -46,6 +47,32 @@ fn s(v: &str) -> AttributeValue {
 
 fn n(v: usize) -> AttributeValue {
     AttributeValue::N(v.to_string())
+}
+
+/// The cancellation reason DynamoDB gives for each item of a cancelled transaction
+/// (`ConditionalCheckFailed`, `TransactionConflict`, `None`); `None` when the error is
+/// not a cancelled transaction.
+fn cancellation_reasons<R>(
+    e: &aws_sdk_dynamodb::error::SdkError<TransactWriteItemsError, R>,
+) -> Option<Vec<String>> {
+    match e.as_service_error() {
+        Some(TransactWriteItemsError::TransactionCanceledException(c)) => Some(
+            c.cancellation_reasons()
+                .iter()
+                .map(|r| r.code().unwrap_or("None").to_owned())
+                .collect(),
+        ),
+        _ => None,
+    }
+}
+
+/// True when a transaction was cancelled because the condition on its item `i` failed.
+fn condition_failed<R>(
+    e: &aws_sdk_dynamodb::error::SdkError<TransactWriteItemsError, R>,
+    i: usize,
+) -> bool {
+    cancellation_reasons(e)
+        .is_some_and(|r| r.get(i).map(String::as_str) == Some("ConditionalCheckFailed"))
 }
 
 fn pk(tenant: &str) -> AttributeValue {
@@ -318,15 +345,8 @@ impl Registry for DynamoRegistry {
         match res {
             Ok(_) => Ok(()),
             Err(e) => {
-                if let Some(TransactWriteItemsError::TransactionCanceledException(c)) =
-                    e.as_service_error()
-                {
-                    let failed = |i: usize| {
-                        c.cancellation_reasons()
-                            .get(i)
-                            .and_then(|r| r.code())
-                            .is_some_and(|code| code == "ConditionalCheckFailed")
-                    };
+                if cancellation_reasons(&e).is_some() {
+                    let failed = |i: usize| condition_failed(&e, i);
                     if failed(1) {
                         let held = self
                             .get(tenant)
@@ -401,13 +421,8 @@ impl Registry for DynamoRegistry {
             let Err(e) = res else {
                 return Ok(());
             };
-            let reasons: Vec<String> = match e.as_service_error() {
-                Some(TransactWriteItemsError::TransactionCanceledException(c)) => c
-                    .cancellation_reasons()
-                    .iter()
-                    .map(|r| r.code().unwrap_or("None").to_owned())
-                    .collect(),
-                _ => return Err(aws_error(WHAT, &e)),
+            let Some(reasons) = cancellation_reasons(&e) else {
+                return Err(aws_error(WHAT, &e));
             };
             if reasons.first().map(String::as_str) == Some("ConditionalCheckFailed") {
                 // The tenant does not own it (any more): nothing to release.
@@ -713,13 +728,7 @@ impl SettingsStore for DynamoRegistry {
         match res {
             Ok(_) => Ok(()),
             Err(e) => {
-                let stale = matches!(
-                    e.as_service_error(),
-                    Some(TransactWriteItemsError::TransactionCanceledException(c))
-                        if c.cancellation_reasons().first().and_then(|r| r.code())
-                            == Some("ConditionalCheckFailed")
-                );
-                if stale {
+                if condition_failed(&e, 0) {
                     let current = SettingsStore::load(self, tenant).await?.version;
                     return Err(SaveError::Stale { current });
                 }

@@ -2,9 +2,11 @@
 //! errors to the ports' types. Services never see an SDK type.
 
 pub mod dynamodb;
+pub mod eventbridge;
 pub mod hickory;
 pub mod kms;
 pub mod lettre;
 pub mod route53;
 pub mod sdk;
 pub mod sesv2;
+pub mod webhook;

@@ -60,6 +60,7 @@ where
         ("aws_sdk_dynamodb", "DynamoDB"),
         ("aws_sdk_route53", "Route 53"),
         ("aws_sdk_kms", "KMS"),
+        ("aws_sdk_eventbridge", "EventBridge"),
     ]
     .iter()
     .find(|(k, _)| crate_name.starts_with(k))

@@ -11,6 +11,10 @@
 //! compares the registry with SES, repairs what it safely can, prints the report as JSON
 //! and exits (the `sendready-reconcile` function's job in AWS).
 //!
+//! With `SENDREADY_LOCAL_TRACK_SECONDS` it also does what the schedule and
+//! `sendready-track` do in AWS: it runs the verification tracker that often (the local
+//! stack compresses the tracker's times with `SENDREADY_TRACK_TIME_SCALE`).
+//!
 //! With `SENDREADY_LOCAL_SES_EVENTS` (the local SES's base URL) it also does what the
 //! EventBridge rule and `sendready-events` do in AWS: every second it reads the events the
 //! local SES published (`GET /_sendready/ses/events`) and consumes each new EventBridge
@@ -92,6 +96,12 @@ async fn run() -> Result<(), String> {
     }
     let smtp = state::smtp(&config, aws.limiter.clone()).map_err(|e| e.to_string())?;
     let resolver = state::resolver(&config).map_err(|e| e.to_string())?;
+    if let Ok(secs) = std::env::var("SENDREADY_LOCAL_TRACK_SECONDS") {
+        let every = secs.parse::<u64>().ok().filter(|s| *s > 0).ok_or_else(|| {
+            format!("SENDREADY_LOCAL_TRACK_SECONDS must be seconds, not {secs:?}")
+        })?;
+        tokio::spawn(track(aws.tracker(resolver.clone()), every));
+    }
     let mut state = AppState::new(&aws, smtp, resolver, &config.hosted_zones);
     state.test_mail = Arc::new(aws.test_mail(config.test_mail_any_recipient));
     let app = router_with(state, config.request_deadline)
@@ -107,6 +117,19 @@ async fn run() -> Result<(), String> {
         })
         .await
         .map_err(|e| e.to_string())
+}
+
+/// The local stand-in for the schedule and `sendready-track`: a run every `every` seconds.
+async fn track(tracker: sendready_lambda::service::track::Tracker, every: u64) {
+    loop {
+        tokio::time::sleep(std::time::Duration::from_secs(every)).await;
+        if let Err(p) = tracker
+            .run(sendready_lambda::ports::registry::now_secs())
+            .await
+        {
+            tracing::warn!(error = %p.detail, "tracking run failed");
+        }
+    }
 }
 
 /// The local stand-in for the EventBridge rule and `sendready-events`: consumes each new

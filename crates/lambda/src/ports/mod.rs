@@ -2,6 +2,7 @@
 //! system, with the plain data they exchange. Nothing here knows an SDK, axum or hickory,
 //! so a service can run over an adapter or over an in-memory stand-in alike.
 
+pub mod announce;
 pub mod dns;
 pub mod events;
 pub mod limits;
@@ -11,7 +12,9 @@ pub mod sendlog;
 pub mod ses;
 pub mod settings;
 pub mod smtp;
+pub mod tracking;
 
+pub use announce::Announcer;
 pub use dns::Resolver;
 pub use events::EventStore;
 pub use limits::{Limit, LimitError, Limiter, Limits};
@@ -19,6 +22,7 @@ pub use registry::{Owned, Record, Registry, ReserveError};
 pub use route53::Route53;
 pub use ses::Ses;
 pub use smtp::SmtpClient;
+pub use tracking::TrackingStore;
 
 /// A call to an AWS service that failed, as its adapter reports it: which call, and the
 /// service's error code and message, so the error module can explain it once for all.

@@ -1,6 +1,6 @@
 //! `/v1/identities`: create, list, read and delete a tenant's SES identities, publish
 //! their records to Route 53, verify them in live DNS, set a custom MAIL FROM domain, and
-//! read their SPF and DMARC as the world sees them.
+//! read their SPF and DMARC as the world sees them, and their verification history.
 
 use crate::auth::Caller;
 use crate::error::Problem;
@@ -12,7 +12,7 @@ use axum::extract::{FromRef, Path, State};
 use axum::http::StatusCode;
 use axum::routing::{get, post, put};
 use axum::{Json, Router};
-use sendready_core::api::{MailFromRequest, PolicyView};
+use sendready_core::api::{IdentityHistory, MailFromRequest, PolicyView};
 use std::sync::Arc;
 
 async fn create(
@@ -86,6 +86,14 @@ async fn policy(
     Ok(Json(svc.policy(&caller.tenant, &identity).await?))
 }
 
+async fn history(
+    State(svc): State<Arc<Identities>>,
+    caller: Caller,
+    Path(identity): Path<String>,
+) -> Result<Json<IdentityHistory>, Problem> {
+    Ok(Json(svc.history(&caller.tenant, &identity).await?))
+}
+
 /// The identity routes.
 pub fn routes<S>() -> Router<S>
 where
@@ -99,4 +107,5 @@ where
         .route("/v1/identities/{identity}/verify", post(verify))
         .route("/v1/identities/{identity}/mail-from", put(mail_from))
         .route("/v1/identities/{identity}/policy", get(policy))
+        .route("/v1/identities/{identity}/history", get(history))
 }

@@ -6,8 +6,9 @@ use super::ses_tenant;
 use crate::error::Problem;
 use crate::ports::registry::{canonical_identity, now_secs};
 use crate::ports::ses::{NewDkim, SesIdentity};
+use crate::ports::tracking::Tracked;
 use crate::ports::{
-    Limiter, Limits, Owned, Record, Registry, ReserveError, Resolver, Route53, Ses,
+    Limiter, Limits, Owned, Record, Registry, ReserveError, Resolver, Route53, Ses, TrackingStore,
 };
 use base64::Engine as _;
 use sendready_core::Code;
@@ -49,6 +50,10 @@ pub struct Identities {
     pub selector_prefix: String,
     /// The tenant's SES events and rates.
     pub events: super::events::Events,
+    /// Verification tracking: each identity is looked at again by `sendready-track`.
+    pub tracking: Arc<dyn TrackingStore>,
+    /// The tracker's times (SES's, or compressed on the local stack).
+    pub schedule: sendready_core::tracking::Schedule,
 }
 
 /// The tenant's registry record.
@@ -263,6 +268,8 @@ impl Identities {
                         self.attach(tenant, &new.identity).await?;
                         self.registry.confirm(tenant, &new.identity).await?;
                         tracing::info!(tenant = %tenant, identity = %new.identity, "identity adopted after an unfinished create");
+                        self.start_tracking(tenant, &new.identity, new.kind, false)
+                            .await;
                         let o = owned(self.registry.as_ref(), tenant, &new.identity).await?;
                         return self.view(tenant, &o).await;
                     }
@@ -316,8 +323,51 @@ impl Identities {
             ));
         }
         tracing::info!(tenant = %tenant, identity = %new.identity, kind = ?new.kind, byodkim, "identity created");
+        self.start_tracking(tenant, &new.identity, new.kind, false)
+            .await;
         let o = owned(self.registry.as_ref(), tenant, &new.identity).await?;
         self.view(tenant, &o).await
+    }
+
+    /// Starts tracking the identity's verification (`restart`: start over even when it is
+    /// tracked already, keeping what was confirmed). A failure is logged, not returned:
+    /// the identity exists, and the next Verify starts the tracking again.
+    pub(crate) async fn start_tracking(
+        &self,
+        tenant: &str,
+        identity: &str,
+        kind: IdentityKind,
+        restart: bool,
+    ) {
+        let existing = match self.tracking.get(tenant, identity).await {
+            Ok(t) => t,
+            Err(e) => {
+                tracing::warn!(tenant = %tenant, identity = %identity, error = %e, "tracking not started");
+                return;
+            }
+        };
+        if existing.is_some() && !restart {
+            return;
+        }
+        let t = Tracked {
+            tenant: tenant.to_owned(),
+            identity: identity.to_owned(),
+            kind,
+            track: sendready_core::tracking::start(
+                now_secs(),
+                existing.as_ref().map(|t| &t.track),
+                &self.schedule,
+            ),
+            version: 0,
+        };
+        match self.tracking.enroll(&t).await {
+            Ok(()) => {
+                tracing::info!(tenant = %tenant, identity = %identity, "verification tracking started");
+            }
+            Err(e) => {
+                tracing::warn!(tenant = %tenant, identity = %identity, error = %e, "tracking not started");
+            }
+        }
     }
 
     /// Associates a created identity with the tenant's SES tenant (made on its first
@@ -374,6 +424,10 @@ impl Identities {
             Err(e) => return Err(e.into()),
         }
         self.registry.release(tenant, &o.identity, o.kind).await?;
+        if let Err(e) = self.tracking.forget(tenant, &o.identity).await {
+            // The tracker forgets it too, at its next look, when it finds it gone.
+            tracing::warn!(tenant = %tenant, identity = %o.identity, error = %e, "tracking not stopped");
+        }
         tracing::info!(tenant = %tenant, identity = %o.identity, "identity deleted");
         Ok(())
     }

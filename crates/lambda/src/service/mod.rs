@@ -14,4 +14,5 @@ pub mod settings;
 pub mod smtp;
 pub mod tenant;
 pub mod test_mail;
+pub mod track;
 pub mod verify;

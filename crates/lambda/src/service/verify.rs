@@ -12,6 +12,7 @@ use sendready_core::diagnose;
 use sendready_core::dns::DnsRecord;
 use sendready_core::dns::verdict::{self, Lookup, RecordCheck};
 use sendready_core::identity::IdentityKind;
+use sendready_core::tracking::Look;
 
 /// Checks one record where the world looks it up: at its name and type; then at its name
 /// with the other types; then at each name with a parent of `domain` typed twice. The
@@ -34,9 +35,44 @@ pub async fn check_record(dns: &dyn Resolver, record: &DnsRecord, domain: &str) 
     verdict::missing(record)
 }
 
+/// What one look at an identity saw: the registry's record, SES's and each record's check.
+pub struct Observed {
+    /// The identity as the registry holds it.
+    pub owned: crate::ports::Owned,
+    /// SES's view.
+    pub ses: crate::ports::ses::SesIdentity,
+    /// Each record checked in live DNS.
+    pub checks: Vec<Check>,
+}
+
+impl Observed {
+    /// The look the tracker steps from: SES's status and each record's check code.
+    pub fn look(&self) -> Look {
+        Look {
+            status: self.ses.verification_status.clone(),
+            records: self
+                .checks
+                .iter()
+                .filter(|c| c.required)
+                .map(|c| {
+                    (
+                        format!(
+                            "{} {}",
+                            c.check.record.name,
+                            c.check.record.record_type.as_str()
+                        ),
+                        c.check.code.to_string(),
+                    )
+                })
+                .collect(),
+        }
+    }
+}
+
 impl Identities {
-    /// Checks the records and retries where the seeds do.
-    pub async fn verify(&self, tenant: &str, identity: &str) -> Result<Verification, Problem> {
+    /// Reads SES's view of the tenant's identity and checks each of its records in live
+    /// DNS, changing nothing.
+    pub async fn observe(&self, tenant: &str, identity: &str) -> Result<Observed, Problem> {
         let o = settled(self.registry.as_ref(), tenant, identity).await?;
         let r = self.ses_identity(tenant, &o).await?;
         let mut checks = Vec::new();
@@ -46,6 +82,21 @@ impl Identities {
                 required,
             });
         }
+        Ok(Observed {
+            owned: o,
+            ses: r,
+            checks,
+        })
+    }
+
+    /// Checks the records and retries where the seeds do; a retry (or an identity not
+    /// tracked yet) starts verification tracking over.
+    pub async fn verify(&self, tenant: &str, identity: &str) -> Result<Verification, Problem> {
+        let Observed {
+            owned: o,
+            ses: r,
+            checks,
+        } = self.observe(tenant, identity).await?;
         let all_required_found = checks.iter().filter(|c| c.required).all(|c| c.check.ok);
         let failed = r.verification_status == "FAILED";
         let retry = match o.kind {
@@ -88,6 +139,8 @@ impl Identities {
             _ => None,
         };
         tracing::info!(tenant = %tenant, identity = %o.identity, all_required_found, retried = retry.is_some(), "identity verified");
+        self.start_tracking(tenant, &o.identity, o.kind, retry.is_some())
+            .await;
         Ok(Verification {
             identity: o.identity.clone(),
             verification: if o.kind == IdentityKind::Domain {

@@ -3,13 +3,12 @@
 //! last in key order) and `COUNT#<hour>` (recipients per kind, added atomically), all with
 //! an `expiresAt` (the table's TTL).
 
-use super::{DynamoRegistry, num, s};
+use super::{DynamoRegistry, condition_failed, num, s};
 use crate::adapters::sdk::{aws_error, build_error};
 use crate::ports::AwsError;
 use crate::ports::events::{COUNT_DAYS, EVENT_DAYS, EventStore};
 use crate::ports::registry::now_secs;
 use async_trait::async_trait;
-use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
 use aws_sdk_dynamodb::types::{AttributeValue, Put, TransactWriteItem, Update};
 use sendready_core::events::{Counts, EventKind, SesEvent};
 
@@ -63,13 +62,7 @@ impl EventStore for DynamoRegistry {
         match res {
             Ok(_) => Ok(true),
             Err(e) => {
-                let duplicate = matches!(
-                    e.as_service_error(),
-                    Some(TransactWriteItemsError::TransactionCanceledException(c))
-                        if c.cancellation_reasons().first().and_then(|r| r.code())
-                            == Some("ConditionalCheckFailed")
-                );
-                if duplicate {
+                if condition_failed(&e, 0) {
                     Ok(false)
                 } else {
                     Err(aws_error(WHAT, &e))

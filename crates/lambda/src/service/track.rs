@@ -1,0 +1,208 @@
+//! Verification that tracks itself (issue 15): `sendready-track`, run on a schedule, looks
+//! at each identity that is due (SES's status, and each record in live DNS, as Verify
+//! does), records what changed in the identity's history, announces it, and sets the next
+//! look ([`sendready_core::tracking`] decides when and what).
+//!
+//! Announcements are at least once: a change to announce waits in the track's outbox
+//! until every announcer took it, and is tried again at the next look (sooner than the
+//! schedule, 5 minutes); its id stays the same, so a receiver drops a repeat.
+
+use super::identities::Identities;
+use crate::error::Problem;
+use crate::ports::TrackingStore;
+use crate::ports::announce::{Announced, Announcer};
+use crate::ports::tracking::Tracked;
+use sendready_core::Code;
+use sendready_core::events::rfc3339;
+use sendready_core::tracking::{self, Change};
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+use std::sync::Arc;
+
+/// The most announcements kept waiting for one identity; older ones are dropped (and
+/// logged), so an announcer down for weeks cannot grow an item past DynamoDB's size.
+pub const OUTBOX_MAX: usize = 20;
+/// How soon an undelivered announcement is tried again.
+pub const RETRY_SECS: u64 = 300;
+
+/// The tracker.
+#[derive(Clone)]
+pub struct Tracker {
+    /// Reads SES and live DNS the way Verify does.
+    pub identities: Identities,
+    /// The tracking store.
+    pub store: Arc<dyn TrackingStore>,
+    /// Where changes are announced (EventBridge, the platform's webhook; may be empty).
+    pub announcers: Vec<Arc<dyn Announcer>>,
+    /// The most identities one run looks at; the rest are looked at in the next run.
+    pub batch: usize,
+}
+
+/// What a run did.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TrackReport {
+    /// Identities looked at.
+    pub looked: usize,
+    /// Changes recorded.
+    pub changes: usize,
+    /// Announcements delivered to every announcer.
+    pub announced: usize,
+    /// Announcements waiting for a retry.
+    pub waiting: usize,
+    /// Identities no longer there (deleted), no longer tracked.
+    pub forgotten: Vec<String>,
+    /// Looks that failed (`tenant identity: why`), tried again at the next run.
+    pub failed: Vec<String>,
+}
+
+/// The announcement of `c` for `t`; its id is the same every time `c` is announced.
+pub fn announced(t: &Tracked, c: &Change) -> Option<Announced> {
+    let kind = c.announce?;
+    let mut h = Sha256::new();
+    for part in [
+        t.tenant.as_str(),
+        t.identity.as_str(),
+        kind.detail_type(),
+        &c.at.to_string(),
+    ] {
+        h.update(part.as_bytes());
+        h.update([0]);
+    }
+    let id = crate::adapters::webhook::hex(&h.finalize()[..16]);
+    Some(Announced {
+        id,
+        kind,
+        tenant: t.tenant.clone(),
+        identity: t.identity.clone(),
+        from: c.from.clone(),
+        status: c.status.clone(),
+        records: c.records.clone(),
+        at: rfc3339(c.at),
+    })
+}
+
+impl Tracker {
+    /// Looks at every identity due at `now` (at most `batch`).
+    pub async fn run(&self, now: u64) -> Result<TrackReport, Problem> {
+        let mut report = TrackReport::default();
+        for t in self.store.due(now, self.batch).await? {
+            if let Err(p) = self.look_at(&t, now, &mut report).await {
+                tracing::warn!(tenant = %t.tenant, identity = %t.identity, error = %p.detail, "look failed; tried again at the next run");
+                report
+                    .failed
+                    .push(format!("{} {}: {}", t.tenant, t.identity, p.detail));
+            }
+        }
+        tracing::info!(?report, "tracked verification");
+        Ok(report)
+    }
+
+    async fn look_at(
+        &self,
+        t: &Tracked,
+        now: u64,
+        report: &mut TrackReport,
+    ) -> Result<(), Problem> {
+        let observed = match self.identities.observe(&t.tenant, &t.identity).await {
+            Ok(o) => o,
+            Err(p) if matches!(p.code, Code::IdentityNotFound | Code::SesNotFound) => {
+                self.store.forget(&t.tenant, &t.identity).await?;
+                report
+                    .forgotten
+                    .push(format!("{} {}", t.tenant, t.identity));
+                return Ok(());
+            }
+            Err(p) => return Err(p),
+        };
+        report.looked += 1;
+        let (mut next, changes) =
+            tracking::step(&t.track, &observed.look(), now, &self.identities.schedule);
+        report.changes += changes.len();
+        next.outbox
+            .extend(changes.iter().filter(|c| c.announce.is_some()).cloned());
+        next.outbox = self
+            .deliver(t, std::mem::take(&mut next.outbox), report)
+            .await;
+        if next.outbox.len() > OUTBOX_MAX {
+            let dropped = next.outbox.len() - OUTBOX_MAX;
+            tracing::error!(tenant = %t.tenant, identity = %t.identity, dropped, "announcements dropped: the announcers refused them for too long");
+            next.outbox.drain(..dropped);
+        }
+        if !next.outbox.is_empty() {
+            next.next_at = next.next_at.min(now + RETRY_SECS);
+        }
+        for c in &changes {
+            tracing::info!(tenant = %t.tenant, identity = %t.identity, from = ?c.from, status = %c.status, records = c.records.len(), announce = ?c.announce, "verification changed");
+        }
+        if !self.store.save(t, &next, &changes).await? {
+            // Another look, or a retry, saved first; it saw the same or newer.
+            tracing::info!(tenant = %t.tenant, identity = %t.identity, "look superseded");
+        }
+        Ok(())
+    }
+
+    /// Offers each change to every announcer; returns those not delivered everywhere.
+    async fn deliver(
+        &self,
+        t: &Tracked,
+        outbox: Vec<Change>,
+        report: &mut TrackReport,
+    ) -> Vec<Change> {
+        let mut kept = Vec::new();
+        for c in outbox {
+            let Some(a) = announced(t, &c) else { continue };
+            let mut delivered = true;
+            for to in &self.announcers {
+                if let Err(e) = to.announce(&a).await {
+                    tracing::warn!(tenant = %t.tenant, identity = %t.identity, announcer = to.name(), error = %e, "announcement not delivered; tried again");
+                    delivered = false;
+                }
+            }
+            if delivered {
+                report.announced += 1;
+            } else {
+                report.waiting += 1;
+                kept.push(c);
+            }
+        }
+        kept
+    }
+}
+
+/// How many changes `history` returns.
+pub const HISTORY_LIMIT: usize = 50;
+
+impl Identities {
+    /// The tenant's identity's tracking and recorded changes (newest first), or 404 for
+    /// an identity the tenant does not own (another tenant's included).
+    pub async fn history(
+        &self,
+        tenant: &str,
+        identity: &str,
+    ) -> Result<sendready_core::api::IdentityHistory, Problem> {
+        let o = super::identities::owned(self.registry.as_ref(), tenant, identity).await?;
+        let tracked = self.tracking.get(tenant, &o.identity).await?;
+        let changes = self
+            .tracking
+            .history(tenant, &o.identity, HISTORY_LIMIT)
+            .await?;
+        Ok(sendready_core::api::IdentityHistory {
+            identity: o.identity.clone(),
+            tracked: tracked.is_some(),
+            status: tracked.as_ref().and_then(|t| t.track.status.clone()),
+            next_check_at: tracked.as_ref().map(|t| rfc3339(t.track.next_at)),
+            waiting_announcements: tracked.as_ref().map_or(0, |t| t.track.outbox.len()),
+            changes: changes
+                .into_iter()
+                .map(|c| sendready_core::api::HistoryEntry {
+                    at: rfc3339(c.at),
+                    from: c.from,
+                    status: c.status,
+                    records: c.records,
+                    announced_as: c.announce,
+                })
+                .collect(),
+        })
+    }
+}

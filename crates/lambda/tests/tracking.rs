@@ -1,0 +1,392 @@
+//! Verification that tracks itself (issue 15), over a simulated clock, against the local
+//! SES, dnsmasq, moto's EventBridge (a rule delivering to an SQS queue, read back) and a
+//! webhook receiver on 127.0.0.1 that checks each signature.
+#![allow(clippy::unwrap_used, missing_docs)]
+
+mod common;
+
+use axum::http::{Method, StatusCode};
+use common::{Dnsmasq, Moto, call_as, create_as, users};
+use sendready_core::tracking::{DAILY, QUIET};
+use sendready_lambda::adapters::eventbridge::EventBridge;
+use sendready_lambda::adapters::hickory::Dns;
+use sendready_lambda::adapters::webhook::{ID_HEADER, SIGNATURE_HEADER, Webhook, signature};
+use sendready_lambda::ports::Announcer;
+use sendready_lambda::ports::registry::now_secs;
+use sendready_lambda::service::track::Tracker;
+use sendready_lambda::state::Aws;
+use serde_json::{Value, json};
+use std::io::{Read, Write};
+use std::sync::{Arc, Mutex};
+
+const SECRET: &str = "0123456789abcdef0123456789abcdef";
+
+/// One request the receiver got: its headers (names lowercase) and body.
+type Received = (Vec<(String, String)>, String);
+
+/// A webhook receiver: answers 200 and keeps each request's headers and body.
+struct Receiver {
+    url: String,
+    got: Arc<Mutex<Vec<Received>>>,
+}
+
+impl Receiver {
+    fn start() -> Receiver {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let url = format!("http://{}/hooks/sendready", listener.local_addr().unwrap());
+        let got = Arc::new(Mutex::new(Vec::new()));
+        let keep = got.clone();
+        std::thread::spawn(move || {
+            for stream in listener.incoming() {
+                let Ok(mut s) = stream else { continue };
+                let mut raw = Vec::new();
+                let mut buf = [0u8; 4096];
+                let (head, body) = loop {
+                    let n = s.read(&mut buf).unwrap_or(0);
+                    if n == 0 {
+                        break (String::new(), String::new());
+                    }
+                    raw.extend_from_slice(&buf[..n]);
+                    let text = String::from_utf8_lossy(&raw).to_string();
+                    if let Some((head, body)) = text.split_once("\r\n\r\n") {
+                        let len: usize = head
+                            .lines()
+                            .find_map(|l| {
+                                l.to_ascii_lowercase()
+                                    .strip_prefix("content-length:")
+                                    .map(|v| v.trim().parse().unwrap())
+                            })
+                            .unwrap_or(0);
+                        if body.len() >= len {
+                            break (head.to_owned(), body[..len].to_owned());
+                        }
+                    }
+                };
+                let headers = head
+                    .lines()
+                    .skip(1)
+                    .filter_map(|l| l.split_once(':'))
+                    .map(|(k, v)| (k.trim().to_ascii_lowercase(), v.trim().to_owned()))
+                    .collect();
+                keep.lock().unwrap().push((headers, body));
+                let _ = s.write_all(
+                    b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
+                );
+            }
+        });
+        Receiver { url, got }
+    }
+
+    /// Each announcement received, its signature checked.
+    fn announcements(&self) -> Vec<Value> {
+        self.got
+            .lock()
+            .unwrap()
+            .iter()
+            .map(|(headers, body)| {
+                let h = |k: &str| {
+                    headers
+                        .iter()
+                        .find(|(n, _)| n == k)
+                        .map(|(_, v)| v.clone())
+                        .unwrap()
+                };
+                let sig = h(SIGNATURE_HEADER);
+                let (t, v1) = sig.split_once(",v1=").unwrap();
+                let t: u64 = t.trim_start_matches("t=").parse().unwrap();
+                assert!(t.abs_diff(now_secs()) < 300, "{sig}");
+                assert_eq!(v1, signature(SECRET.as_bytes(), t, body.as_bytes()));
+                let v: Value = serde_json::from_str(body).unwrap();
+                assert_eq!(v["id"].as_str().unwrap(), h(ID_HEADER));
+                v
+            })
+            .collect()
+    }
+}
+
+/// An SQS query-protocol call to moto (no SQS SDK here): the answer's text.
+fn sqs(moto: &Moto, path: &str, form: &str) -> String {
+    let addr = moto.url.trim_start_matches("http://");
+    let mut s = std::net::TcpStream::connect(addr).unwrap();
+    write!(
+        s,
+        "POST {path} HTTP/1.0\r\nHost: {addr}\r\nContent-Type: application/x-www-form-urlencoded\r\nAuthorization: AWS4-HMAC-SHA256 Credential=testing/20260101/us-east-1/sqs/aws4_request, SignedHeaders=host, Signature=0\r\nContent-Length: {}\r\n\r\n{form}",
+        form.len()
+    )
+    .unwrap();
+    let mut raw = String::new();
+    s.read_to_string(&mut raw).unwrap();
+    raw
+}
+
+/// The EventBridge events delivered to the queue, as JSON.
+fn queued(moto: &Moto) -> Vec<Value> {
+    let raw = sqs(
+        moto,
+        "/123456789012/announced",
+        "Action=ReceiveMessage&MaxNumberOfMessages=10&Version=2012-11-05",
+    );
+    raw.split("<Body>")
+        .skip(1)
+        .filter_map(|b| b.split_once("</Body>"))
+        .map(|(b, _)| {
+            let b = b
+                .replace("&quot;", "\"")
+                .replace("&lt;", "<")
+                .replace("&gt;", ">")
+                .replace("&#39;", "'")
+                .replace("&amp;", "&");
+            serde_json::from_str(&b).unwrap()
+        })
+        .collect()
+}
+
+/// A rule on the default bus sending Sendready's announcements to an SQS queue.
+async fn listen_on_eventbridge(moto: &Moto) {
+    let made = sqs(
+        moto,
+        "/",
+        "Action=CreateQueue&QueueName=announced&Version=2012-11-05",
+    );
+    assert!(made.contains("announced"), "{made}");
+    let eb = aws_sdk_eventbridge::Client::new(&moto.sdk().await);
+    eb.put_rule()
+        .name("sendready-announcements")
+        .event_pattern(json!({ "source": ["sendready"] }).to_string())
+        .send()
+        .await
+        .unwrap();
+    eb.put_targets()
+        .rule("sendready-announcements")
+        .targets(
+            aws_sdk_eventbridge::types::Target::builder()
+                .id("queue")
+                .arn("arn:aws:sqs:us-east-1:123456789012:announced")
+                .build()
+                .unwrap(),
+        )
+        .send()
+        .await
+        .unwrap();
+}
+
+/// The tracker over moto, looking at DNS through `dns`, announcing to `announcers`.
+async fn tracker(moto: &Moto, dns: &Dnsmasq, announcers: Vec<Arc<dyn Announcer>>) -> Tracker {
+    let aws = Aws {
+        announcers,
+        ..Aws::from_sdk(&moto.sdk().await, "sendready-tenants")
+    };
+    aws.tracker(Arc::new(
+        Dns::new(Some(dns.addr), std::time::Duration::from_secs(1)).unwrap(),
+    ))
+}
+
+async fn announcers(moto: &Moto, hook: &str) -> Vec<Arc<dyn Announcer>> {
+    vec![
+        Arc::new(EventBridge::from_conf(&moto.sdk().await, "default")),
+        Arc::new(Webhook::new(hook.parse().unwrap(), SECRET.as_bytes()).unwrap()),
+    ]
+}
+
+async fn history(app: &axum::Router, tenant: &str, identity: &str) -> (StatusCode, Value) {
+    call_as(
+        app,
+        tenant,
+        Method::GET,
+        &format!("/v1/identities/{identity}/history"),
+        None,
+    )
+    .await
+}
+
+/// The DKIM CNAMEs the identity asks for, as dnsmasq records.
+async fn dkim_records(app: &axum::Router, identity: &str) -> Vec<(String, String)> {
+    let (_, view) = call_as(
+        app,
+        "acme",
+        Method::GET,
+        &format!("/v1/identities/{identity}"),
+        None,
+    )
+    .await;
+    view["records"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["type"] == "CNAME")
+        .map(|r| {
+            (
+                r["name"].as_str().unwrap().to_owned(),
+                r["value"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect()
+}
+
+fn cname_zone(records: &[(String, String)]) -> Dnsmasq {
+    let recs: Vec<common::Rec<'_>> = records
+        .iter()
+        .map(|(n, v)| ("cname", n.as_str(), vec![v.clone()]))
+        .collect();
+    Dnsmasq::start(&recs)
+}
+
+#[tokio::test]
+async fn a_domain_is_followed_to_verified_then_watched_daily_with_a_quiet_period() {
+    let moto = Moto::start();
+    let empty = Dnsmasq::start(&[]);
+    moto.ses("config", Some(json!({ "dns": empty.addr.to_string() })));
+    let app = common::app_with_dns(&moto, &empty).await;
+    let hook = Receiver::start();
+    listen_on_eventbridge(&moto).await;
+    users(&app, "acme", &["ops@acme.example.com"]).await;
+    let t0 = now_secs();
+    create_as(&app, "acme", json!({ "identity": "acme.example.com" })).await;
+
+    // Tracking starts with the create: first look in 5 minutes; another tenant sees 404.
+    let (status, h) = history(&app, "acme", "acme.example.com").await;
+    assert_eq!(status, StatusCode::OK, "{h}");
+    assert_eq!(h["tracked"], true);
+    assert_eq!(h["changes"], json!([]));
+    let (status, _) = history(&app, "globex", "acme.example.com").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+
+    let quiet = tracker(&moto, &empty, announcers(&moto, &hook.url).await).await;
+    assert_eq!(quiet.run(t0 + 10).await.unwrap().looked, 0, "not due yet");
+    // The first look: pending, records missing; nothing to record yet.
+    let r = quiet.run(t0 + 400).await.unwrap();
+    assert_eq!((r.looked, r.changes), (1, 0), "{r:?}");
+
+    // The records are published; SES sees them and verifies.
+    let records = dkim_records(&app, "acme.example.com").await;
+    assert_eq!(records.len(), 3);
+    let published = cname_zone(&records);
+    moto.ses("config", Some(json!({ "dns": published.addr.to_string() })));
+    let live = tracker(&moto, &published, announcers(&moto, &hook.url).await).await;
+    let r = live.run(t0 + 400 + 300).await.unwrap();
+    assert_eq!((r.looked, r.announced), (1, 1), "{r:?}");
+    let (_, h) = history(&app, "acme", "acme.example.com").await;
+    assert_eq!(h["status"], "SUCCESS", "{h}");
+    let changes = h["changes"].as_array().unwrap();
+    assert!(
+        changes.iter().any(|c| c["from"] == "PENDING"
+            && c["status"] == "SUCCESS"
+            && c["announcedAs"] == "Identity Verified"),
+        "{h}"
+    );
+    assert!(
+        changes
+            .iter()
+            .any(|c| c["records"].as_array().unwrap().len() == 3 && c["announcedAs"].is_null()),
+        "the records found are recorded, unannounced: {h}"
+    );
+
+    // Announced once on EventBridge and once to the webhook, signed, with one id.
+    let on_bus = queued(&moto);
+    assert_eq!(on_bus.len(), 1, "{on_bus:?}");
+    assert_eq!(on_bus[0]["source"], "sendready");
+    assert_eq!(on_bus[0]["detail-type"], "Identity Verified");
+    assert_eq!(on_bus[0]["detail"]["tenant"], "acme");
+    assert_eq!(on_bus[0]["detail"]["identity"], "acme.example.com");
+    let hooked = hook.announcements();
+    assert_eq!(hooked.len(), 1);
+    assert_eq!(hooked[0]["detail-type"], "Identity Verified");
+    assert_eq!(hooked[0]["id"], on_bus[0]["detail"]["id"]);
+
+    // Verified: the next look is a day later.
+    let verified_at = t0 + 700;
+    assert_eq!(live.run(verified_at + DAILY - 1).await.unwrap().looked, 0);
+
+    // A blip: the records vanish for one look, and are back within the quiet hour.
+    let gone = tracker(&moto, &empty, announcers(&moto, &hook.url).await).await;
+    let blip_at = verified_at + DAILY;
+    let r = gone.run(blip_at).await.unwrap();
+    assert_eq!(
+        (r.looked, r.changes),
+        (1, 0),
+        "a first sighting waits: {r:?}"
+    );
+    let r = live.run(blip_at + QUIET).await.unwrap();
+    assert_eq!((r.looked, r.changes), (1, 0), "{r:?}");
+
+    // Removed for real: seen gone, and gone again past the quiet hour.
+    let removed_at = blip_at + QUIET + DAILY;
+    assert_eq!(gone.run(removed_at).await.unwrap().changes, 0);
+    let r = gone.run(removed_at + QUIET).await.unwrap();
+    assert_eq!((r.changes, r.announced), (1, 1), "{r:?}");
+    let on_bus = queued(&moto);
+    assert_eq!(on_bus.len(), 1, "{on_bus:?}");
+    assert_eq!(on_bus[0]["detail-type"], "Records Changed");
+    let missing = on_bus[0]["detail"]["records"].as_array().unwrap();
+    assert_eq!(missing.len(), 3);
+    assert!(
+        missing
+            .iter()
+            .all(|r| r["from"] == "dns-record-found" && r["to"] == "dns-record-missing")
+    );
+    assert_eq!(hook.announcements().len(), 2);
+
+    // Deleted: the tracker forgets it.
+    let (status, _) = call_as(
+        &app,
+        "acme",
+        Method::DELETE,
+        "/v1/identities/acme.example.com",
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    assert_eq!(gone.run(removed_at + 10 * DAILY).await.unwrap().looked, 0);
+}
+
+#[tokio::test]
+async fn a_failed_verification_is_announced_and_an_undelivered_one_is_tried_again_with_its_id() {
+    let moto = Moto::start();
+    let empty = Dnsmasq::start(&[]);
+    // SES fails a domain whose records never resolved within its window (here 1 s).
+    moto.ses(
+        "config",
+        Some(json!({ "dns": empty.addr.to_string(), "verificationWindowSeconds": 1 })),
+    );
+    let app = common::app_with_dns(&moto, &empty).await;
+    users(&app, "acme", &["ops@acme.example.com"]).await;
+    let t0 = now_secs();
+    create_as(&app, "acme", json!({ "identity": "acme.example.com" })).await;
+    std::thread::sleep(std::time::Duration::from_millis(1500));
+
+    // The webhook is down: the change is recorded, its announcement waits.
+    let down = format!("http://127.0.0.1:{}/hook", common::closed_port());
+    let r = tracker(&moto, &empty, announcers(&moto, &down).await)
+        .await
+        .run(t0 + 300)
+        .await
+        .unwrap();
+    assert_eq!((r.changes, r.announced, r.waiting), (1, 0, 1), "{r:?}");
+    let (_, h) = history(&app, "acme", "acme.example.com").await;
+    assert_eq!(h["status"], "FAILED", "{h}");
+    assert_eq!(h["waitingAnnouncements"], 1, "{h}");
+    assert_eq!(
+        h["changes"][0]["announcedAs"],
+        "Identity Verification Failed"
+    );
+
+    // Back up: tried again within 5 minutes, not a day later, with the same id.
+    let hook = Receiver::start();
+    let r = tracker(&moto, &empty, announcers(&moto, &hook.url).await)
+        .await
+        .run(t0 + 300 + 300)
+        .await
+        .unwrap();
+    assert_eq!((r.looked, r.changes, r.announced), (1, 0, 1), "{r:?}");
+    let hooked = hook.announcements();
+    assert_eq!(hooked.len(), 1);
+    assert_eq!(hooked[0]["detail-type"], "Identity Verification Failed");
+    assert_eq!(hooked[0]["detail"]["status"], "FAILED");
+    let (_, h) = history(&app, "acme", "acme.example.com").await;
+    assert_eq!(h["waitingAnnouncements"], 0, "{h}");
+    assert_eq!(
+        h["changes"].as_array().unwrap().len(),
+        1,
+        "recorded once: {h}"
+    );
+}
