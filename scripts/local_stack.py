@@ -291,6 +291,13 @@ class Stack:
                # The EventBridge rule -> sendready-events of AWS: the backend reads what
                # the local SES published and consumes it (sendready-local).
                "SENDREADY_LOCAL_SES_EVENTS": self.moto,
+               # The schedule -> sendready-track of AWS: the tracker runs every second,
+               # its times compressed as much as the local SES compresses the 72 hours,
+               # and announces on moto's default EventBridge bus.
+               "SENDREADY_LOCAL_TRACK_SECONDS": "1",
+               "SENDREADY_TRACK_TIME_SCALE": str(self.args.track_time_scale or max(
+                   1, int(72 * 3600 / max(1.0, self.args.ses_verification_window)))),
+               "SENDREADY_ANNOUNCE_BUS": "default",
                # Room for a developer trying things by hand (production defaults: 10, 20);
                # a caller may set them (the API fuzz sets them out of its way).
                "SENDREADY_LIMIT_SMTP_CHECKS_PER_MINUTE": os.environ.get("SENDREADY_LIMIT_SMTP_CHECKS_PER_MINUTE", "60"),
@@ -432,6 +439,9 @@ def main():
     p.add_argument("--no-web", action="store_true", help="start everything but the web app (API tests)")
     p.add_argument("--ses-verification-window", type=float, default=72 * 3600, metavar="SECONDS",
                    help="how long the local SES looks for a domain's records before Failed (SES: 72 h)")
+    p.add_argument("--track-time-scale", type=int, default=0, metavar="N",
+                   help="divide verification tracking's times by N (default: as much as the "
+                        "local SES's window compresses SES's 72 hours)")
     p.add_argument("--ses-production", action="store_true",
                    help="start the local SES with production access (default: the sandbox, as a new account)")
     args = p.parse_args()

@@ -64,6 +64,12 @@ export interface SendreadyBackendProps {
    * 503 `message-route-unavailable`.
    */
   readonly platformFrom?: string;
+  /**
+   * The platform's HTTPS endpoint for identity verification changes (Identity Verified,
+   * Identity Verification Failed, Records Changed), signed with `secret` (HMAC-SHA256, at
+   * least 32 characters). Default: none, EventBridge only.
+   */
+  readonly webhook?: { readonly url: string; readonly secret: string };
 }
 
 /** Per-tenant limits (each a positive whole number). */
@@ -110,6 +116,7 @@ export const FUNCTIONS = {
       { method: HttpMethod.POST, path: "/v1/identities/{identity}/verify" },
       { method: HttpMethod.PUT, path: "/v1/identities/{identity}/mail-from" },
       { method: HttpMethod.GET, path: "/v1/identities/{identity}/policy" },
+      { method: HttpMethod.GET, path: "/v1/identities/{identity}/history" },
       { method: HttpMethod.POST, path: "/v1/sender/check" },
       { method: HttpMethod.GET, path: "/v1/tenant" },
       { method: HttpMethod.GET, path: "/v1/events" },
@@ -154,6 +161,12 @@ export const FUNCTIONS = {
   Events: {
     binary: "sendready-events",
     description: "SES's events of the tenants' configuration sets, recorded once each and counted for the rates.",
+    routes: [],
+  },
+  Track: {
+    binary: "sendready-track",
+    description:
+      "Every 5 minutes, looks at the identities due (SES's status, their records in live DNS), records each change and announces it.",
     routes: [],
   },
 } as const satisfies Record<string, { binary: string; description: string; routes: readonly SendreadyRoute[] }>;
@@ -237,6 +250,24 @@ export class SendreadyBackend extends Construct {
     const smtpCheck = make("SmtpCheck");
     const reconcile = make("Reconcile");
     const events = make("Events");
+    const track = new RustFunction(this, "TrackFunction", {
+      manifestPath,
+      binaryName: FUNCTIONS.Track.binary,
+      architecture: Architecture.ARM_64,
+      runtime: "provided.al2023",
+      memorySize: 256,
+      timeout: Duration.seconds(30),
+      // One run at a time: runs are short, and two would look at the same identities.
+      reservedConcurrentExecutions: 1,
+      description: FUNCTIONS.Track.description,
+      environment: {
+        ...environment,
+        SENDREADY_ANNOUNCE_BUS: "default",
+        SENDREADY_WEBHOOK_URL: props.webhook?.url ?? "",
+        SENDREADY_WEBHOOK_SECRET: props.webhook?.secret ?? "",
+      },
+      logGroup: new LogGroup(this, "TrackLogs", { retention, removalPolicy: RemovalPolicy.DESTROY }),
+    });
     // Seals the tenants' SMTP secrets; each ciphertext names its tenant and field in the
     // encryption context, so it opens for no other.
     this.settingsKey = new Key(this, "SettingsKey", {
@@ -257,6 +288,7 @@ export class SendreadyBackend extends Construct {
       Send: send,
       Reconcile: reconcile,
       Events: events,
+      Track: track,
     };
     // Every event SES publishes to the default bus for a Sendready configuration set.
     new Rule(this, "SesEvents", {
@@ -284,6 +316,10 @@ export class SendreadyBackend extends Construct {
         resources: [this.table.tableArn],
       }),
     );
+    new Rule(this, "TrackEvery5Minutes", {
+      schedule: Schedule.rate(Duration.minutes(5)),
+      targets: [new LambdaFunction(track)],
+    });
     new Rule(this, "ReconcileHourly", {
       schedule: Schedule.rate(Duration.hours(1)),
       targets: [new LambdaFunction(reconcile)],
@@ -403,8 +439,29 @@ export class SendreadyBackend extends Construct {
       new PolicyStatement({
         sid: "TenantTable",
         effect: Effect.ALLOW,
-        actions: ["dynamodb:Query", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"],
+        actions: ["dynamodb:Query", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"],
         resources: [this.table.tableArn],
+      }),
+    );
+    track.addToRolePolicy(
+      new PolicyStatement({ sid: "SesIdentities", effect: Effect.ALLOW, actions: ["ses:GetEmailIdentity"], resources: [identityArn] }),
+    );
+    // The due identities (a query), each one's tracking (a read), and one transaction per
+    // look: the state, its next due item, its changes.
+    track.addToRolePolicy(
+      new PolicyStatement({
+        sid: "TenantTable",
+        effect: Effect.ALLOW,
+        actions: ["dynamodb:Query", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem"],
+        resources: [this.table.tableArn],
+      }),
+    );
+    track.addToRolePolicy(
+      new PolicyStatement({
+        sid: "Announce",
+        effect: Effect.ALLOW,
+        actions: ["events:PutEvents"],
+        resources: [stack.formatArn({ service: "events", resource: "event-bus", resourceName: "default" })],
       }),
     );
     testMail.addToRolePolicy(sesSend());

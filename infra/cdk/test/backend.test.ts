@@ -175,6 +175,7 @@ describe("the synthesized CDK stack", () => {
     assert.deepEqual(Object.fromEntries(actions), {
       "sendready-identities": [
         "dynamodb:DeleteItem",
+        "dynamodb:GetItem",
         "dynamodb:PutItem",
         "dynamodb:Query",
         "dynamodb:UpdateItem",
@@ -240,6 +241,14 @@ describe("the synthesized CDK stack", () => {
         "ses:GetEmailIdentity",
       ],
       "sendready-events": ["dynamodb:PutItem", "dynamodb:UpdateItem"],
+      "sendready-track": [
+        "dynamodb:DeleteItem",
+        "dynamodb:GetItem",
+        "dynamodb:PutItem",
+        "dynamodb:Query",
+        "events:PutEvents",
+        "ses:GetEmailIdentity",
+      ],
       "sendready-reconcile": [
         "dynamodb:DeleteItem",
         "dynamodb:PutItem",
@@ -334,26 +343,28 @@ describe("the synthesized CDK stack", () => {
 
   test("functions are arm64 provided.al2023 with log retention, the tenant claim, reserved concurrency and a deadline", () => {
     const fns = resources("AWS::Lambda::Function");
-    assert.equal(fns.length, 7);
+    assert.equal(fns.length, 8);
     for (const [id, fn] of fns) {
       assert.equal(fn.Properties.Runtime, "provided.al2023", id);
       assert.deepEqual(fn.Properties.Architectures, ["arm64"], id);
       assert.equal(fn.Properties.Handler, "bootstrap", id);
       assert.equal(fn.Properties.Environment.Variables.SENDREADY_TENANT_CLAIM, "custom:tenant", id);
       assert.ok(fn.Properties.LoggingConfig?.LogGroup, `${id} has no log group`);
-      assert.equal(fn.Properties.ReservedConcurrentExecutions, 10, `${id} has no reserved concurrency`);
+      // The tracker runs one at a time: two runs would look at the same identities.
+      const reserved = id.includes("TrackFunction") ? 1 : 10;
+      assert.equal(fn.Properties.ReservedConcurrentExecutions, reserved, `${id} has no reserved concurrency`);
       assert.equal(fn.Properties.Environment.Variables.SENDREADY_REQUEST_DEADLINE_MS, "25000", id);
       assert.equal(fn.Properties.Environment.Variables.SENDREADY_LIMIT_TEST_MAIL_PER_HOUR, "20", id);
       assert.equal(fn.Properties.Environment.Variables.SENDREADY_LIMIT_SMTP_CHECKS_PER_MINUTE, "10", id);
     }
     const groups = resources("AWS::Logs::LogGroup");
-    assert.equal(groups.length, 7);
+    assert.equal(groups.length, 8);
     for (const [, g] of groups) assert.equal(g.Properties.RetentionInDays, 30);
   });
 
   test("each function's asset is a real aarch64 bootstrap built by cargo-lambda", () => {
     const assets = readdirSync(outdir).filter((d) => d.startsWith("asset."));
-    assert.equal(assets.length, 7);
+    assert.equal(assets.length, 8);
     for (const dir of assets) {
       const bin = readFileSync(path.join(outdir, dir, "bootstrap"));
       assert.deepEqual([...bin.subarray(0, 4)], [0x7f, 0x45, 0x4c, 0x46], `${dir}/bootstrap is not ELF`);
