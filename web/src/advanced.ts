@@ -12,6 +12,7 @@ import {
   type Diagnosis,
   type DnsRecord,
   explain,
+  type IdentityHistory,
   type IdentityView,
   type Issue,
   type MxFailure,
@@ -635,6 +636,7 @@ export function advancedPage(root: HTMLElement) {
         ? h("div", { class: "row" }, mfField.wrap, field("When its MX is missing", mfBehavior).wrap)
         : null,
       i.kind === "domain" ? h("div", { class: "actions" }, mfSet) : null,
+      historySection(i),
       h("h4", {}, "Send a test email through SES"),
       h("div", { class: "row" }, field("From", fromAddr).wrap, field("To", scenario).wrap, toField.wrap),
       h("div", { class: "actions" }, send),
@@ -664,6 +666,73 @@ export function advancedPage(root: HTMLElement) {
     ),
   );
   load();
+}
+
+/**
+ * Verification that tracks itself: what Sendready's tracker recorded for the identity and
+ * what it announced (EventBridge and the platform's webhook). Read again every few
+ * seconds while the tracker has not yet seen SES's current status, or an announcement
+ * waits to be delivered.
+ */
+function historySection(i: IdentityView): HTMLElement {
+  const box = h("section", { id: "history", "aria-live": "polite" }, h("h4", {}, "Verification history"));
+  let tries = 0;
+  async function fill() {
+    if (tries > 0 && !box.isConnected) return;
+    tries += 1;
+    try {
+      const hist = await call<IdentityHistory>("GET", `/v1/identities/${encodeURIComponent(i.identity)}/history`);
+      put(box, h("h4", {}, "Verification history"), historyView(hist));
+      const behind = hist.tracked && (hist.status !== i.verificationStatus || hist.waitingAnnouncements > 0);
+      if (behind && tries < 60) window.setTimeout(fill, REFRESH_MS);
+    } catch (e) {
+      const msg = h("p", {});
+      showError(msg, e);
+      put(box, h("h4", {}, "Verification history"), msg);
+    }
+  }
+  fill();
+  return box;
+}
+
+/** The tracker's state and each recorded change, newest first. */
+export function historyView(hist: IdentityHistory): HTMLElement {
+  const when = (iso: string) => new Date(iso).toLocaleString();
+  return h(
+    "div",
+    {},
+    h(
+      "p",
+      { id: "history-tracking" },
+      hist.tracked
+        ? `Sendready checks this identity again by itself${hist.nextCheckAt ? `; next check ${when(hist.nextCheckAt)}` : ""}. Each change is announced to your platform.`
+        : "Not tracked: Check DNS now starts tracking again.",
+      hist.waitingAnnouncements > 0 ? ` ${hist.waitingAnnouncements} announcement(s) wait to be delivered.` : "",
+    ),
+    hist.changes.length
+      ? h(
+          "ul",
+          { id: "history-changes" },
+          ...hist.changes.map((c) =>
+            h(
+              "li",
+              { "data-announced": c.announcedAs ?? "" },
+              h("time", { datetime: c.at }, when(c.at)),
+              ": ",
+              c.from
+                ? `${statusWord(c.from)} → ${statusWord(c.status)}`
+                : c.records.length
+                  ? `records changed (${statusWord(c.status)})`
+                  : `${statusWord(c.status)} at the first look`,
+              c.records.length
+                ? ` · ${c.records.map((r) => `${r.record}: ${r.from ?? "new"} → ${r.to ?? "gone"}`).join("; ")}`
+                : "",
+              c.announcedAs ? h("strong", {}, ` · announced: ${c.announcedAs}`) : "",
+            ),
+          ),
+        )
+      : h("p", {}, "No change recorded yet."),
+  );
 }
 
 /** The records table: the name to type at the DNS host, type, value, copy buttons. */

@@ -62,6 +62,9 @@ before(async () => {
       "auto",
       "--state-file",
       STATE,
+      // Verification tracking looks within seconds (SES's 5 minutes to 6 hours / 3000).
+      "--track-time-scale",
+      "3000",
     ],
     { cwd: ROOT, stdio: ["ignore", "ignore", "inherit"] },
   );
@@ -345,6 +348,16 @@ describe("Advanced SMTP (SES)", () => {
     await row.locator("[data-col=verification]", { hasText: "Success" }).waitFor();
     await row.locator("[data-col=dkim]", { hasText: "Success" }).waitFor();
     await shot("advanced-dns-checked");
+    // The tracker saw it too, by itself: the change recorded and announced (EventBridge
+    // on the local stack), with nothing left waiting.
+    await page.locator("#history-changes li[data-announced='Identity Verified']").waitFor({ timeout: 30_000 });
+    await waitFor(
+      async () => !/wait to be delivered/.test(await page.textContent("#history-tracking")),
+      "the announcement delivered",
+      30_000,
+    );
+    assert.match(await page.textContent("#history-tracking"), /checks this identity again by itself/);
+    await shot("advanced-history");
 
     await page.selectOption("#ses-scenario", "success");
     await page.click("#ses-send");
