@@ -1,6 +1,7 @@
 //! The SES v2 adapter's SES tenant and reputation calls against the SDK's own mocks,
 //! answering with the JSON bodies of SES's API reference (`GetTenant`,
-//! `GetReputationEntity`, `PutEmailIdentityMailFromAttributes`), so the real deserializer
+//! `GetReputationEntity`, `GetEmailIdentity`'s MAIL FROM attributes,
+//! `PutEmailIdentityMailFromAttributes`), so the real deserializer
 //! reads each field the way SES sends it: what moto cannot show.
 #![allow(clippy::unwrap_used, missing_docs)]
 
@@ -94,4 +95,39 @@ async fn a_reputation_entity_ses_has_not_made_yet_reads_as_empty() {
         .build();
     let r = ses(&[rule]).reputation("arn:x").await.unwrap();
     assert_eq!(r, SesReputation::default());
+}
+
+#[tokio::test]
+async fn a_mail_from_domain_is_read_from_get_email_identity_as_ses_sends_it() {
+    // SES API reference, GetEmailIdentity, "Response Syntax" (MailFromAttributes).
+    let body = r#"{"IdentityType":"DOMAIN","FeedbackForwardingStatus":true,"VerifiedForSendingStatus":true,"DkimAttributes":{"SigningEnabled":true,"Status":"SUCCESS","Tokens":["a","b","c"],"SigningAttributesOrigin":"AWS_SES"},"MailFromAttributes":{"MailFromDomain":"bounce.acme.example.com","MailFromDomainStatus":"TEMPORARY_FAILURE","BehaviorOnMxFailure":"REJECT_MESSAGE"},"Tags":[{"Key":"sendready:tenant","Value":"acme"}],"VerificationStatus":"SUCCESS"}"#;
+    let rule = mock!(aws_sdk_sesv2::Client::get_email_identity)
+        .sequence()
+        .http_status(200, Some(body.to_owned()))
+        .build();
+    let i = ses(&[rule]).get_identity("acme.example.com").await.unwrap();
+    let mf = i.mail_from.unwrap();
+    assert_eq!(mf.domain, "bounce.acme.example.com");
+    assert_eq!(mf.status, "TEMPORARY_FAILURE");
+    assert!(mf.reject_on_mx_failure);
+    assert_eq!(i.tenant_tag.as_deref(), Some("acme"));
+    assert_eq!(i.verification_status, "SUCCESS");
+}
+
+#[tokio::test]
+async fn put_mail_from_sends_the_domain_and_behaviour_ses_documents() {
+    let rule = mock!(aws_sdk_sesv2::Client::put_email_identity_mail_from_attributes)
+        .match_requests(|r| {
+            r.email_identity() == Some("acme.example.com")
+                && r.mail_from_domain() == Some("bounce.acme.example.com")
+                && r.behavior_on_mx_failure()
+                    == Some(&aws_sdk_sesv2::types::BehaviorOnMxFailure::RejectMessage)
+        })
+        .sequence()
+        .http_status(200, Some("{}".to_owned()))
+        .build();
+    ses(&[rule])
+        .put_mail_from("acme.example.com", "bounce.acme.example.com", true)
+        .await
+        .unwrap();
 }
