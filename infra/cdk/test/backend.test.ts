@@ -127,7 +127,7 @@ const samStack = once(() => {
 describe("the synthesized CDK stack", () => {
   test("every route has the JWT authorizer", () => {
     const routes = resources("AWS::ApiGatewayV2::Route");
-    assert.equal(routes.length, 22);
+    assert.equal(routes.length, 23);
     for (const [id, route] of routes) {
       assert.equal(route.Properties.AuthorizationType, "JWT", `${id} has no JWT authorizer`);
       assert.ok(route.Properties.AuthorizerId, `${id} names no authorizer`);
@@ -251,6 +251,7 @@ describe("the synthesized CDK stack", () => {
       ],
       "sendready-reconcile": [
         "dynamodb:DeleteItem",
+        "dynamodb:GetItem",
         "dynamodb:PutItem",
         "dynamodb:Query",
         "dynamodb:Scan",
