@@ -210,6 +210,8 @@ impl Aws {
             ses: self.ses.clone(),
             registry: self.registry.clone(),
             stale_after: std::time::Duration::from_secs(30),
+            tracking: self.tracking.clone(),
+            schedule: self.schedule,
         }
     }
 

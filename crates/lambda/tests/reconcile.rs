@@ -96,6 +96,11 @@ async fn the_reconciler_repairs_phantoms_lost_confirms_and_orphans_and_touches_n
     assert_eq!(report.pending_confirmed, ["beta beta.example.com"]);
     assert_eq!(report.orphans_registered, ["gamma gamma.example.com"]);
     assert!(report.left_alone.is_empty(), "{report:?}");
+    // Both are tracked now (made outside the API, they had no tracking).
+    assert_eq!(
+        report.tracking_started,
+        ["beta beta.example.com", "gamma gamma.example.com"]
+    );
 
     // Consistent now: acme holds nothing (its limits are free again), beta and gamma hold
     // their confirmed domains, and the untagged identity is untouched in SES.
@@ -115,7 +120,8 @@ async fn the_reconciler_repairs_phantoms_lost_confirms_and_orphans_and_touches_n
     assert!(
         again.phantoms_released.is_empty()
             && again.pending_confirmed.is_empty()
-            && again.orphans_registered.is_empty(),
+            && again.orphans_registered.is_empty()
+            && again.tracking_started.is_empty(),
         "{again:?}"
     );
     assert_eq!(again.registry_identities, 2);

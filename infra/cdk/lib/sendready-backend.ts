@@ -495,7 +495,15 @@ export class SendreadyBackend extends Construct {
       new PolicyStatement({
         sid: "TenantTable",
         effect: Effect.ALLOW,
-        actions: ["dynamodb:Scan", "dynamodb:Query", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"],
+        // GetItem: whether a confirmed identity is tracked (it enrolls one that is not).
+        actions: [
+          "dynamodb:Scan",
+          "dynamodb:Query",
+          "dynamodb:GetItem",
+          "dynamodb:PutItem",
+          "dynamodb:UpdateItem",
+          "dynamodb:DeleteItem",
+        ],
         resources: [this.table.tableArn],
       }),
     );

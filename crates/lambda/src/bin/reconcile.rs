@@ -1,6 +1,7 @@
 //! Lambda function `sendready-reconcile`, run on a schedule: compares the tenant registry
 //! with SES and repairs what it safely can (phantom reservations released, finished
-//! creates confirmed, orphans registered to their tenant again), logging the report. IAM:
+//! creates confirmed, orphans registered to their tenant again, untracked identities
+//! enrolled in verification tracking), logging the report. IAM:
 //! listing and reading SES identities, the tenant table.
 
 use lambda_http::lambda_runtime::{self, LambdaEvent, service_fn};

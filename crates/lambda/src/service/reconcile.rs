@@ -5,12 +5,16 @@
 //! holds under a Sendready tenant tag, with no reservation: a lost answer whose
 //! reservation was given back) is registered to its tenant again when the tenant's rules
 //! allow, and reported otherwise. SES identities without Sendready's tag are not ours and
-//! are left alone. Every action is in the report.
+//! are left alone. Every identity the registry holds confirmed is tracked (verification
+//! tracking, issue 15): one made before tracking existed, or whose tracking could not
+//! start, is enrolled. Every action is in the report.
 
 use crate::error::Problem;
 use crate::ports::registry::{NameOwner, canonical_identity, now_secs};
-use crate::ports::{Owned, Registry, ReserveError, Ses};
+use crate::ports::tracking::Tracked;
+use crate::ports::{Owned, Registry, ReserveError, Ses, TrackingStore};
 use sendready_core::identity::IdentityKind;
+use sendready_core::tracking::Schedule;
 use serde::Serialize;
 use std::collections::HashSet;
 use std::sync::Arc;
@@ -25,6 +29,10 @@ pub struct Reconciler {
     pub registry: Arc<dyn Registry>,
     /// How old a pending reservation must be before it counts as abandoned.
     pub stale_after: Duration,
+    /// Verification tracking.
+    pub tracking: Arc<dyn TrackingStore>,
+    /// The tracker's times.
+    pub schedule: Schedule,
 }
 
 /// What a reconciliation found and did.
@@ -43,6 +51,8 @@ pub struct ReconcileReport {
     pub orphans_registered: Vec<String>,
     /// What was found and left as it is, with the reason (for a person to decide).
     pub left_alone: Vec<String>,
+    /// Confirmed identities that were not tracked, now tracked.
+    pub tracking_started: Vec<String>,
 }
 
 impl Reconciler {
@@ -106,13 +116,39 @@ impl Reconciler {
             if tag.as_deref() == Some(o.tenant.as_str()) {
                 self.registry.confirm(&o.tenant, &o.identity).await?;
                 report.pending_confirmed.push(who);
+                self.track(&o.tenant, &o.identity, o.kind, report).await?;
             } else {
                 report.left_alone.push(format!(
                     "{who}: pending, and SES holds it under the tag {}",
                     tag.as_deref().unwrap_or("(none)")
                 ));
             }
+            return Ok(());
         }
+        self.track(&o.tenant, &o.identity, o.kind, report).await
+    }
+
+    /// Enrolls a confirmed identity that is not tracked.
+    async fn track(
+        &self,
+        tenant: &str,
+        identity: &str,
+        kind: IdentityKind,
+        report: &mut ReconcileReport,
+    ) -> Result<(), Problem> {
+        if self.tracking.get(tenant, identity).await?.is_some() {
+            return Ok(());
+        }
+        self.tracking
+            .enroll(&Tracked {
+                tenant: tenant.to_owned(),
+                identity: identity.to_owned(),
+                kind,
+                track: sendready_core::tracking::start(now_secs(), None, &self.schedule),
+                version: 0,
+            })
+            .await?;
+        report.tracking_started.push(format!("{tenant} {identity}"));
         Ok(())
     }
 
@@ -136,6 +172,7 @@ impl Reconciler {
             Ok(()) => {
                 self.registry.confirm(&tenant, identity).await?;
                 report.orphans_registered.push(format!("{tenant} {identity}"));
+                self.track(&tenant, identity, kind, report).await?;
             }
             Err(ReserveError::Aws(e)) => return Err(e.into()),
             Err(e) => report.left_alone.push(format!(
