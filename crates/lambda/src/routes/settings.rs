@@ -20,16 +20,11 @@ use std::sync::Arc;
 /// a 400 problem, not axum's plain-text rejection.
 fn test_flag(query: Option<&str>) -> Result<bool, Problem> {
     let mut test = false;
-    for pair in query
-        .unwrap_or_default()
-        .split('&')
-        .filter(|p| !p.is_empty())
-    {
-        let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
+    for (k, v) in form_urlencoded::parse(query.unwrap_or_default().as_bytes()) {
         if k != "test" {
             continue;
         }
-        test = match v {
+        test = match v.as_ref() {
             "true" | "1" => true,
             "false" | "0" => false,
             _ => {

@@ -65,14 +65,10 @@ async fn put_reputation(
 /// `?identity=...&type=bounce`: which events; anything else is a 400 problem.
 fn event_filter(query: Option<&str>) -> Result<Filter, Problem> {
     let mut f = Filter::default();
-    for pair in query
-        .unwrap_or_default()
-        .split('&')
-        .filter(|p| !p.is_empty())
-    {
-        let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
-        let v = percent_decode(v);
-        match k {
+    // `%XX` escapes and `+` decoded (an identity's `@` arrives as `%40`).
+    for (k, v) in form_urlencoded::parse(query.unwrap_or_default().as_bytes()) {
+        let v = v.into_owned();
+        match k.as_ref() {
             "identity" if !v.is_empty() => f.identity = Some(v),
             "type" => {
                 f.kind = Some(
@@ -95,30 +91,6 @@ fn event_filter(query: Option<&str>) -> Result<Filter, Problem> {
         }
     }
     Ok(f)
-}
-
-/// `%XX` escapes and `+` of a query value (an identity's `@` arrives as `%40`).
-fn percent_decode(v: &str) -> String {
-    let b = v.as_bytes();
-    let mut out = Vec::with_capacity(b.len());
-    let mut i = 0;
-    while i < b.len() {
-        let hex = b
-            .get(i + 1..i + 3)
-            .and_then(|h| std::str::from_utf8(h).ok())
-            .and_then(|h| u8::from_str_radix(h, 16).ok());
-        match (b[i], hex) {
-            (b'%', Some(x)) => {
-                out.push(x);
-                i += 3;
-                continue;
-            }
-            (b'+', _) => out.push(b' '),
-            (c, _) => out.push(c),
-        }
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
 }
 
 async fn events(
