@@ -430,6 +430,28 @@ impl Counts {
         };
         *slot = slot.saturating_add(n);
     }
+
+    /// Adds every kind of `other` (an hour's counts into a window's).
+    pub fn merge(&mut self, other: &Counts) {
+        let Counts {
+            sent,
+            delivered,
+            bounced,
+            complained,
+            rejected,
+            delayed,
+        } = other;
+        for (kind, n) in [
+            (EventKind::Send, sent),
+            (EventKind::Delivery, delivered),
+            (EventKind::Bounce, bounced),
+            (EventKind::Complaint, complained),
+            (EventKind::Reject, rejected),
+            (EventKind::DeliveryDelay, delayed),
+        ] {
+            self.add(kind, *n);
+        }
+    }
 }
 
 /// The rates of one window.

@@ -174,3 +174,34 @@ fn rates_warn_at_the_levels_ses_reviews_an_account_at() {
     let r = rates("7d", counts(200, 10, 1)).value.unwrap();
     assert!((r.bounce_rate - 5.0).abs() < 1e-9 && (r.complaint_rate - 0.5).abs() < 1e-9);
 }
+
+#[test]
+fn merging_hours_adds_every_kind_and_never_overflows() {
+    let hour = Counts {
+        sent: 3,
+        delivered: 2,
+        bounced: 1,
+        complained: 1,
+        rejected: 1,
+        delayed: 4,
+    };
+    let mut window = Counts::default();
+    window.merge(&hour);
+    window.merge(&hour);
+    assert_eq!(
+        window,
+        Counts {
+            sent: 6,
+            delivered: 4,
+            bounced: 2,
+            complained: 2,
+            rejected: 2,
+            delayed: 8,
+        }
+    );
+    window.merge(&Counts {
+        sent: u64::MAX,
+        ..Counts::default()
+    });
+    assert_eq!(window.sent, u64::MAX);
+}

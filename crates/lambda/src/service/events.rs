@@ -116,16 +116,7 @@ impl Events {
         for (window, from) in [("24h", &day), ("7d", &week)] {
             let mut c = sendready_core::events::Counts::default();
             for (_, h) in counts.iter().filter(|(hour, _)| hour >= from) {
-                for (kind, n) in [
-                    (EventKind::Send, h.sent),
-                    (EventKind::Delivery, h.delivered),
-                    (EventKind::Bounce, h.bounced),
-                    (EventKind::Complaint, h.complained),
-                    (EventKind::Reject, h.rejected),
-                    (EventKind::DeliveryDelay, h.delayed),
-                ] {
-                    c.add(kind, n);
-                }
+                c.merge(h);
             }
             let r: Report<Rates> = rates(window, c);
             warnings.extend(r.issues);
