@@ -136,6 +136,62 @@ async fn a_send_for_an_identity_outside_the_tenant_puts_it_back_and_goes_out() {
 }
 
 #[tokio::test]
+async fn a_later_identity_needs_only_its_association_and_a_tenant_deleted_in_ses_is_made_again() {
+    let moto = Moto::start();
+    let server = SmtpServer::start();
+    let app = common::app_with_smtp(&moto, &server).await;
+    acme_with_an_identity(&moto, &app).await;
+    // The SES tenant is recorded as set up: the next identity makes no tenant, no
+    // configuration set and no event destination (each would fail here).
+    for op in [
+        "CreateTenant",
+        "GetTenant",
+        "CreateConfigurationSet",
+        "CreateConfigurationSetEventDestination",
+    ] {
+        moto.ses(
+            "faults",
+            Some(json!({ "operation": op, "error": "TooManyRequestsException", "seconds": 60 })),
+        );
+    }
+    create_as(&app, "acme", json!({ "identity": "ops@acme.example.com" })).await;
+    assert!(
+        associations(&moto, "sendready-t-acme")
+            .iter()
+            .any(|a| a.ends_with(":identity/ops@acme.example.com"))
+    );
+    moto.ses("faults", Some(json!({})));
+
+    // Someone deletes the SES tenant in SES: the next identity finds it gone, sets it up
+    // again, and is associated with the new one.
+    let ses = aws_sdk_sesv2::Client::new(&moto.sdk().await);
+    ses.delete_tenant()
+        .tenant_name("sendready-t-acme")
+        .send()
+        .await
+        .unwrap();
+    create_as(
+        &app,
+        "acme",
+        json!({ "identity": "support@acme.example.com" }),
+    )
+    .await;
+    let assoc = associations(&moto, "sendready-t-acme");
+    assert!(
+        assoc
+            .iter()
+            .any(|a| a.ends_with(":identity/support@acme.example.com")),
+        "{assoc:?}"
+    );
+    assert!(
+        assoc
+            .iter()
+            .any(|a| a.ends_with(":configuration-set/sendready-t-acme")),
+        "{assoc:?}"
+    );
+}
+
+#[tokio::test]
 async fn the_platform_sets_a_tenants_reputation_policy_and_suppression() {
     let moto = Moto::start();
     let server = SmtpServer::start();

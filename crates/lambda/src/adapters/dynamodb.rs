@@ -238,6 +238,7 @@ impl Registry for DynamoRegistry {
                     };
                     rec.active_user_emails = list("activeUserEmails");
                     rec.zones = list("hostedZones");
+                    rec.ses_tenant_arn = get("sesTenantArn");
                 }
                 Some(sk) if sk.starts_with("ID#") => rec.identities.push(Owned {
                     identity: sk["ID#".len()..].to_owned(),
@@ -278,6 +279,21 @@ impl Registry for DynamoRegistry {
             "Saving the tenant's hosted zones",
         )
         .await
+    }
+
+    async fn put_ses_tenant(&self, tenant: &str, arn: &str) -> Result<(), AwsError> {
+        self.db
+            .update_item()
+            .table_name(&self.table)
+            .key("pk", pk(tenant))
+            .key("sk", s("META"))
+            .update_expression("SET sesTenantArn = :a")
+            .condition_expression("attribute_exists(pk)")
+            .expression_attribute_values(":a", s(arn))
+            .send()
+            .await
+            .map_err(|e| aws_error("Recording the tenant's SES tenant", &e))?;
+        Ok(())
     }
 
     /// One transaction: the kind's counter goes up only while below its limit, and the

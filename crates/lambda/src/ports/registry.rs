@@ -64,6 +64,10 @@ pub struct Record {
     pub identities: Vec<Owned>,
     /// The Route 53 hosted zones (bare ids) the platform assigned to the tenant.
     pub zones: Vec<String>,
+    /// The ARN of the tenant's SES tenant once it was set up (the tenant, its
+    /// configuration set and event destination, their association): later identities
+    /// need only their own association.
+    pub ses_tenant_arn: Option<String>,
 }
 
 impl Record {
@@ -140,6 +144,8 @@ pub trait Registry: Send + Sync {
     async fn put_users(&self, tenant: &str, emails: &[String]) -> Result<(), AwsError>;
     /// Sets the hosted zones the tenant may publish to (the platform's call).
     async fn put_zones(&self, tenant: &str, zones: &[String]) -> Result<(), AwsError>;
+    /// Records that the tenant's SES tenant (`arn`) is set up.
+    async fn put_ses_tenant(&self, tenant: &str, arn: &str) -> Result<(), AwsError>;
     /// Reserves an identity for the tenant within its limits and as the name's only owner
     /// across the deployment, atomically; the reservation is pending until `confirm`.
     async fn reserve(&self, tenant: &str, owned: &Owned) -> Result<(), ReserveError>;

@@ -265,7 +265,8 @@ impl Identities {
             }) => {
                 match self.ses.get_identity(&new.identity).await {
                     Ok(i) if i.tenant_tag.as_deref() == Some(tenant) => {
-                        self.attach(tenant, &new.identity).await?;
+                        self.attach(tenant, &new.identity, rec.ses_tenant_arn.as_deref())
+                            .await?;
                         self.registry.confirm(tenant, &new.identity).await?;
                         tracing::info!(tenant = %tenant, identity = %new.identity, "identity adopted after an unfinished create");
                         self.start_tracking(tenant, &new.identity, new.kind, false)
@@ -315,7 +316,8 @@ impl Identities {
             }
             tracing::info!(tenant = %tenant, identity = %new.identity, "identity adopted: SES had it under this tenant's tag");
         }
-        self.attach(tenant, &new.identity).await?;
+        self.attach(tenant, &new.identity, rec.ses_tenant_arn.as_deref())
+            .await?;
         if let Err(e) = self.registry.confirm(tenant, &new.identity).await {
             tracing::warn!(tenant = %tenant, identity = %new.identity, error = %e.message, "identity created in SES but not confirmed");
             return Err(Problem::from(e).left(
@@ -373,9 +375,20 @@ impl Identities {
     /// Associates a created identity with the tenant's SES tenant (made on its first
     /// identity). On failure the reservation stays pending: the same create again
     /// finishes it.
-    async fn attach(&self, tenant: &str, identity: &str) -> Result<(), Problem> {
-        ses_tenant::attach(self.ses.as_ref(), tenant, identity)
-            .await
+    async fn attach(
+        &self,
+        tenant: &str,
+        identity: &str,
+        set_up: Option<&str>,
+    ) -> Result<(), Problem> {
+        ses_tenant::attach(
+            self.ses.as_ref(),
+            self.registry.as_ref(),
+            tenant,
+            identity,
+            set_up,
+        )
+        .await
             .map_err(|e| {
                 tracing::warn!(tenant = %tenant, identity = %identity, error = %e.message, "identity created in SES but not in the tenant's SES tenant");
                 Problem::from(e).left(

@@ -318,7 +318,14 @@ impl Messages {
             if let Some(identity) = &identity
                 && sent.as_ref().is_err_and(ses_tenant::needs_setup)
             {
-                ses_tenant::attach(self.ses.as_ref(), tenant, identity).await?;
+                ses_tenant::attach(
+                    self.ses.as_ref(),
+                    self.registry.as_ref(),
+                    tenant,
+                    identity,
+                    None,
+                )
+                .await?;
                 sent = self
                     .ses
                     .send_raw(&mail.from, &recipients, &raw, scope.as_ref())

@@ -4,8 +4,8 @@
 //! its `TenantName` and configuration set, so SES keeps one tenant's reputation apart
 //! from the shared account's and can pause that tenant alone.
 
-use crate::ports::AwsError;
 use crate::ports::ses::{SendScope, Ses, SesTenant, default_bus_arn, ses_arn, ses_tenant_name};
+use crate::ports::{AwsError, Registry};
 
 /// The name of the event destination every tenant's configuration set has.
 pub const EVENT_DESTINATION: &str = "sendready-events";
@@ -36,11 +36,31 @@ pub async fn ensure(ses: &dyn Ses, tenant: &str) -> Result<SesTenant, AwsError> 
     Ok(t)
 }
 
-/// Associates `identity` with the tenant's SES tenant (made when missing).
-pub async fn attach(ses: &dyn Ses, tenant: &str, identity: &str) -> Result<(), AwsError> {
+/// Associates `identity` with the tenant's SES tenant. When `set_up` holds the tenant's
+/// ARN (the registry's record that it was set up), that association is the only call;
+/// otherwise, or when SES says something of the setup is gone, the whole setup runs
+/// ([`ensure`], up to six calls) and is recorded for the next identity.
+pub async fn attach(
+    ses: &dyn Ses,
+    registry: &dyn Registry,
+    tenant: &str,
+    identity: &str,
+    set_up: Option<&str>,
+) -> Result<(), AwsError> {
+    if let Some(arn) = set_up.and_then(|t| ses_arn(t, "identity", identity)) {
+        match ses.associate(&ses_tenant_name(tenant), &arn).await {
+            Ok(()) => return Ok(()),
+            Err(e) if needs_setup(&e) => {}
+            Err(e) => return Err(e),
+        }
+    }
     let t = ensure(ses, tenant).await?;
     if let Some(arn) = ses_arn(&t.arn, "identity", identity) {
         ses.associate(&t.name, &arn).await?;
+    }
+    if let Err(e) = registry.put_ses_tenant(tenant, &t.arn).await {
+        // Only a shortcut is lost: the next identity runs the whole setup again.
+        tracing::warn!(tenant = %tenant, error = %e, "SES tenant set up but not recorded");
     }
     Ok(())
 }

@@ -164,7 +164,14 @@ impl TestMail {
         let scope = ses_tenant::scope(tenant);
         let mut result = self.ses.send_email(&mail, Some(&scope)).await;
         if result.as_ref().is_err_and(ses_tenant::needs_setup) {
-            ses_tenant::attach(self.ses.as_ref(), tenant, &o.identity).await?;
+            ses_tenant::attach(
+                self.ses.as_ref(),
+                self.registry.as_ref(),
+                tenant,
+                &o.identity,
+                None,
+            )
+            .await?;
             result = self.ses.send_email(&mail, Some(&scope)).await;
         }
         let sent = match result {
