@@ -201,6 +201,8 @@ impl Aws {
             store: self.tracking.clone(),
             announcers: self.announcers.clone(),
             batch: self.track_batch,
+            concurrency: 8,
+            deadline: Duration::from_secs(20),
         }
     }
 

@@ -354,6 +354,12 @@ async fn a_failed_verification_is_announced_and_an_undelivered_one_is_tried_agai
     create_as(&app, "acme", json!({ "identity": "acme.example.com" })).await;
     std::thread::sleep(std::time::Duration::from_millis(1500));
 
+    // A run out of time looks at nothing: the identity stays due for the next run.
+    let mut late = tracker(&moto, &empty, Vec::new()).await;
+    late.deadline = std::time::Duration::ZERO;
+    let r = late.run(t0 + 300).await.unwrap();
+    assert_eq!((r.looked, r.deferred), (0, 1), "{r:?}");
+
     // The webhook is down: the change is recorded, its announcement waits.
     let down = format!("http://127.0.0.1:{}/hook", common::closed_port());
     let r = tracker(&moto, &empty, announcers(&moto, &down).await)

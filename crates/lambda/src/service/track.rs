@@ -36,6 +36,11 @@ pub struct Tracker {
     pub announcers: Vec<Arc<dyn Announcer>>,
     /// The most identities one run looks at; the rest are looked at in the next run.
     pub batch: usize,
+    /// How many looks run at once (each waits mostly on SES and DNS).
+    pub concurrency: usize,
+    /// When a run starts no new look (under the function's 30 s timeout); the identities
+    /// left are still due, and the next run takes them.
+    pub deadline: std::time::Duration,
 }
 
 /// What a run did.
@@ -54,6 +59,21 @@ pub struct TrackReport {
     pub forgotten: Vec<String>,
     /// Looks that failed (`tenant identity: why`), tried again at the next run.
     pub failed: Vec<String>,
+    /// Identities due but not looked at before the deadline: the next run takes them.
+    pub deferred: usize,
+}
+
+impl TrackReport {
+    /// Adds what another look did.
+    fn merge(&mut self, other: TrackReport) {
+        self.looked += other.looked;
+        self.changes += other.changes;
+        self.announced += other.announced;
+        self.waiting += other.waiting;
+        self.deferred += other.deferred;
+        self.forgotten.extend(other.forgotten);
+        self.failed.extend(other.failed);
+    }
 }
 
 /// The announcement of `c` for `t`; its id is the same every time `c` is announced.
@@ -83,16 +103,28 @@ pub fn announced(t: &Tracked, c: &Change) -> Option<Announced> {
 }
 
 impl Tracker {
-    /// Looks at every identity due at `now` (at most `batch`).
+    /// Looks at every identity due at `now` (at most `batch`, `concurrency` at a time,
+    /// none started after `deadline`).
     pub async fn run(&self, now: u64) -> Result<TrackReport, Problem> {
+        use futures_util::StreamExt;
+        let started = std::time::Instant::now();
+        let due = self.store.due(now, self.batch).await?;
+        let mut looks = futures_util::stream::iter(due)
+            .map(|t| async move {
+                let mut one = TrackReport::default();
+                if started.elapsed() >= self.deadline {
+                    one.deferred = 1;
+                } else if let Err(p) = self.look_at(&t, now, &mut one).await {
+                    tracing::warn!(tenant = %t.tenant, identity = %t.identity, error = %p.detail, "look failed; tried again at the next run");
+                    one.failed
+                        .push(format!("{} {}: {}", t.tenant, t.identity, p.detail));
+                }
+                one
+            })
+            .buffer_unordered(self.concurrency.max(1));
         let mut report = TrackReport::default();
-        for t in self.store.due(now, self.batch).await? {
-            if let Err(p) = self.look_at(&t, now, &mut report).await {
-                tracing::warn!(tenant = %t.tenant, identity = %t.identity, error = %p.detail, "look failed; tried again at the next run");
-                report
-                    .failed
-                    .push(format!("{} {}: {}", t.tenant, t.identity, p.detail));
-            }
+        while let Some(one) = looks.next().await {
+            report.merge(one);
         }
         tracing::info!(?report, "tracked verification");
         Ok(report)
