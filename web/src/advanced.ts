@@ -31,7 +31,7 @@ import {
 } from "sendready";
 
 import { ApiError, call } from "./api";
-import { copy, field, h, put } from "./dom";
+import { copyButton, field, h, put } from "./dom";
 import { diagnosisView } from "./views";
 
 /** SES's status words as the seeds show them: Pending, Success, Failed. */
@@ -75,7 +75,15 @@ export function advancedPage(root: HTMLElement) {
   const reputation = h("section", { id: "reputation", "aria-labelledby": "reputation-title", "aria-live": "polite" });
   const eventsList = h("ol", { id: "events", class: "events" });
   const eventsRefresh = h("button", { type: "button", id: "events-refresh", class: "secondary" }, "Refresh");
-  eventsRefresh.addEventListener("click", () => load());
+  // The rates live in the tenant view; the identities need no reload for them.
+  eventsRefresh.addEventListener("click", async () => {
+    try {
+      tenant = await call<TenantView>("GET", "/v1/tenant");
+      await renderReputation();
+    } catch (e) {
+      showError(status, e);
+    }
+  });
   const table = h("div", { id: "identities" });
   const detail = h("section", { id: "identity-detail", "aria-live": "polite" });
 
@@ -755,18 +763,14 @@ export function recordsTable(records: RecordView[]): HTMLElement {
       {},
       ...records.map((r) => {
         const host = r.zoneEntry?.hostField ?? r.name;
-        const copyName = h(
-          "button",
-          { type: "button", class: "secondary small", "aria-label": `Copy name ${host}` },
-          "Copy name",
-        );
-        const copyValue = h(
-          "button",
-          { type: "button", class: "secondary small", "aria-label": `Copy value of ${host}` },
-          "Copy value",
-        );
-        copyName.addEventListener("click", () => copy(host, copyName));
-        copyValue.addEventListener("click", () => copy(r.value, copyValue));
+        const copyName = copyButton(host, "Copy name", {
+          class: "secondary small",
+          "aria-label": `Copy name ${host}`,
+        });
+        const copyValue = copyButton(r.value, "Copy value", {
+          class: "secondary small",
+          "aria-label": `Copy value of ${host}`,
+        });
         const doubled =
           r.zoneEntry && r.zoneEntry.hostField !== "@"
             ? `${r.zoneEntry.hostField}.${r.zoneEntry.zone}.${r.zoneEntry.zone}`
@@ -798,9 +802,7 @@ export function recordsTable(records: RecordView[]): HTMLElement {
 
 /** A record to publish, with a copy button. */
 function publishLine(label: string, text: string, id: string): HTMLElement {
-  const b = h("button", { type: "button", class: "secondary" }, "Copy");
-  b.addEventListener("click", () => copy(text, b));
-  return h("p", { id }, h("strong", {}, label), " ", h("code", {}, text), " ", b);
+  return h("p", { id }, h("strong", {}, label), " ", h("code", {}, text), " ", copyButton(text, "Copy"));
 }
 
 /** One domain's SPF as live DNS has it. */

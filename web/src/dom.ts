@@ -66,3 +66,10 @@ export async function copy(text: string, button: HTMLButtonElement) {
   }
   setTimeout(() => (button.textContent = was), 1500);
 }
+
+/** A button that copies `text` and says so ("Copied"). */
+export function copyButton(text: string, label: string, attrs: Record<string, string> = {}): HTMLButtonElement {
+  const b = h("button", { type: "button", class: "secondary", ...attrs }, label);
+  b.addEventListener("click", () => copy(text, b));
+  return b;
+}
