@@ -202,7 +202,9 @@ impl Aws {
             announcers: self.announcers.clone(),
             batch: self.track_batch,
             concurrency: 8,
-            deadline: Duration::from_secs(20),
+            // A look started then may still wait on DNS (2 s a lookup) and the webhook
+            // (5 s) before the function's 30 s timeout.
+            deadline: Duration::from_secs(10),
         }
     }
 

@@ -5,7 +5,9 @@
 //!
 //! Announcements are at least once: a change to announce waits in the track's outbox
 //! until every announcer took it, and is tried again at the next look (sooner than the
-//! schedule, 5 minutes); its id stays the same, so a receiver drops a repeat.
+//! schedule: the schedule's first gap, 5 minutes); its id stays the same, so a receiver
+//! drops a repeat. An announcer that fails is not tried again within the same look, so
+//! one that hangs costs one timeout per look, not one per waiting announcement.
 
 use super::identities::Identities;
 use crate::error::Problem;
@@ -22,8 +24,6 @@ use std::sync::Arc;
 /// The most announcements kept waiting for one identity; older ones are dropped (and
 /// logged), so an announcer down for weeks cannot grow an item past DynamoDB's size.
 pub const OUTBOX_MAX: usize = 20;
-/// How soon an undelivered announcement is tried again.
-pub const RETRY_SECS: u64 = 300;
 
 /// The tracker.
 #[derive(Clone)]
@@ -153,16 +153,20 @@ impl Tracker {
         report.changes += changes.len();
         next.outbox
             .extend(changes.iter().filter(|c| c.announce.is_some()).cloned());
-        next.outbox = self
-            .deliver(t, std::mem::take(&mut next.outbox), report)
-            .await;
+        next.outbox = deliver(
+            &self.announcers,
+            t,
+            std::mem::take(&mut next.outbox),
+            report,
+        )
+        .await;
         if next.outbox.len() > OUTBOX_MAX {
             let dropped = next.outbox.len() - OUTBOX_MAX;
             tracing::error!(tenant = %t.tenant, identity = %t.identity, dropped, "announcements dropped: the announcers refused them for too long");
             next.outbox.drain(..dropped);
         }
         if !next.outbox.is_empty() {
-            next.next_at = next.next_at.min(now + RETRY_SECS);
+            next.next_at = next.next_at.min(now + self.identities.schedule.first);
         }
         for c in &changes {
             tracing::info!(tenant = %t.tenant, identity = %t.identity, from = ?c.from, status = %c.status, records = c.records.len(), announce = ?c.announce, "verification changed");
@@ -173,33 +177,40 @@ impl Tracker {
         }
         Ok(())
     }
+}
 
-    /// Offers each change to every announcer; returns those not delivered everywhere.
-    async fn deliver(
-        &self,
-        t: &Tracked,
-        outbox: Vec<Change>,
-        report: &mut TrackReport,
-    ) -> Vec<Change> {
-        let mut kept = Vec::new();
-        for c in outbox {
-            let Some(a) = announced(t, &c) else { continue };
-            let mut delivered = true;
-            for to in &self.announcers {
-                if let Err(e) = to.announce(&a).await {
-                    tracing::warn!(tenant = %t.tenant, identity = %t.identity, announcer = to.name(), error = %e, "announcement not delivered; tried again");
-                    delivered = false;
-                }
+/// Offers each change to every announcer; returns those not delivered everywhere. An
+/// announcer that fails is not offered the rest.
+async fn deliver(
+    announcers: &[Arc<dyn Announcer>],
+    t: &Tracked,
+    outbox: Vec<Change>,
+    report: &mut TrackReport,
+) -> Vec<Change> {
+    let mut kept = Vec::new();
+    let mut down = vec![false; announcers.len()];
+    for c in outbox {
+        let Some(a) = announced(t, &c) else { continue };
+        let mut delivered = true;
+        for (to, down) in announcers.iter().zip(down.iter_mut()) {
+            if *down {
+                delivered = false;
+                continue;
             }
-            if delivered {
-                report.announced += 1;
-            } else {
-                report.waiting += 1;
-                kept.push(c);
+            if let Err(e) = to.announce(&a).await {
+                tracing::warn!(tenant = %t.tenant, identity = %t.identity, announcer = to.name(), error = %e, "announcement not delivered; tried again at the next look");
+                *down = true;
+                delivered = false;
             }
         }
-        kept
+        if delivered {
+            report.announced += 1;
+        } else {
+            report.waiting += 1;
+            kept.push(c);
+        }
     }
+    kept
 }
 
 /// How many changes `history` returns.
@@ -236,5 +247,78 @@ impl Identities {
                 })
                 .collect(),
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ports::AwsError;
+    use sendready_core::identity::IdentityKind;
+    use sendready_core::tracking::{Announcement, Track};
+    use std::sync::Mutex;
+
+    /// An announcer that refuses everything, counting the offers.
+    struct Refusing(Mutex<usize>);
+
+    #[async_trait::async_trait]
+    impl Announcer for Refusing {
+        async fn announce(&self, _: &Announced) -> Result<(), AwsError> {
+            *self.0.lock().unwrap() += 1;
+            Err(AwsError::service(
+                "Webhook",
+                "test",
+                "WebhookFailed",
+                "down",
+            ))
+        }
+        fn name(&self) -> &'static str {
+            "refusing"
+        }
+    }
+
+    fn change(at: u64) -> Change {
+        Change {
+            at,
+            from: Some("PENDING".into()),
+            status: "SUCCESS".into(),
+            records: Vec::new(),
+            announce: Some(Announcement::Verified),
+        }
+    }
+
+    #[tokio::test]
+    async fn an_announcer_that_fails_is_offered_one_announcement_per_look_and_all_are_kept() {
+        let refusing = Arc::new(Refusing(Mutex::new(0)));
+        let t = Tracked {
+            tenant: "acme".into(),
+            identity: "acme.example.com".into(),
+            kind: IdentityKind::Domain,
+            track: Track::default(),
+            version: 1,
+        };
+        let mut report = TrackReport::default();
+        let outbox: Vec<Change> = (1..=5).map(change).collect();
+        let announcers: Vec<Arc<dyn Announcer>> = vec![refusing.clone()];
+        let kept = deliver(&announcers, &t, outbox.clone(), &mut report).await;
+        assert_eq!(kept, outbox);
+        assert_eq!(*refusing.0.lock().unwrap(), 1);
+        assert_eq!((report.announced, report.waiting), (0, 5));
+    }
+
+    #[test]
+    fn an_announcements_id_is_the_same_every_time_and_differs_between_changes() {
+        let t = Tracked {
+            tenant: "acme".into(),
+            identity: "acme.example.com".into(),
+            kind: IdentityKind::Domain,
+            track: Track::default(),
+            version: 1,
+        };
+        let a = announced(&t, &change(1)).unwrap();
+        assert_eq!(a.id, announced(&t, &change(1)).unwrap().id);
+        assert_ne!(a.id, announced(&t, &change(2)).unwrap().id);
+        assert_eq!(a.id.len(), 32);
+        assert_eq!(a.at, "1970-01-01T00:00:01Z");
     }
 }
