@@ -277,6 +277,10 @@ class Stack:
                     f"{subject!r} ({os.path.join(self.maildir, n[:-5] + '.eml')})")
 
     def start_backend(self):
+        # Tracking's times, compressed as much as the local SES compresses SES's 72 hours
+        # (or as asked).
+        self.track_scale = self.args.track_time_scale or max(
+            1, int(72 * 3600 / max(1.0, self.args.ses_verification_window)))
         env = {**self.env,
                "AWS_ENDPOINT_URL": self.moto,
                "SENDREADY_JWT_SECRET": self.jwt_secret,
@@ -295,8 +299,7 @@ class Stack:
                # its times compressed as much as the local SES compresses the 72 hours,
                # and announces on moto's default EventBridge bus.
                "SENDREADY_LOCAL_TRACK_SECONDS": "1",
-               "SENDREADY_TRACK_TIME_SCALE": str(self.args.track_time_scale or max(
-                   1, int(72 * 3600 / max(1.0, self.args.ses_verification_window)))),
+               "SENDREADY_TRACK_TIME_SCALE": str(self.track_scale),
                "SENDREADY_ANNOUNCE_BUS": "default",
                # Room for a developer trying things by hand (production defaults: 10, 20);
                # a caller may set them (the API fuzz sets them out of its way).
@@ -387,6 +390,9 @@ Sendready is running on 127.0.0.1 (no AWS account; nothing leaves this machine).
   SES:       {'production access' if self.args.ses_production else 'in the sandbox'}; a domain turns Failed after {self.args.ses_verification_window:g} s without
              its records; verification links and SES's checks are printed here; switches:
              {self.moto}/_sendready/ses/ (tests/ses_emulation.py)
+  Tracking:  each identity is looked at again by itself (sendready-track, every second,
+             SES's times divided by {self.track_scale}); changes are announced on moto's default
+             EventBridge bus and shown under "Verification history"
   Logs:      {self.state}
 
 Mail the SMTP server accepts is listed here as it arrives. Ctrl-C stops everything.
