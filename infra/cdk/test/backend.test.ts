@@ -389,6 +389,33 @@ describe("SAM and CDK describe the same stack", () => {
     assert.deepEqual(sort(cdkStack().actions), sort(samStack().actions));
   });
 
+  test("the same schedules and event rules on the same functions", () => {
+    // What triggers each function that no route does: a schedule, or an event pattern's sources.
+    const trigger = (schedule: string | undefined, pattern: Json | undefined) =>
+      schedule ?? `events from ${[pattern?.source].flat().join(",")}`;
+    const cdk: Record<string, string[]> = {};
+    for (const [, rule] of resources("AWS::Events::Rule")) {
+      for (const target of rule.Properties.Targets) {
+        const binary = FUNCTIONS[functionKey(target.Arn["Fn::GetAtt"][0])].binary;
+        (cdk[binary] ??= []).push(trigger(rule.Properties.ScheduleExpression, rule.Properties.EventPattern));
+      }
+    }
+    const sam: Record<string, string[]> = {};
+    const template = parse(readFileSync(path.join(ROOT, "infra/template.yaml"), "utf8"), { customTags: cfnTags }) as Json;
+    for (const fn of Object.values(template.Resources as Json).filter((r: Json) => r.Type === "AWS::Serverless::Function")) {
+      for (const ev of Object.values((fn.Properties.Events ?? {}) as Json)) {
+        if (ev.Type !== "Schedule" && ev.Type !== "EventBridgeRule") continue;
+        (sam[fn.Metadata.BuildProperties.Binary] ??= []).push(trigger(ev.Properties.Schedule, ev.Properties.Pattern));
+      }
+    }
+    assert.deepEqual(cdk, sam);
+    assert.deepEqual(cdk, {
+      "sendready-events": ["events from aws.ses"],
+      "sendready-reconcile": ["rate(1 hour)"],
+      "sendready-track": ["rate(5 minutes)"],
+    });
+  });
+
   test("the operations of openapi.yaml, no more and no fewer", () => {
     const api = parse(readFileSync(path.join(ROOT, "infra/openapi.yaml"), "utf8")) as Json;
     const described = Object.entries(api.paths as Json)
