@@ -89,9 +89,19 @@ pub struct Track {
     pub suspect: Option<Suspect>,
     /// When to look next.
     pub next_at: u64,
-    /// Announced changes not yet delivered everywhere, tried again at each look.
+    /// Announced changes some announcer has not taken yet, offered again at each look.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub outbox: Vec<Change>,
+    pub outbox: Vec<Owed>,
+}
+
+/// A change still owed to some announcers.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Owed {
+    /// The change.
+    pub change: Change,
+    /// The announcers (by name: `eventbridge`, `webhook`) that have not taken it yet.
+    pub to: Vec<String>,
 }
 
 /// Records seen worse than confirmed, since when.

@@ -340,7 +340,8 @@ async fn a_domain_is_followed_to_verified_then_watched_daily_with_a_quiet_period
 }
 
 #[tokio::test]
-async fn a_failed_verification_is_announced_and_an_undelivered_one_is_tried_again_with_its_id() {
+async fn a_failed_verification_is_announced_and_an_undelivered_one_is_offered_again_only_where_it_failed()
+ {
     let moto = Moto::start();
     let empty = Dnsmasq::start(&[]);
     // SES fails a domain whose records never resolved within its window (here 1 s).
@@ -349,6 +350,7 @@ async fn a_failed_verification_is_announced_and_an_undelivered_one_is_tried_agai
         Some(json!({ "dns": empty.addr.to_string(), "verificationWindowSeconds": 1 })),
     );
     let app = common::app_with_dns(&moto, &empty).await;
+    listen_on_eventbridge(&moto).await;
     users(&app, "acme", &["ops@acme.example.com"]).await;
     let t0 = now_secs();
     create_as(&app, "acme", json!({ "identity": "acme.example.com" })).await;
@@ -395,4 +397,8 @@ async fn a_failed_verification_is_announced_and_an_undelivered_one_is_tried_agai
         1,
         "recorded once: {h}"
     );
+    // EventBridge took it at the first look and was not offered it again.
+    let on_bus = queued(&moto);
+    assert_eq!(on_bus.len(), 1, "{on_bus:?}");
+    assert_eq!(on_bus[0]["detail"]["id"], hooked[0]["id"]);
 }

@@ -3,8 +3,9 @@
 //! does), records what changed in the identity's history, announces it, and sets the next
 //! look ([`sendready_core::tracking`] decides when and what).
 //!
-//! Announcements are at least once: a change to announce waits in the track's outbox
-//! until every announcer took it, and is tried again at the next look (sooner than the
+//! Announcements are at least once: a change to announce waits in the track's outbox,
+//! with the announcers that have not taken it, and is offered again to those (and only
+//! those) at the next look (sooner than the
 //! schedule: the schedule's first gap, 5 minutes); its id stays the same, so a receiver
 //! drops a repeat. An announcer that fails is not tried again within the same look, so
 //! one that hangs costs one timeout per look, not one per waiting announcement.
@@ -16,7 +17,7 @@ use crate::ports::announce::{Announced, Announcer};
 use crate::ports::tracking::Tracked;
 use sendready_core::Code;
 use sendready_core::events::rfc3339;
-use sendready_core::tracking::{self, Change};
+use sendready_core::tracking::{self, Change, Owed};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 use std::sync::Arc;
@@ -151,8 +152,20 @@ impl Tracker {
         let (mut next, changes) =
             tracking::step(&t.track, &observed.look(), now, &self.identities.schedule);
         report.changes += changes.len();
-        next.outbox
-            .extend(changes.iter().filter(|c| c.announce.is_some()).cloned());
+        let names: Vec<String> = self
+            .announcers
+            .iter()
+            .map(|a| a.name().to_owned())
+            .collect();
+        next.outbox.extend(
+            changes
+                .iter()
+                .filter(|c| c.announce.is_some())
+                .map(|c| Owed {
+                    change: c.clone(),
+                    to: names.clone(),
+                }),
+        );
         next.outbox = deliver(
             &self.announcers,
             t,
@@ -179,35 +192,39 @@ impl Tracker {
     }
 }
 
-/// Offers each change to every announcer; returns those not delivered everywhere. An
-/// announcer that fails is not offered the rest.
+/// Offers each owed change to the announcers that have not taken it; returns what is
+/// still owed. An announcer that fails is not offered the rest; one no longer
+/// configured is owed nothing.
 async fn deliver(
     announcers: &[Arc<dyn Announcer>],
     t: &Tracked,
-    outbox: Vec<Change>,
+    outbox: Vec<Owed>,
     report: &mut TrackReport,
-) -> Vec<Change> {
+) -> Vec<Owed> {
     let mut kept = Vec::new();
     let mut down = vec![false; announcers.len()];
-    for c in outbox {
-        let Some(a) = announced(t, &c) else { continue };
-        let mut delivered = true;
+    for mut owed in outbox {
+        let Some(a) = announced(t, &owed.change) else {
+            continue;
+        };
+        owed.to.retain(|n| announcers.iter().any(|x| x.name() == n));
         for (to, down) in announcers.iter().zip(down.iter_mut()) {
-            if *down {
-                delivered = false;
+            if *down || !owed.to.iter().any(|n| n == to.name()) {
                 continue;
             }
-            if let Err(e) = to.announce(&a).await {
-                tracing::warn!(tenant = %t.tenant, identity = %t.identity, announcer = to.name(), error = %e, "announcement not delivered; tried again at the next look");
-                *down = true;
-                delivered = false;
+            match to.announce(&a).await {
+                Ok(()) => owed.to.retain(|n| n != to.name()),
+                Err(e) => {
+                    tracing::warn!(tenant = %t.tenant, identity = %t.identity, announcer = to.name(), error = %e, "announcement not delivered; offered again at the next look");
+                    *down = true;
+                }
             }
         }
-        if delivered {
+        if owed.to.is_empty() {
             report.announced += 1;
         } else {
             report.waiting += 1;
-            kept.push(c);
+            kept.push(owed);
         }
     }
     kept
@@ -258,22 +275,43 @@ mod tests {
     use sendready_core::tracking::{Announcement, Track};
     use std::sync::Mutex;
 
-    /// An announcer that refuses everything, counting the offers.
-    struct Refusing(Mutex<usize>);
+    /// An announcer that takes (or refuses) everything, counting the offers.
+    struct Counting {
+        name: &'static str,
+        up: bool,
+        offers: Mutex<usize>,
+    }
+
+    impl Counting {
+        fn new(name: &'static str, up: bool) -> Arc<Counting> {
+            Arc::new(Counting {
+                name,
+                up,
+                offers: Mutex::new(0),
+            })
+        }
+        fn offers(&self) -> usize {
+            *self.offers.lock().unwrap()
+        }
+    }
 
     #[async_trait::async_trait]
-    impl Announcer for Refusing {
+    impl Announcer for Counting {
         async fn announce(&self, _: &Announced) -> Result<(), AwsError> {
-            *self.0.lock().unwrap() += 1;
-            Err(AwsError::service(
-                "Webhook",
-                "test",
-                "WebhookFailed",
-                "down",
-            ))
+            *self.offers.lock().unwrap() += 1;
+            if self.up {
+                Ok(())
+            } else {
+                Err(AwsError::service(
+                    "Webhook",
+                    "test",
+                    "WebhookFailed",
+                    "down",
+                ))
+            }
         }
         fn name(&self) -> &'static str {
-            "refusing"
+            self.name
         }
     }
 
@@ -287,34 +325,70 @@ mod tests {
         }
     }
 
-    #[tokio::test]
-    async fn an_announcer_that_fails_is_offered_one_announcement_per_look_and_all_are_kept() {
-        let refusing = Arc::new(Refusing(Mutex::new(0)));
-        let t = Tracked {
+    fn tracked() -> Tracked {
+        Tracked {
             tenant: "acme".into(),
             identity: "acme.example.com".into(),
             kind: IdentityKind::Domain,
             track: Track::default(),
             version: 1,
-        };
+        }
+    }
+
+    fn owed(at: u64, to: &[&str]) -> Owed {
+        Owed {
+            change: change(at),
+            to: to.iter().map(|n| (*n).to_owned()).collect(),
+        }
+    }
+
+    #[tokio::test]
+    async fn a_failing_announcer_is_offered_one_per_look_and_the_others_are_not_offered_twice() {
+        let bus = Counting::new("eventbridge", true);
+        let hook = Counting::new("webhook", false);
+        let announcers: Vec<Arc<dyn Announcer>> = vec![bus.clone(), hook.clone()];
         let mut report = TrackReport::default();
-        let outbox: Vec<Change> = (1..=5).map(change).collect();
-        let announcers: Vec<Arc<dyn Announcer>> = vec![refusing.clone()];
-        let kept = deliver(&announcers, &t, outbox.clone(), &mut report).await;
-        assert_eq!(kept, outbox);
-        assert_eq!(*refusing.0.lock().unwrap(), 1);
+        let outbox: Vec<Owed> = (1..=5)
+            .map(|at| owed(at, &["eventbridge", "webhook"]))
+            .collect();
+        let kept = deliver(&announcers, &tracked(), outbox, &mut report).await;
+        // The bus took all five; the webhook was offered one, then left alone.
+        assert_eq!((bus.offers(), hook.offers()), (5, 1));
+        assert_eq!(
+            kept,
+            (1..=5).map(|at| owed(at, &["webhook"])).collect::<Vec<_>>()
+        );
         assert_eq!((report.announced, report.waiting), (0, 5));
+
+        // The next look offers them to the webhook only.
+        let hook_up = Counting::new("webhook", true);
+        let announcers: Vec<Arc<dyn Announcer>> = vec![bus.clone(), hook_up.clone()];
+        let mut report = TrackReport::default();
+        let kept = deliver(&announcers, &tracked(), kept, &mut report).await;
+        assert!(kept.is_empty());
+        assert_eq!((bus.offers(), hook_up.offers()), (5, 5));
+        assert_eq!(report.announced, 5);
+    }
+
+    #[tokio::test]
+    async fn an_announcer_no_longer_configured_is_owed_nothing() {
+        let bus = Counting::new("eventbridge", true);
+        let announcers: Vec<Arc<dyn Announcer>> = vec![bus.clone()];
+        let mut report = TrackReport::default();
+        let kept = deliver(
+            &announcers,
+            &tracked(),
+            vec![owed(1, &["webhook"])],
+            &mut report,
+        )
+        .await;
+        assert!(kept.is_empty());
+        assert_eq!(bus.offers(), 0);
     }
 
     #[test]
     fn an_announcements_id_is_the_same_every_time_and_differs_between_changes() {
-        let t = Tracked {
-            tenant: "acme".into(),
-            identity: "acme.example.com".into(),
-            kind: IdentityKind::Domain,
-            track: Track::default(),
-            version: 1,
-        };
+        let t = tracked();
         let a = announced(&t, &change(1)).unwrap();
         assert_eq!(a.id, announced(&t, &change(1)).unwrap().id);
         assert_ne!(a.id, announced(&t, &change(2)).unwrap().id);
