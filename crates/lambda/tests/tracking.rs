@@ -402,3 +402,31 @@ async fn a_failed_verification_is_announced_and_an_undelivered_one_is_offered_ag
     assert_eq!(on_bus.len(), 1, "{on_bus:?}");
     assert_eq!(on_bus[0]["detail"]["id"], hooked[0]["id"]);
 }
+
+#[tokio::test]
+async fn a_look_that_fails_is_put_off_so_it_never_holds_the_front_of_the_queue() {
+    let moto = Moto::start();
+    let empty = Dnsmasq::start(&[]);
+    moto.ses("config", Some(json!({ "dns": empty.addr.to_string() })));
+    let app = common::app_with_dns(&moto, &empty).await;
+    users(&app, "acme", &["ops@acme.example.com"]).await;
+    let t0 = now_secs();
+    create_as(&app, "acme", json!({ "identity": "acme.example.com" })).await;
+    let tracker = tracker(&moto, &empty, Vec::new()).await;
+
+    // SES throttles every read: the look fails, and the identity is put off 5 minutes.
+    moto.ses(
+        "faults",
+        Some(json!({ "operation": "GetEmailIdentity", "error": "TooManyRequestsException", "seconds": 60 })),
+    );
+    let r = tracker.run(t0 + 300).await.unwrap();
+    assert_eq!((r.looked, r.failed.len()), (0, 1), "{r:?}");
+    assert!(r.failed[0].contains("acme acme.example.com"), "{r:?}");
+    let r = tracker.run(t0 + 300).await.unwrap();
+    assert_eq!((r.looked, r.failed.len()), (0, 0), "put off: {r:?}");
+
+    // SES answers again: the next look, 5 minutes on, goes through.
+    moto.ses("faults", Some(json!({})));
+    let r = tracker.run(t0 + 600).await.unwrap();
+    assert_eq!((r.looked, r.failed.len()), (1, 0), "{r:?}");
+}

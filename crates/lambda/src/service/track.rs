@@ -5,10 +5,13 @@
 //!
 //! Announcements are at least once: a change to announce waits in the track's outbox,
 //! with the announcers that have not taken it, and is offered again to those (and only
-//! those) at the next look (sooner than the
-//! schedule: the schedule's first gap, 5 minutes); its id stays the same, so a receiver
-//! drops a repeat. An announcer that fails is not tried again within the same look, so
-//! one that hangs costs one timeout per look, not one per waiting announcement.
+//! those) at the next look, which comes sooner than the schedule (after its first gap, 5
+//! minutes); its id stays the same, so a receiver drops a repeat. An announcer that fails
+//! is not tried again within the same look, so one that hangs costs one timeout per look,
+//! not one per waiting announcement.
+//!
+//! A look that fails (SES throttled, DNS down) is tried again after the schedule's first
+//! gap, so identities that keep failing never hold the front of the due index.
 
 use super::identities::Identities;
 use crate::error::Problem;
@@ -116,9 +119,10 @@ impl Tracker {
                 if started.elapsed() >= self.deadline {
                     one.deferred = 1;
                 } else if let Err(p) = self.look_at(&t, now, &mut one).await {
-                    tracing::warn!(tenant = %t.tenant, identity = %t.identity, error = %p.detail, "look failed; tried again at the next run");
+                    tracing::warn!(tenant = %t.tenant, identity = %t.identity, error = %p.detail, "look failed; tried again later");
                     one.failed
                         .push(format!("{} {}: {}", t.tenant, t.identity, p.detail));
+                    self.put_off(&t, now).await;
                 }
                 one
             })
@@ -129,6 +133,18 @@ impl Tracker {
         }
         tracing::info!(?report, "tracked verification");
         Ok(report)
+    }
+
+    /// Moves a failed look's identity back in the due index by the schedule's first gap,
+    /// changing nothing else; a failure here leaves it due (logged).
+    async fn put_off(&self, t: &Tracked, now: u64) {
+        let later = tracking::Track {
+            next_at: now + self.identities.schedule.first,
+            ..t.track.clone()
+        };
+        if let Err(e) = self.store.save(t, &later, &[]).await {
+            tracing::warn!(tenant = %t.tenant, identity = %t.identity, error = %e, "failed look not put off");
+        }
     }
 
     async fn look_at(
