@@ -22,7 +22,7 @@ pub enum ConfigError {
         "SENDREADY_DKIM_SELECTOR_PREFIX must be letters, digits and hyphens (at most 40), not {0:?}"
     )]
     SelectorPrefix(String),
-    /// A `SENDREADY_LIMIT_*` value is not a positive whole number.
+    /// A `SENDREADY_LIMIT_*` or `SENDREADY_TRACK_*` value is not a positive whole number.
     #[error("{0} must be a positive whole number, not {1:?}")]
     Limit(&'static str, String),
     /// `SENDREADY_SMTP_EXTRA_PORTS` has something that is not a port.
@@ -34,9 +34,6 @@ pub enum ConfigError {
     /// `SENDREADY_WEBHOOK_URL` / `SENDREADY_WEBHOOK_SECRET` are not a usable pair.
     #[error("{0}")]
     Webhook(String),
-    /// `SENDREADY_TRACK_TIME_SCALE` or `SENDREADY_TRACK_BATCH` is not a positive number.
-    #[error("{0} must be a positive whole number, not {1:?}")]
-    Track(&'static str, String),
     /// `SENDREADY_SMTP_EXTRA_CA` cannot be read.
     #[error("SENDREADY_SMTP_EXTRA_CA {path}: {source}")]
     ExtraCa {
@@ -130,6 +127,25 @@ impl std::fmt::Debug for WebhookConfig {
     }
 }
 
+/// The positive whole number `name` holds, or `default` when it is unset.
+fn positive<T>(
+    var: &impl Fn(&str) -> Option<String>,
+    name: &'static str,
+    default: T,
+) -> Result<T, ConfigError>
+where
+    T: std::str::FromStr + PartialOrd + Default,
+{
+    match var(name) {
+        Some(v) => v
+            .parse::<T>()
+            .ok()
+            .filter(|n| *n > T::default())
+            .ok_or(ConfigError::Limit(name, v)),
+        None => Ok(default),
+    }
+}
+
 fn webhook(
     url: Option<String>,
     secret: Option<String>,
@@ -201,16 +217,7 @@ impl Config {
                     .map_err(|_| ConfigError::ExtraPorts(p.to_owned()))
             })
             .collect::<Result<Vec<_>, _>>()?;
-        let limit = |name: &'static str, default: u32| -> Result<u32, ConfigError> {
-            match var(name) {
-                Some(v) => v
-                    .parse::<u32>()
-                    .ok()
-                    .filter(|n| *n > 0)
-                    .ok_or(ConfigError::Limit(name, v)),
-                None => Ok(default),
-            }
-        };
+        let limit = |name: &'static str, default: u32| positive(&var, name, default);
         let defaults = Limits::default();
         let limits = Limits::new(
             limit(
@@ -249,24 +256,14 @@ impl Config {
         {
             return Err(ConfigError::SelectorPrefix(selector_prefix));
         }
-        let positive = |name: &'static str, default: u64| -> Result<u64, ConfigError> {
-            match var(name) {
-                Some(v) => v
-                    .parse::<u64>()
-                    .ok()
-                    .filter(|n| *n > 0)
-                    .ok_or(ConfigError::Track(name, v)),
-                None => Ok(default),
-            }
-        };
         Ok(Config {
             announce_bus: var("SENDREADY_ANNOUNCE_BUS").filter(|b| !b.is_empty()),
             webhook: webhook(
                 var("SENDREADY_WEBHOOK_URL"),
                 var("SENDREADY_WEBHOOK_SECRET"),
             )?,
-            track_time_scale: positive("SENDREADY_TRACK_TIME_SCALE", 1)?,
-            track_batch: usize::try_from(positive("SENDREADY_TRACK_BATCH", 100)?).unwrap_or(100),
+            track_time_scale: positive(&var, "SENDREADY_TRACK_TIME_SCALE", 1)?,
+            track_batch: positive(&var, "SENDREADY_TRACK_BATCH", 100)?,
             selector_prefix,
             limits,
             request_deadline,
@@ -387,7 +384,15 @@ mod tests {
         );
         assert!(matches!(
             read(&[("SENDREADY_TRACK_TIME_SCALE", "0")]),
-            Err(ConfigError::Track(..))
+            Err(ConfigError::Limit("SENDREADY_TRACK_TIME_SCALE", _))
         ));
+        for bad in ["0", "-1", "ten", ""] {
+            assert!(matches!(
+                read(&[("SENDREADY_LIMIT_MESSAGES_PER_HOUR", bad)]),
+                Err(ConfigError::Limit("SENDREADY_LIMIT_MESSAGES_PER_HOUR", _))
+            ));
+        }
+        let c = read(&[("SENDREADY_TRACK_BATCH", "7")]).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(c.track_batch, 7);
     }
 }
