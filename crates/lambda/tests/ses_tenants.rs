@@ -23,6 +23,17 @@ fn associations(moto: &Moto, tenant_name: &str) -> Vec<String> {
         .unwrap_or_default()
 }
 
+/// Asserts acme's SES tenant holds a resource whose ARN ends with each of `suffixes`.
+fn assert_associated(moto: &Moto, suffixes: &[&str]) {
+    let assoc = associations(moto, "sendready-t-acme");
+    for suffix in suffixes {
+        assert!(
+            assoc.iter().any(|a| a.ends_with(suffix)),
+            "{suffix} not in {assoc:?}"
+        );
+    }
+}
+
 async fn acme_with_an_identity(moto: &Moto, app: &axum::Router) {
     users(app, "acme", &["billing@acme.example.com"]).await;
     create_as(
@@ -52,18 +63,12 @@ async fn the_first_identity_makes_the_tenants_ses_tenant_and_its_sends_belong_to
         json!([{ "Key": "sendready:tenant", "Value": "acme" }]),
         "{s}"
     );
-    let assoc = associations(&moto, "sendready-t-acme");
-    assert!(
-        assoc
-            .iter()
-            .any(|a| a.ends_with(":identity/billing@acme.example.com")),
-        "{assoc:?}"
-    );
-    assert!(
-        assoc
-            .iter()
-            .any(|a| a.ends_with(":configuration-set/sendready-t-acme")),
-        "{assoc:?}"
+    assert_associated(
+        &moto,
+        &[
+            ":identity/billing@acme.example.com",
+            ":configuration-set/sendready-t-acme",
+        ],
     );
 
     // A test message goes out under the tenant and its configuration set.
@@ -155,11 +160,7 @@ async fn a_later_identity_needs_only_its_association_and_a_tenant_deleted_in_ses
         );
     }
     create_as(&app, "acme", json!({ "identity": "ops@acme.example.com" })).await;
-    assert!(
-        associations(&moto, "sendready-t-acme")
-            .iter()
-            .any(|a| a.ends_with(":identity/ops@acme.example.com"))
-    );
+    assert_associated(&moto, &[":identity/ops@acme.example.com"]);
     moto.ses("faults", Some(json!({})));
 
     // Someone deletes the SES tenant in SES: the next identity finds it gone, sets it up
@@ -176,18 +177,12 @@ async fn a_later_identity_needs_only_its_association_and_a_tenant_deleted_in_ses
         json!({ "identity": "support@acme.example.com" }),
     )
     .await;
-    let assoc = associations(&moto, "sendready-t-acme");
-    assert!(
-        assoc
-            .iter()
-            .any(|a| a.ends_with(":identity/support@acme.example.com")),
-        "{assoc:?}"
-    );
-    assert!(
-        assoc
-            .iter()
-            .any(|a| a.ends_with(":configuration-set/sendready-t-acme")),
-        "{assoc:?}"
+    assert_associated(
+        &moto,
+        &[
+            ":identity/support@acme.example.com",
+            ":configuration-set/sendready-t-acme",
+        ],
     );
 }
 
