@@ -8,38 +8,13 @@
 mod common;
 
 use axum::http::{Method, StatusCode};
-use common::{Dnsmasq, Moto, call_as, create_as, users};
-use serde_json::{Value, json};
+use common::{Dnsmasq, Moto, call_as, create_as, users, view_cnames};
+use serde_json::json;
 use std::time::Duration;
 
 /// The API over moto and the local SES, checking live DNS against `dns`.
 async fn app(moto: &Moto, dns: &Dnsmasq) -> axum::Router {
     common::app_with_dns(moto, dns).await
-}
-
-/// The CNAMEs an identity view asks for, as dnsmasq records.
-fn cnames(view: &Value) -> Vec<(&'static str, String, Vec<String>)> {
-    view["records"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|r| r["type"] == "CNAME")
-        .map(|r| {
-            (
-                "cname",
-                r["name"].as_str().unwrap().to_owned(),
-                vec![r["value"].as_str().unwrap().to_owned()],
-            )
-        })
-        .collect()
-}
-
-fn dnsmasq(records: &[(&'static str, String, Vec<String>)]) -> Dnsmasq {
-    let recs: Vec<common::Rec<'_>> = records
-        .iter()
-        .map(|(k, n, v)| (*k, n.as_str(), v.clone()))
-        .collect();
-    Dnsmasq::start(&recs)
 }
 
 #[tokio::test]
@@ -57,11 +32,11 @@ async fn an_easy_dkim_domain_is_pending_with_three_cnames_until_they_resolve() {
     assert_eq!(view["dkim"]["origin"], "AWS_SES");
     assert_eq!(view["dkim"]["tokens"].as_array().unwrap().len(), 3);
     assert_eq!(view["dkim"]["signingHostedZone"], "dkim.amazonses.com");
-    let records = cnames(&view);
+    let records = view_cnames(&view);
     assert_eq!(records.len(), 3, "{view}");
-    for (_, name, value) in &records {
+    for (name, value) in &records {
         assert!(name.ends_with("._domainkey.acme.example.com"), "{name}");
-        assert!(value[0].ends_with(".dkim.amazonses.com"), "{value:?}");
+        assert!(value.ends_with(".dkim.amazonses.com"), "{value:?}");
     }
     // The name to type at a DNS host that appends the zone.
     assert!(
@@ -84,7 +59,7 @@ async fn an_easy_dkim_domain_is_pending_with_three_cnames_until_they_resolve() {
     assert_eq!(view["verificationStatus"], "PENDING");
 
     // The CNAMEs resolve: SES finds them and both statuses turn to SUCCESS.
-    let published = dnsmasq(&records);
+    let published = Dnsmasq::cnames(&records);
     moto.ses("config", Some(json!({ "dns": published.addr.to_string() })));
     let (status, view) = call_as(
         &app,
@@ -119,7 +94,7 @@ async fn a_domain_whose_records_never_resolve_fails_and_retry_starts_it_again() 
         Some(json!({ "identity": "acme.example.com" })),
     )
     .await;
-    let records = cnames(&view);
+    let records = view_cnames(&view);
     tokio::time::sleep(Duration::from_millis(500)).await;
 
     let (_, view) = call_as(
@@ -155,7 +130,7 @@ async fn a_domain_whose_records_never_resolve_fails_and_retry_starts_it_again() 
 
     // Published now: Retry asks SES to start again, with the same three tokens, and SES
     // finds them.
-    let published = dnsmasq(&records);
+    let published = Dnsmasq::cnames(&records);
     let app = self::app(&moto, &published).await;
     moto.ses(
         "config",
@@ -186,7 +161,7 @@ async fn a_domain_whose_records_never_resolve_fails_and_retry_starts_it_again() 
     )
     .await;
     assert_eq!(
-        cnames(&view),
+        view_cnames(&view),
         records,
         "Easy DKIM keeps its tokens on a retry"
     );
@@ -321,7 +296,7 @@ async fn records_that_resolve_while_ses_still_says_pending_are_explained_as_wait
     let before = app(&moto, &empty).await;
     users(&before, "acme", &["ops@acme.example.com"]).await;
     let view = create_as(&before, "acme", json!({ "identity": "acme.example.com" })).await;
-    let published = dnsmasq(&cnames(&view));
+    let published = Dnsmasq::cnames(&view_cnames(&view));
     let app = app(&moto, &published).await;
     let (status, v) = call_as(
         &app,

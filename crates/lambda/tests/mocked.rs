@@ -164,18 +164,7 @@ async fn easy_dkim_tokens_become_cnames_into_the_signing_hosted_zone() {
     )
     .await;
     assert_eq!(status, StatusCode::OK, "{v}");
-    let cnames: Vec<(String, String)> = v["records"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|r| r["type"] == "CNAME")
-        .map(|r| {
-            (
-                r["name"].as_str().unwrap().to_owned(),
-                r["value"].as_str().unwrap().to_owned(),
-            )
-        })
-        .collect();
+    let cnames = common::view_cnames(&v);
     assert_eq!(
         cnames,
         [

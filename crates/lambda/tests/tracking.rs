@@ -209,26 +209,7 @@ async fn dkim_records(app: &axum::Router, identity: &str) -> Vec<(String, String
         None,
     )
     .await;
-    view["records"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|r| r["type"] == "CNAME")
-        .map(|r| {
-            (
-                r["name"].as_str().unwrap().to_owned(),
-                r["value"].as_str().unwrap().to_owned(),
-            )
-        })
-        .collect()
-}
-
-fn cname_zone(records: &[(String, String)]) -> Dnsmasq {
-    let recs: Vec<common::Rec<'_>> = records
-        .iter()
-        .map(|(n, v)| ("cname", n.as_str(), vec![v.clone()]))
-        .collect();
-    Dnsmasq::start(&recs)
+    common::view_cnames(&view)
 }
 
 #[tokio::test]
@@ -260,7 +241,7 @@ async fn a_domain_is_followed_to_verified_then_watched_daily_with_a_quiet_period
     // The records are published; SES sees them and verifies.
     let records = dkim_records(&app, "acme.example.com").await;
     assert_eq!(records.len(), 3);
-    let published = cname_zone(&records);
+    let published = Dnsmasq::cnames(&records);
     moto.ses("config", Some(json!({ "dns": published.addr.to_string() })));
     let live = tracker(&moto, &published, announcers(&moto, &hook.url).await).await;
     let r = live.run(t0 + 400 + 300).await.unwrap();

@@ -287,6 +287,34 @@ impl Dnsmasq {
     }
 }
 
+impl Dnsmasq {
+    /// dnsmasq serving exactly these CNAMEs (`(name, target)`).
+    pub fn cnames(records: &[(String, String)]) -> Dnsmasq {
+        let recs: Vec<Rec<'_>> = records
+            .iter()
+            .map(|(n, v)| ("cname", n.as_str(), vec![v.clone()]))
+            .collect();
+        Dnsmasq::start(&recs)
+    }
+}
+
+/// The CNAMEs an identity view (`GET /v1/identities/{identity}`) asks for, as
+/// `(name, value)`.
+pub fn view_cnames(view: &serde_json::Value) -> Vec<(String, String)> {
+    view["records"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["type"] == "CNAME")
+        .map(|r| {
+            (
+                r["name"].as_str().unwrap().to_owned(),
+                r["value"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect()
+}
+
 impl Drop for Dnsmasq {
     fn drop(&mut self) {
         let _ = self.child.kill();
