@@ -495,15 +495,7 @@ export class SendreadyBackend extends Construct {
       new PolicyStatement({
         sid: "TenantTable",
         effect: Effect.ALLOW,
-        // GetItem: whether a confirmed identity is tracked (it enrolls one that is not).
-        actions: [
-          "dynamodb:Scan",
-          "dynamodb:Query",
-          "dynamodb:GetItem",
-          "dynamodb:PutItem",
-          "dynamodb:UpdateItem",
-          "dynamodb:DeleteItem",
-        ],
+        actions: ["dynamodb:Scan", "dynamodb:Query", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"],
         resources: [this.table.tableArn],
       }),
     );

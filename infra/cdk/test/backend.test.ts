@@ -251,7 +251,6 @@ describe("the synthesized CDK stack", () => {
       ],
       "sendready-reconcile": [
         "dynamodb:DeleteItem",
-        "dynamodb:GetItem",
         "dynamodb:PutItem",
         "dynamodb:Query",
         "dynamodb:Scan",

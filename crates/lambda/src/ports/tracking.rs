@@ -27,8 +27,10 @@ pub struct Tracked {
 /// The tracking store.
 #[async_trait]
 pub trait TrackingStore: Send + Sync {
-    /// Starts (or restarts) tracking; `track.next_at` is when it is first due.
-    async fn enroll(&self, t: &Tracked) -> Result<(), AwsError>;
+    /// Starts tracking an identity not tracked yet (`t.version` is ignored);
+    /// `track.next_at` is when it is first due. False when it is tracked already: nothing
+    /// is written (a restart is a [`TrackingStore::save`] over the stored version).
+    async fn enroll(&self, t: &Tracked) -> Result<bool, AwsError>;
     /// The tracked identity, when it is tracked.
     async fn get(&self, tenant: &str, identity: &str) -> Result<Option<Tracked>, AwsError>;
     /// Identities due at `now` (`next_at <= now`), earliest first, at most `limit`.

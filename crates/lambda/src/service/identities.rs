@@ -341,31 +341,35 @@ impl Identities {
         kind: IdentityKind,
         restart: bool,
     ) {
-        let existing = match self.tracking.get(tenant, identity).await {
-            Ok(t) => t,
-            Err(e) => {
-                tracing::warn!(tenant = %tenant, identity = %identity, error = %e, "tracking not started");
-                return;
-            }
-        };
-        if existing.is_some() && !restart {
-            return;
-        }
-        let t = Tracked {
+        let fresh = Tracked {
             tenant: tenant.to_owned(),
             identity: identity.to_owned(),
             kind,
-            track: sendready_core::tracking::start(
-                now_secs(),
-                existing.as_ref().map(|t| &t.track),
-                &self.schedule,
-            ),
+            track: sendready_core::tracking::start(now_secs(), None, &self.schedule),
             version: 0,
         };
-        match self.tracking.enroll(&t).await {
-            Ok(()) => {
-                tracing::info!(tenant = %tenant, identity = %identity, "verification tracking started");
+        // Not a restart: one conditional write, which changes nothing when tracked.
+        let started = if restart {
+            match self.tracking.get(tenant, identity).await {
+                Ok(Some(current)) => {
+                    let over = sendready_core::tracking::start(
+                        now_secs(),
+                        Some(&current.track),
+                        &self.schedule,
+                    );
+                    self.tracking.save(&current, &over, &[]).await
+                }
+                Ok(None) => self.tracking.enroll(&fresh).await,
+                Err(e) => Err(e),
             }
+        } else {
+            self.tracking.enroll(&fresh).await
+        };
+        match started {
+            Ok(true) => {
+                tracing::info!(tenant = %tenant, identity = %identity, restart, "verification tracking started");
+            }
+            Ok(false) => {}
             Err(e) => {
                 tracing::warn!(tenant = %tenant, identity = %identity, error = %e, "tracking not started");
             }

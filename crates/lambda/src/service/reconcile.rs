@@ -136,10 +136,8 @@ impl Reconciler {
         kind: IdentityKind,
         report: &mut ReconcileReport,
     ) -> Result<(), Problem> {
-        if self.tracking.get(tenant, identity).await?.is_some() {
-            return Ok(());
-        }
-        self.tracking
+        let started = self
+            .tracking
             .enroll(&Tracked {
                 tenant: tenant.to_owned(),
                 identity: identity.to_owned(),
@@ -148,7 +146,9 @@ impl Reconciler {
                 version: 0,
             })
             .await?;
-        report.tracking_started.push(format!("{tenant} {identity}"));
+        if started {
+            report.tracking_started.push(format!("{tenant} {identity}"));
+        }
         Ok(())
     }
 

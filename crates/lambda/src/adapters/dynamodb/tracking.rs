@@ -147,24 +147,13 @@ impl DynamoRegistry {
 
 #[async_trait]
 impl TrackingStore for DynamoRegistry {
-    async fn enroll(&self, t: &Tracked) -> Result<(), AwsError> {
-        // A retry re-enrolls a tracked identity: read the stored version, write over it.
-        for _ in 0..3 {
-            let current = TrackingStore::get(self, &t.tenant, &t.identity).await?;
-            let base = current.unwrap_or(Tracked {
-                version: 0,
-                ..t.clone()
-            });
-            if self.write_track(&base, &t.track, &[]).await? {
-                return Ok(());
-            }
-        }
-        Err(AwsError::service(
-            "DynamoDB",
-            "Starting an identity's tracking",
-            "TransactionConflict",
-            "the tracking kept changing under the write",
-        ))
+    async fn enroll(&self, t: &Tracked) -> Result<bool, AwsError> {
+        // Version 0: the state is written only where none is (attribute_not_exists).
+        let new = Tracked {
+            version: 0,
+            ..t.clone()
+        };
+        self.write_track(&new, &t.track, &[]).await
     }
 
     async fn get(&self, tenant: &str, identity: &str) -> Result<Option<Tracked>, AwsError> {
