@@ -27,7 +27,11 @@ Control endpoints (local only, never part of SES):
   POST /_sendready/ses/account  {"productionAccessEnabled", "sendingEnabled"}
   POST /_sendready/ses/faults   {"operation", "error", "count", "seconds"}: the next
                                 `count` calls (or every call for `seconds`) of the
-                                operation fail with that SES error; {} clears them
+                                operation fail with that SES error; {} clears them;
+                                with "delaySeconds" instead of "error", the call is
+                                carried out and its answer held back that long (an
+                                answer lost or late on the network: SES did the work,
+                                the client gave up waiting)
   GET  /_sendready/ses/events    the events published to configuration-set destinations
   GET  /_sendready/ses/messages  the messages SES accepted
   GET  /_sendready/ses/state     identities, tenants and configuration sets, for a person
@@ -399,6 +403,8 @@ class Emulation:
                 del self.faults[op]
                 return
             f["count"] -= 1
+        if f.get("delay"):
+            return f["delay"]
         code = f["error"]
         raise SesError(code, "Maximum sending rate exceeded." if code == "TooManyRequestsException" else f"Injected {code} (local fault switch).")
 
@@ -438,10 +444,12 @@ class Emulation:
                 body.setdefault(k, v)
             try:
                 with self.lock:
-                    self.check_fault(op)
+                    delay = self.check_fault(op)
                     result = handler(self.region(_region(request)), _region(request), body)
             except SesError as e:
                 return _error(e.code, e.message)
+            if delay:
+                time.sleep(delay)
             return Response(json.dumps(result or {}), status=200, content_type="application/json")
         return _error("NotFoundException", f"No SES v2 operation at {request.method} {path}.", 404)
 
@@ -1054,6 +1062,8 @@ class Emulation:
                 if op not in MODEL["operations"]:
                     return _json({"error": f"{op} is not an SES v2 operation"}, 400)
                 fault = {"error": code}
+                if body.get("delaySeconds") is not None:
+                    fault = {"delay": float(body["delaySeconds"])}
                 if body.get("count") is not None:
                     fault["count"] = int(body["count"])
                 if body.get("seconds") is not None:

@@ -60,6 +60,14 @@ class Handler:
         self.count = 0
 
     async def handle_DATA(self, server, session, envelope):
+        # Recipients that make the server behave as a broken one does after the message
+        # has been written (for the send route's at-most-once tests):
+        # - stall-after-data@...: keeps the message, then gives no reply for 30 s (the
+        #   client times out not knowing the message was accepted);
+        # - refuse-after-data@...: refuses it with a reply code (nothing was accepted).
+        if any(r.lower().startswith("refuse-after-data@") for r in envelope.rcpt_tos):
+            return "554 5.6.0 Message refused after DATA (test server)"
+        stall = any(r.lower().startswith("stall-after-data@") for r in envelope.rcpt_tos)
         self.count += 1
         name = os.path.join(self.maildir, f"{os.getpid()}-{self.count}")
         with open(name + ".eml", "wb") as f:
@@ -72,6 +80,8 @@ class Handler:
                 "user": auth.login.decode() if isinstance(auth, LoginPassword) else None,
                 "tls": session.ssl is not None,
             }, f)
+        if stall:
+            await asyncio.sleep(30)
         return f"250 2.0.0 Ok: queued as {os.getpid()}-{self.count}"
 
     async def auth_XOAUTH2(self, server, args):

@@ -124,8 +124,13 @@ catalogue! {
     MessageFromNotAllowed = "message-from-not-allowed",
     /// The `Idempotency-Key` was used before for another message (422).
     MessageIdempotencyMismatch = "message-idempotency-mismatch",
-    /// A send with this `Idempotency-Key` is under way, or its outcome is not known yet.
+    /// A send with this `Idempotency-Key` is under way (409): the same key answers its
+    /// result once it reports back.
     MessageInProgress = "message-in-progress",
+    /// A send with this `Idempotency-Key` may or may not have delivered (a reply that never
+    /// came after the message was written, SES not answering, a request cut off mid-send),
+    /// so the key is never sent with again (409); a deliberate new send takes a new key.
+    MessageOutcomeUnknown = "message-outcome-unknown",
     /// The tenant's route cannot send yet (no SMTP settings saved, no platform sender).
     MessageRouteUnavailable = "message-route-unavailable",
     /// The tenant sent as many messages as it may this hour.

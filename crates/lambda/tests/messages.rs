@@ -373,3 +373,179 @@ async fn a_bad_message_is_refused_field_by_field_before_anything_is_sent() {
     assert_eq!(status, StatusCode::BAD_REQUEST, "{p}");
     assert_eq!(p["code"], "message-recipients");
 }
+
+/// acme on its own SMTP server (saved with a passing test).
+async fn on_smtp(server: &SmtpServer, app: &axum::Router) {
+    save_settings(
+        app,
+        json!({
+            "delivery": "externalSmtp",
+            "smtp": {
+                "host": "localhost", "port": server.starttls, "security": "starttls",
+                "authentication": "password", "username": common::USER, "password": common::PASSWORD,
+                "fromAddress": "billing@acme.example.com", "allowPrivateHost": true
+            }
+        }),
+        true,
+    )
+    .await;
+}
+
+/// Sets the `since` of acme's claim of `key` to `ago` seconds back, as if the request that
+/// made it had been cut off that long ago.
+async fn age_claim(moto: &Moto, key: &str, ago: u64) {
+    use aws_sdk_dynamodb::types::AttributeValue;
+    let db = aws_sdk_dynamodb::Client::new(&moto.sdk().await);
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
+    db.update_item()
+        .table_name("sendready-tenants")
+        .key("pk", AttributeValue::S("MESSAGES#acme".to_owned()))
+        .key("sk", AttributeValue::S(format!("KEY#{key}")))
+        .update_expression("SET since = :t")
+        .expression_attribute_values(":t", AttributeValue::N((now - ago).to_string()))
+        .send()
+        .await
+        .unwrap();
+}
+
+#[tokio::test]
+async fn a_reply_that_never_comes_after_data_holds_the_key_and_a_retry_never_sends_again() {
+    let moto = Moto::start();
+    let server = SmtpServer::start();
+    let app = common::app_with_smtp(&moto, &server).await;
+    on_smtp(&server, &app).await;
+    let key = "stalled-1";
+    let (status, p) = send(&app, Some(key), message("stall-after-data@example.net")).await;
+    assert_eq!(status, StatusCode::GATEWAY_TIMEOUT, "{p}");
+    assert_eq!(p["code"], "message-outcome-unknown", "{p}");
+    assert!(p.get("retryAfter").is_none(), "no retry is invited: {p}");
+    assert_eq!(server.messages().len(), 1, "the server kept the message");
+    for _ in 0..2 {
+        let (status, p) = send(&app, Some(key), message("stall-after-data@example.net")).await;
+        assert_eq!(status, StatusCode::CONFLICT, "{p}");
+        assert_eq!(p["code"], "message-outcome-unknown", "{p}");
+        assert!(
+            p["detail"]
+                .as_str()
+                .unwrap()
+                .contains("new Idempotency-Key"),
+            "{p}"
+        );
+    }
+    assert_eq!(server.messages().len(), 1, "never sent a second time");
+}
+
+#[tokio::test]
+async fn a_refusal_after_data_is_certain_so_the_key_is_given_back() {
+    let moto = Moto::start();
+    let server = SmtpServer::start();
+    let app = common::app_with_smtp(&moto, &server).await;
+    on_smtp(&server, &app).await;
+    let key = "refused-1";
+    for _ in 0..2 {
+        let (status, p) = send(&app, Some(key), message("refuse-after-data@example.net")).await;
+        assert_eq!(status, StatusCode::BAD_GATEWAY, "{p}");
+        assert_ne!(p["code"], "message-outcome-unknown", "{p}");
+        assert_ne!(p["code"], "message-in-progress", "{p}");
+    }
+    assert!(server.messages().is_empty());
+}
+
+#[tokio::test]
+async fn ses_not_answering_holds_the_key_and_a_retry_never_sends_again() {
+    let moto = Moto::start();
+    let server = SmtpServer::start();
+    let app = common::app_with_smtp(&moto, &server).await;
+    on_ses(&moto, &app).await;
+    // SES carries the send out, and its answer comes after the SDK's 5 s attempt timeout.
+    moto.ses(
+        "faults",
+        Some(json!({ "operation": "SendEmail", "delaySeconds": 6, "count": 1 })),
+    );
+    let key = "ses-late-1";
+    let (status, p) = send(&app, Some(key), message(SIMULATOR)).await;
+    assert_eq!(status, StatusCode::GATEWAY_TIMEOUT, "{p}");
+    assert_eq!(p["code"], "message-outcome-unknown", "{p}");
+    let sent = || {
+        moto.ses("messages", None)["messages"]
+            .as_array()
+            .unwrap()
+            .len()
+    };
+    assert_eq!(sent(), 1, "SES took it once (the SDK did not try again)");
+    let (status, p) = send(&app, Some(key), message(SIMULATOR)).await;
+    assert_eq!(status, StatusCode::CONFLICT, "{p}");
+    assert_eq!(p["code"], "message-outcome-unknown", "{p}");
+    assert_eq!(sent(), 1, "never sent a second time");
+    // SES refusing at once (throttled) is certain: the key is given back and a retry sends.
+    moto.ses(
+        "faults",
+        Some(json!({ "operation": "SendEmail", "error": "TooManyRequestsException", "count": 1 })),
+    );
+    let (status, p) = send(&app, Some("ses-throttled-1"), message(SIMULATOR)).await;
+    assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "{p}");
+    let (status, p) = send(&app, Some("ses-throttled-1"), message(SIMULATOR)).await;
+    assert_eq!(status, StatusCode::OK, "{p}");
+    assert_eq!(sent(), 2);
+}
+
+#[tokio::test]
+async fn a_send_cut_off_mid_way_is_in_progress_then_unknown_after_60_and_300_seconds() {
+    let moto = Moto::start();
+    let server = SmtpServer::start();
+    let app = common::app_with_smtp(&moto, &server).await;
+    on_smtp(&server, &app).await;
+    let key = "cut-off-1";
+    // The request's deadline drops the send while the server holds its reply.
+    let cut = tokio::time::timeout(
+        std::time::Duration::from_millis(1500),
+        send(&app, Some(key), message("stall-after-data@example.net")),
+    )
+    .await;
+    assert!(cut.is_err(), "the send was cut off");
+    let (status, p) = send(&app, Some(key), message("stall-after-data@example.net")).await;
+    assert_eq!(status, StatusCode::CONFLICT, "{p}");
+    assert_eq!(p["code"], "message-in-progress", "{p}");
+    let wait = p["retryAfter"].as_u64().unwrap();
+    assert!((1..=60).contains(&wait), "{p}");
+    for ago in [61, 301] {
+        age_claim(&moto, key, ago).await;
+        let (status, p) = send(&app, Some(key), message("stall-after-data@example.net")).await;
+        assert_eq!(status, StatusCode::CONFLICT, "{ago} s on: {p}");
+        assert_eq!(p["code"], "message-outcome-unknown", "{ago} s on: {p}");
+    }
+    assert_eq!(server.messages().len(), 1, "never sent a second time");
+}
+
+#[tokio::test]
+async fn two_concurrent_calls_with_one_key_send_once() {
+    let moto = Moto::start();
+    let server = SmtpServer::start();
+    let app = common::app_with_smtp(&moto, &server).await;
+    on_ses(&moto, &app).await;
+    let key = "concurrent-1";
+    let (a, b) = tokio::join!(
+        send(&app, Some(key), message(SIMULATOR)),
+        send(&app, Some(key), message(SIMULATOR))
+    );
+    let mut statuses = [a.0, b.0];
+    statuses.sort();
+    assert_eq!(statuses[0], StatusCode::OK, "{a:?} {b:?}");
+    let other = if a.0 == StatusCode::OK { &b } else { &a };
+    assert!(
+        other.0 == StatusCode::CONFLICT && other.1["code"] == "message-in-progress"
+            || other.0 == StatusCode::OK && other.1["replayed"] == true,
+        "{a:?} {b:?}"
+    );
+    assert_eq!(
+        moto.ses("messages", None)["messages"]
+            .as_array()
+            .unwrap()
+            .len(),
+        1,
+        "sent once"
+    );
+}

@@ -842,10 +842,15 @@ impl SettingsStore for DynamoRegistry {
 }
 
 /// The send log: `pk` = `MESSAGES#<tenant>`, `sk` = `KEY#<Idempotency-Key>`, with the
-/// request, `state` (`pending` until `pendingUntil`, then `sent` with the answer) and an
-/// `expiresAt` a day on (the table's TTL).
+/// request, `state` (`sending` from `since`, then `sent` with the answer or `unknown`
+/// with the reason), the claim's `nonce` and an `expiresAt` a day on (the table's TTL).
+/// A claim is written only where no item is: a `sending` item is never taken over.
 fn messages_pk(tenant: &str) -> AttributeValue {
     s(&format!("MESSAGES#{tenant}"))
+}
+
+fn message_key(key: &str) -> AttributeValue {
+    s(&format!("KEY#{key}"))
 }
 
 /// How long a key is remembered.
@@ -858,32 +863,25 @@ impl SendLog for DynamoRegistry {
         tenant: &str,
         key: &str,
         request: &str,
-        pending_until: u64,
+        nonce: &str,
     ) -> Result<Claim, AwsError> {
         const WHAT: &str = "Claiming the Idempotency-Key";
         let now = now_secs();
-        // A new key, or one whose pending claim ran out (its send surely ended).
         let put = self
             .db
             .put_item()
             .table_name(&self.table)
             .item("pk", messages_pk(tenant))
-            .item("sk", s(&format!("KEY#{key}")))
+            .item("sk", message_key(key))
             .item("request", s(request))
-            .item("state", s("pending"))
-            .item("pendingUntil", AttributeValue::N(pending_until.to_string()))
+            .item("state", s("sending"))
+            .item("since", AttributeValue::N(now.to_string()))
+            .item("nonce", s(nonce))
             .item(
                 "expiresAt",
                 AttributeValue::N((now + IDEMPOTENCY_SECS).to_string()),
             )
-            .condition_expression(
-                "attribute_not_exists(sk) OR (#s = :pending AND pendingUntil < :now AND #r = :r)",
-            )
-            .expression_attribute_names("#s", "state")
-            .expression_attribute_names("#r", "request")
-            .expression_attribute_values(":pending", s("pending"))
-            .expression_attribute_values(":now", AttributeValue::N(now.to_string()))
-            .expression_attribute_values(":r", s(request))
+            .condition_expression("attribute_not_exists(sk)")
             .send()
             .await;
         match put {
@@ -898,14 +896,15 @@ impl SendLog for DynamoRegistry {
             .get_item()
             .table_name(&self.table)
             .key("pk", messages_pk(tenant))
-            .key("sk", s(&format!("KEY#{key}")))
+            .key("sk", message_key(key))
             .consistent_read(true)
             .send()
             .await
             .map_err(|e| aws_error(WHAT, &e))?;
         let Some(item) = out.item() else {
-            // Released between the two calls: the caller may try again.
-            return Ok(Claim::Pending(now));
+            // Released between the two calls: a send surely did not happen; the caller
+            // may try again at once.
+            return Ok(Claim::Sending(now));
         };
         let text = |k: &str| item.get(k).and_then(|v| v.as_s().ok()).cloned();
         if text("request").as_deref() != Some(request) {
@@ -913,7 +912,10 @@ impl SendLog for DynamoRegistry {
         }
         Ok(match (text("state").as_deref(), text("answer")) {
             (Some("sent"), Some(answer)) => Claim::Done(answer),
-            _ => Claim::Pending(num(item, "pendingUntil").unwrap_or(now)),
+            (Some("unknown"), _) => Claim::Unknown(text("reason").unwrap_or_default()),
+            // This request's own claim, written by an attempt whose answer was lost.
+            (Some("sending"), _) if text("nonce").as_deref() == Some(nonce) => Claim::New,
+            _ => Claim::Sending(num(item, "since").unwrap_or(now)),
         })
     }
 
@@ -922,7 +924,7 @@ impl SendLog for DynamoRegistry {
             .update_item()
             .table_name(&self.table)
             .key("pk", messages_pk(tenant))
-            .key("sk", s(&format!("KEY#{key}")))
+            .key("sk", message_key(key))
             .update_expression("SET #s = :sent, answer = :a")
             .expression_attribute_names("#s", "state")
             .expression_attribute_values(":sent", s("sent"))
@@ -933,15 +935,33 @@ impl SendLog for DynamoRegistry {
         Ok(())
     }
 
+    async fn unknown(&self, tenant: &str, key: &str, why: &str) -> Result<(), AwsError> {
+        self.db
+            .update_item()
+            .table_name(&self.table)
+            .key("pk", messages_pk(tenant))
+            .key("sk", message_key(key))
+            .update_expression("SET #s = :unknown, reason = :why")
+            .condition_expression("#s = :sending")
+            .expression_attribute_names("#s", "state")
+            .expression_attribute_values(":unknown", s("unknown"))
+            .expression_attribute_values(":sending", s("sending"))
+            .expression_attribute_values(":why", s(why))
+            .send()
+            .await
+            .map_err(|e| aws_error("Recording that the message's outcome is unknown", &e))?;
+        Ok(())
+    }
+
     async fn release(&self, tenant: &str, key: &str) -> Result<(), AwsError> {
         self.db
             .delete_item()
             .table_name(&self.table)
             .key("pk", messages_pk(tenant))
-            .key("sk", s(&format!("KEY#{key}")))
-            .condition_expression("#s = :pending")
+            .key("sk", message_key(key))
+            .condition_expression("#s = :sending")
             .expression_attribute_names("#s", "state")
-            .expression_attribute_values(":pending", s("pending"))
+            .expression_attribute_values(":sending", s("sending"))
             .send()
             .await
             .map_err(|e| aws_error("Releasing the Idempotency-Key", &e))?;

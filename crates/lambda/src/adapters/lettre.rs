@@ -7,13 +7,14 @@
 //! a [`Secret`] that never prints, and nothing here logs the settings.
 
 use crate::ports::Resolver;
-use crate::ports::smtp::{Outcome, OutgoingMail, Secret, SmtpClient, Step, StepKind};
+use crate::ports::smtp::{Delivery, Outcome, OutgoingMail, Secret, SmtpClient, Step, StepKind};
 use async_trait::async_trait;
 use lettre::message::header::{HeaderName, HeaderValue};
 use lettre::message::{Mailbox, MultiPart, SinglePart};
 use lettre::transport::smtp::authentication::{Credentials, Mechanism};
 use lettre::transport::smtp::client::{AsyncSmtpConnection, Certificate, TlsParameters};
-use lettre::transport::smtp::extension::ClientId;
+use lettre::transport::smtp::commands::{Data, Mail, Rcpt};
+use lettre::transport::smtp::extension::{ClientId, Extension, MailBodyParameter, MailParameter};
 use lettre::transport::smtp::response::Response;
 use lettre::{Address as LettreAddress, Message};
 use sendready_core::Code;
@@ -23,6 +24,8 @@ use sendready_core::host::is_private_ip;
 use sendready_core::smtp::{AuthMethod, Security, SmtpConfig};
 use std::fmt;
 use std::net::SocketAddr;
+use std::sync::atomic::AtomicBool;
+use std::sync::atomic::Ordering::SeqCst;
 use std::time::{Duration, Instant};
 use tokio::net::TcpStream;
 
@@ -65,7 +68,7 @@ impl SmtpClient for Lettre {
         cfg: &SmtpConfig,
         secret: Option<&Secret>,
         mail: &OutgoingMail,
-    ) -> (Outcome, Option<String>) {
+    ) -> Delivery {
         send_mail(cfg, secret, mail, &self.opts).await
     }
 }
@@ -112,16 +115,22 @@ pub fn message(mail: &OutgoingMail) -> Result<Message, String> {
     .map_err(|e| e.to_string())
 }
 
-/// Delivers the send route's message through the settings' server, step by step.
+/// Delivers the send route's message through the settings' server, step by step, and
+/// says whether the server may have taken it unheard ([`Delivery::uncertain`]).
 pub async fn send_mail(
     cfg: &SmtpConfig,
     secret: Option<&Secret>,
     mail: &OutgoingMail,
     opts: &SmtpOptions,
-) -> (Outcome, Option<String>) {
+) -> Delivery {
     let mut run = Run {
         steps: Vec::new(),
         timeout: opts.step_timeout,
+    };
+    let certain = |run: Run| Delivery {
+        outcome: run.outcome(),
+        message_id: None,
+        uncertain: false,
     };
     let message = match message(mail) {
         Ok(m) => m,
@@ -132,7 +141,7 @@ pub async fn send_mail(
                 e,
                 diagnose::text("invalid message"),
             );
-            return (run.outcome(), None);
+            return certain(run);
         }
     };
     let id = message.headers().get_raw("Message-ID").map(str::to_owned);
@@ -155,17 +164,77 @@ pub async fn send_mail(
             "the envelope could not be made".to_owned(),
             diagnose::text("invalid address"),
         );
-        return (run.outcome(), None);
+        return certain(run);
     };
+    let mut uncertain = false;
     if let Some(mut conn) = session(cfg, secret, opts, &mut run).await {
+        let progress = Progress::default();
         let limit = run.timeout * 2;
-        run.reply_step(StepKind::Send, limit, conn.send(&env, &message.formatted()))
+        let non_ascii = !mail.from.is_ascii() || mail.recipients().iter().any(|r| !r.is_ascii());
+        let body = message.formatted();
+        let ok = run
+            .reply_step(
+                StepKind::Send,
+                limit,
+                transmit(&mut conn, &env, &body, non_ascii, &progress),
+            )
             .await;
-        let _ = within(run.timeout, conn.quit()).await;
+        // Written after DATA's 354: only a reply code says the server refused it.
+        uncertain = !ok && progress.written.load(SeqCst) && !progress.refused.load(SeqCst);
+        if ok {
+            let _ = within(run.timeout, conn.quit()).await;
+        } else {
+            // lettre's abort sends QUIT and waits for its reply: a stalled server never
+            // gives one.
+            let _ = within(run.timeout, conn.abort()).await;
+        }
     }
-    let out = run.outcome();
-    let id = if out.ok { id } else { None };
-    (out, id)
+    let outcome = run.outcome();
+    let message_id = if outcome.ok { id } else { None };
+    Delivery {
+        outcome,
+        message_id,
+        uncertain,
+    }
+}
+
+/// How far [`transmit`] got: the message written after `DATA`'s 354, and a reply code
+/// refusing it.
+#[derive(Default)]
+struct Progress {
+    written: AtomicBool,
+    refused: AtomicBool,
+}
+
+/// `MAIL FROM`, `RCPT TO` for each recipient, `DATA` and the message (what lettre's
+/// `send` does, with `SMTPUTF8` and `8BITMIME` asked for as it asks), noting in
+/// `progress` when the message goes out and whether a reply code refused it, so a caller
+/// knows whether a missing reply may hide an accepted message.
+async fn transmit(
+    conn: &mut AsyncSmtpConnection,
+    env: &lettre::address::Envelope,
+    body: &[u8],
+    non_ascii: bool,
+    progress: &Progress,
+) -> Result<Response, lettre::transport::smtp::Error> {
+    let mut params = Vec::new();
+    if non_ascii && conn.server_info().supports_feature(Extension::SmtpUtfEight) {
+        params.push(MailParameter::SmtpUtfEight);
+    }
+    if !body.is_ascii() && conn.server_info().supports_feature(Extension::EightBitMime) {
+        params.push(MailParameter::Body(MailBodyParameter::EightBitMime));
+    }
+    conn.command(Mail::new(env.from().cloned(), params)).await?;
+    for to in env.to() {
+        conn.command(Rcpt::new(to.clone(), vec![])).await?;
+    }
+    conn.command(Data).await?;
+    progress.written.store(true, SeqCst);
+    conn.message(body).await.inspect_err(|e| {
+        if e.status().is_some() {
+            progress.refused.store(true, SeqCst);
+        }
+    })
 }
 
 /// How the adapter connects.
@@ -647,7 +716,7 @@ pub async fn send_test(
     opts: &SmtpOptions,
 ) -> Outcome {
     match test_mail(cfg, to) {
-        Ok(mail) => send_mail(cfg, secret, &mail, opts).await.0,
+        Ok(mail) => send_mail(cfg, secret, &mail, opts).await.outcome,
         Err(e) => {
             let mut run = Run {
                 steps: Vec::new(),

@@ -271,6 +271,15 @@ impl Ses for SesV2 {
             .content(EmailContent::builder().simple(message).build())
             .set_tenant_name(scope.map(|s| s.tenant_name.clone()))
             .set_configuration_set_name(scope.map(|s| s.config_set.clone()))
+            // One attempt: SendEmail is not idempotent, and an attempt that timed out may
+            // have been accepted, so the SDK's retry could deliver twice. A refusal comes
+            // back at once; an attempt that gets no answer is reported as such
+            // (`AwsErrorKind::Unavailable`), for the caller to hold the message's key.
+            .customize()
+            .config_override(
+                aws_sdk_sesv2::config::Builder::default()
+                    .retry_config(aws_config::retry::RetryConfig::standard().with_max_attempts(1)),
+            )
             .send()
             .await
             .map_err(|e| aws_error(WHAT, &e))?;
@@ -301,6 +310,15 @@ impl Ses for SesV2 {
             .content(EmailContent::builder().raw(raw).build())
             .set_tenant_name(scope.map(|s| s.tenant_name.clone()))
             .set_configuration_set_name(scope.map(|s| s.config_set.clone()))
+            // One attempt: SendEmail is not idempotent, and an attempt that timed out may
+            // have been accepted, so the SDK's retry could deliver twice. A refusal comes
+            // back at once; an attempt that gets no answer is reported as such
+            // (`AwsErrorKind::Unavailable`), for the caller to hold the message's key.
+            .customize()
+            .config_override(
+                aws_sdk_sesv2::config::Builder::default()
+                    .retry_config(aws_config::retry::RetryConfig::standard().with_max_attempts(1)),
+            )
             .send()
             .await
             .map_err(|e| aws_error(WHAT, &e))?;

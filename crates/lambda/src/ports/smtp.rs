@@ -43,13 +43,30 @@ pub trait SmtpClient: Send + Sync {
     /// that id; an error names what could not be written.
     fn render(&self, mail: &OutgoingMail) -> Result<(Vec<u8>, String), String>;
     /// Delivers `mail` (rendered as [`SmtpClient::render`] does) through the settings'
-    /// server to every recipient, every step reported; the `Message-ID` sent.
+    /// server to every recipient, every step reported, and says whether it surely did
+    /// not, surely did, or may have left.
     async fn send_mail(
         &self,
         cfg: &SmtpConfig,
         secret: Option<&Secret>,
         mail: &OutgoingMail,
-    ) -> (Outcome, Option<String>);
+    ) -> Delivery;
+}
+
+/// What a delivery through an SMTP server came to.
+#[derive(Clone, Debug)]
+pub struct Delivery {
+    /// Every step, as a connection check reports them.
+    pub outcome: Outcome,
+    /// The `Message-ID` sent, when the server accepted the message.
+    pub message_id: Option<String>,
+    /// True when the server may have taken the message without Sendready hearing so: the
+    /// message was written after `DATA`'s 354, then no reply came (a timeout, a dropped
+    /// connection). RFC 5321 §4.1.1.4: the server takes responsibility with its reply
+    /// to the end of data, so without that reply the outcome is unknown. A refusal with
+    /// a reply code, or a failure before the message was written, is certain: nothing
+    /// left.
+    pub uncertain: bool,
 }
 
 /// A message the send route delivers: checked addresses, subject, parts and the tenant's

@@ -14,9 +14,16 @@
 //!   address).
 //!
 //! An `Idempotency-Key` makes a retried call answer the first call's result without
-//! sending again. A key is claimed before the send; it is released when the send surely
-//! did not happen, and held for [`UNKNOWN_OUTCOME_SECS`] when AWS did not answer (the
-//! message may have left), so a retry in that window is a 409, never a second message.
+//! sending again: at most once, for the key's day.
+//! - A key is claimed before the send, only where no claim is; a retry while the send runs
+//!   is 409 `message-in-progress` with `Retry-After`.
+//! - Sent: the answer is recorded and repeated to every retry.
+//! - Surely not sent (refused before the message was handed over, a reply code refusing
+//!   it, SES refusing it): the key is released, so a retry sends.
+//! - May have left (an SMTP reply that never came after the message was written, SES not
+//!   answering, the answer not saved, a request cut off mid-send): the key stays held and
+//!   every retry is 409 `message-outcome-unknown`, never a second message. A claim still
+//!   `sending` after [`SENDING_SECS`] was cut off, so it is answered the same way.
 
 use super::identities::{record_of, sender_decision};
 use super::ses_tenant;
@@ -25,8 +32,8 @@ use crate::error::Problem;
 use crate::ports::registry::now_secs;
 use crate::ports::sendlog::{Claim, SendLog};
 use crate::ports::settings::{Sealer, SettingsStore};
-use crate::ports::smtp::{OutgoingMail, Secret};
-use crate::ports::{Limiter, Limits, Registry, Ses};
+use crate::ports::smtp::{Delivery, OutgoingMail, Secret};
+use crate::ports::{AwsErrorKind, Limiter, Limits, Registry, Ses};
 use axum::http::StatusCode;
 use sendready_core::address::{AddressOptions, check_address_into, check_display_name};
 use sendready_core::api::{DeliveryRoute, SendMessage, SentMessage, TranscriptSource};
@@ -37,10 +44,51 @@ use std::sync::Arc;
 
 /// SES's most recipients per message (To, Cc and Bcc together).
 pub const MAX_RECIPIENTS: usize = 50;
-/// How long a key stays claimed after a send whose outcome is unknown.
-pub const UNKNOWN_OUTCOME_SECS: u64 = 300;
-/// How long a key is claimed while its send runs (more than a request's deadline).
-const SENDING_SECS: u64 = 60;
+/// How long a send may be under way (more than a request's deadline): a claim still
+/// `sending` after it was cut off, and its outcome is unknown.
+pub const SENDING_SECS: u64 = 60;
+
+/// A send that did not report success: the problem, and whether the message may have
+/// left all the same.
+struct Undelivered {
+    problem: Problem,
+    uncertain: bool,
+}
+
+impl<E: Into<Problem>> From<E> for Undelivered {
+    fn from(e: E) -> Self {
+        Undelivered {
+            problem: e.into(),
+            uncertain: false,
+        }
+    }
+}
+
+impl Undelivered {
+    /// A failure after which the message may have left.
+    fn uncertain(problem: Problem) -> Self {
+        Undelivered {
+            problem,
+            uncertain: true,
+        }
+    }
+}
+
+/// 409 for a key whose send may have delivered: why, and what to do.
+fn outcome_unknown(why: &str) -> Problem {
+    let why = if why.is_empty() {
+        "the request that sent it did not report back (it was cut off mid-send)"
+    } else {
+        why
+    };
+    Problem::new(
+        StatusCode::CONFLICT,
+        Code::MessageOutcomeUnknown,
+        format!(
+            "A message with this Idempotency-Key may have been delivered: {why}. Sendready never sends with this key again, so no retry can deliver it twice. Look for it (your SES events, the recipient's mailbox, your SMTP server's log); to send it again on purpose, use a new Idempotency-Key."
+        ),
+    )
+}
 
 /// The send service.
 pub struct Messages {
@@ -142,7 +190,28 @@ impl Messages {
     ) -> Result<SentMessage, Problem> {
         let (to, cc, reply_to) = checked(&req)?;
         let Some(key) = key else {
-            return self.deliver(tenant, &req, to, cc, reply_to).await;
+            return self
+                .deliver(tenant, &req, to, cc, reply_to)
+                .await
+                .map_err(|u| match u {
+                    Undelivered {
+                        problem,
+                        uncertain: true,
+                    } => {
+                        let mut p = Problem::new(
+                            StatusCode::GATEWAY_TIMEOUT,
+                            Code::MessageOutcomeUnknown,
+                            format!(
+                                "The message may have been delivered: {} ({}). Look for it before sending it again; with an Idempotency-Key a retry is answered safely.",
+                                problem.detail,
+                                problem.code.as_str()
+                            ),
+                        );
+                        p.issues.clone_from(&problem.issues);
+                        p
+                    }
+                    Undelivered { problem, .. } => problem,
+                });
         };
         if key.is_empty() || key.len() > 255 || !key.bytes().all(|b| (33..=126).contains(&b)) {
             return Err(Problem::field(
@@ -152,11 +221,8 @@ impl Messages {
             ));
         }
         let request = serde_json::to_string(&req).map_err(|e| Problem::internal(e.to_string()))?;
-        match self
-            .log
-            .claim(tenant, key, &request, now_secs() + SENDING_SECS)
-            .await?
-        {
+        let nonce = format!("{:032x}", rand::random::<u128>());
+        match self.log.claim(tenant, key, &request, &nonce).await? {
             Claim::New => {}
             Claim::Done(answer) => {
                 let mut sent: SentMessage =
@@ -164,15 +230,17 @@ impl Messages {
                 sent.replayed = true;
                 return Ok(sent);
             }
-            Claim::Pending(until) => {
+            Claim::Sending(since) if now_secs() < since + SENDING_SECS => {
                 let mut p = Problem::new(
                     StatusCode::CONFLICT,
                     Code::MessageInProgress,
-                    "A message with this Idempotency-Key is being sent, or its outcome is not known yet; try again after Retry-After seconds with the same key.",
+                    "A message with this Idempotency-Key is being sent; try again after Retry-After seconds with the same key for its result.",
                 );
-                p.retry_after = Some(until.saturating_sub(now_secs()).max(1));
+                p.retry_after = Some((since + SENDING_SECS).saturating_sub(now_secs()).max(1));
                 return Err(p);
             }
+            Claim::Sending(_) => return Err(outcome_unknown("")),
+            Claim::Unknown(why) => return Err(outcome_unknown(&why)),
             Claim::Mismatch => {
                 return Err(Problem::new(
                     StatusCode::UNPROCESSABLE_ENTITY,
@@ -186,22 +254,34 @@ impl Messages {
                 let answer =
                     serde_json::to_string(&sent).map_err(|e| Problem::internal(e.to_string()))?;
                 if let Err(e) = self.log.finish(tenant, key, &answer).await {
-                    // Sent: a retry inside the claim's time is a 409, never a second send.
+                    // Sent, but not recorded: the claim stays `sending`, so every retry is
+                    // answered as an unknown outcome, never a second send.
                     tracing::warn!(tenant = %tenant, error = %e, "the sent message could not be recorded");
                 }
                 Ok(sent)
             }
-            Err(p) if p.code == Code::AwsUnavailable => {
-                // The message may have left: hold the key, so a retry cannot send twice.
-                let until = now_secs() + UNKNOWN_OUTCOME_SECS;
-                let _ = self.log.claim(tenant, key, &request, until).await;
-                Err(p.left("Whether the message left is not known: the same Idempotency-Key is refused (409) for five minutes, then a retry with it sends."))
+            Err(Undelivered {
+                problem,
+                uncertain: true,
+            }) => {
+                let why = format!("{} ({})", problem.detail, problem.code.as_str());
+                if let Err(e) = self.log.unknown(tenant, key, &why).await {
+                    // The claim stays `sending`: retries are answered as unknown all the same.
+                    tracing::warn!(tenant = %tenant, error = %e, "the unknown outcome could not be recorded");
+                }
+                // 504: the server or SES gave no answer. No Retry-After: a retry is answered
+                // 409 with the same words, never with a second message.
+                let mut p = outcome_unknown(&why);
+                p.status = StatusCode::GATEWAY_TIMEOUT.as_u16();
+                Err(p)
             }
-            Err(p) => {
+            Err(Undelivered { problem, .. }) => {
                 if let Err(e) = self.log.release(tenant, key).await {
+                    // Still `sending`: a retry is told so, then told the outcome is
+                    // unknown; never a second send.
                     tracing::warn!(tenant = %tenant, error = %e, "the Idempotency-Key could not be released");
                 }
-                Err(p)
+                Err(problem)
             }
         }
     }
@@ -214,7 +294,7 @@ impl Messages {
         to: Vec<String>,
         cc: Vec<String>,
         reply_to: Vec<String>,
-    ) -> Result<SentMessage, Problem> {
+    ) -> Result<SentMessage, Undelivered> {
         let stored = self.settings.load(tenant).await?;
         let s = &stored.settings;
         let mut issues = Issues::new();
@@ -254,7 +334,8 @@ impl Messages {
                         );
                         return Err(from_not_allowed(format!(
                             "{from} may not send for this account through SES: {why}"
-                        )));
+                        ))
+                        .into());
                     }
                 }
                 mail.from_name = req
@@ -268,7 +349,8 @@ impl Messages {
                 if !from.eq_ignore_ascii_case(&saved) {
                     return Err(from_not_allowed(format!(
                         "Through your SMTP server messages go from its saved From address ({saved}); send without from, or save another From in the settings."
-                    )));
+                    ))
+                    .into());
                 }
                 mail.from = saved;
                 mail.from_name = req
@@ -282,7 +364,8 @@ impl Messages {
                         StatusCode::SERVICE_UNAVAILABLE,
                         Code::MessageRouteUnavailable,
                         "The platform's default server is not configured here (SENDREADY_PLATFORM_FROM); choose SES or your SMTP server in the settings.",
-                    ));
+                    )
+                    .into());
                 };
                 if req
                     .from
@@ -291,7 +374,8 @@ impl Messages {
                 {
                     return Err(from_not_allowed(format!(
                         "The platform's default server sends from {platform}; send without from, or choose SES or your SMTP server in the settings."
-                    )));
+                    ))
+                    .into());
                 }
                 mail.from = platform;
                 mail.from_name = req.from_name.clone().unwrap_or_default();
@@ -331,7 +415,14 @@ impl Messages {
                     .send_raw(&mail.from, &recipients, &raw, scope.as_ref())
                     .await;
             }
-            sent?.unwrap_or(id)
+            match sent {
+                Ok(ses_id) => ses_id.unwrap_or(id),
+                // No answer from SES: it may have accepted the message.
+                Err(e) if e.kind == AwsErrorKind::Unavailable => {
+                    return Err(Undelivered::uncertain(e.into()));
+                }
+                Err(e) => return Err(e.into()),
+            }
         };
         tracing::info!(tenant = %tenant, route = s.delivery.as_str(), recipients = recipients.len(), "message sent");
         Ok(SentMessage {
@@ -349,14 +440,15 @@ impl Messages {
         tenant: &str,
         stored: &crate::ports::settings::StoredSettings,
         mail: &OutgoingMail,
-    ) -> Result<String, Problem> {
+    ) -> Result<String, Undelivered> {
         let mut settings = stored.settings.smtp.clone();
         if settings.host.is_empty() {
             return Err(Problem::new(
                 StatusCode::SERVICE_UNAVAILABLE,
                 Code::MessageRouteUnavailable,
                 "No SMTP server is saved for this account; save one with Test connection and save.",
-            ));
+            )
+            .into());
         }
         settings.password_stored = stored.password.is_some();
         settings.change_password = Some(false);
@@ -376,7 +468,11 @@ impl Messages {
                 None => None,
             },
         };
-        let (out, id) = self
+        let Delivery {
+            outcome: out,
+            message_id: id,
+            uncertain,
+        } = self
             .smtp
             .client
             .send_mail(&config, secret.as_ref(), mail)
@@ -409,9 +505,12 @@ impl Messages {
             d.code,
             format!("{}: {} {}", d.title, d.cause, d.action),
         );
+        if uncertain {
+            return Err(Undelivered::uncertain(p));
+        }
         if d.retryable {
             p.retry_after = Some(30);
         }
-        Err(p)
+        Err(p.into())
     }
 }
