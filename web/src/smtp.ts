@@ -89,6 +89,9 @@ export function smtpPage(root: HTMLElement) {
   const presets = providers();
   let stored = false; // a password is saved in the backend
   let storedPassword = ""; // the one saved from this page, for tests that send it
+  // Where the saved password signs in: the backend uses it only with this host, port and
+  // username, so a change to any of them asks for the password again.
+  let savedAt: { host: string; port: string; username: string } | null = null;
   let version = 0; // the settings version read, sent back as If-Match
 
   const el = {
@@ -232,10 +235,43 @@ export function smtpPage(root: HTMLElement) {
     };
   }
 
-  /** The settings as sent for a test: the stored password when it is not being changed. */
+  /** True when host, port or username differ from those the saved password was saved for. */
+  function movedFromSaved(): boolean {
+    if (!stored || !savedAt) return false;
+    return (
+      el.host.value.trim().toLowerCase() !== savedAt.host ||
+      el.port.value.trim() !== savedAt.port ||
+      el.username.value.trim() !== savedAt.username
+    );
+  }
+
+  /** Asks for the password again once the server or username moves off the saved ones. */
+  function askAgainIfMoved() {
+    if (!movedFromSaved() || !savedAt) return;
+    if (!el.changePassword.checked) {
+      el.changePassword.checked = true;
+      syncVisibility();
+    }
+    const where = `${savedAt.host}:${savedAt.port || "the default port"}${savedAt.username ? ` as ${savedAt.username}` : ""}`;
+    showIssues(
+      messages,
+      [
+        {
+          field: "password",
+          code: "settings-secret-unbound",
+          severity: "warning",
+          message: `The saved password is used only with ${where}; type the password for this server.`,
+        },
+      ],
+      "password",
+    );
+  }
+
+  /** The settings as sent for a test: the stored password when it is not being changed
+   * (the backend uses its saved one when this page holds none). */
   function requestSettings() {
     const s = settings();
-    if (stored && !el.changePassword.checked) s.password = storedPassword;
+    if (stored && !el.changePassword.checked && !movedFromSaved()) s.password = storedPassword;
     return s;
   }
 
@@ -308,6 +344,7 @@ export function smtpPage(root: HTMLElement) {
     control.addEventListener("input", () => {
       if (name === "authentication") syncVisibility();
       checkField(name);
+      if (name === "host" || name === "port" || name === "username") askAgainIfMoved();
       if (name === "host") {
         const d = detectProvider(el.host.value);
         const p = d && presets.find((x) => x.id === d.id);
@@ -460,6 +497,11 @@ export function smtpPage(root: HTMLElement) {
       el.debug.checked = s.debug ?? false;
     }
     stored = v.passwordSet;
+    savedAt = {
+      host: el.host.value.trim().toLowerCase(),
+      port: el.port.value.trim(),
+      username: el.username.value.trim(),
+    };
     el.changePassword.checked = false;
     el.password.value = "";
     syncVisibility();

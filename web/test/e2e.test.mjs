@@ -247,6 +247,17 @@ describe("External SMTP", () => {
     assert.equal(await page.inputValue("#settings-delivery"), "externalSmtp");
     assert.equal(await page.inputValue("#smtp-password"), "");
     assert.equal(await page.isDisabled("#smtp-password"), true, "a saved password is kept, not shown");
+    // After the reload the page holds no password: the backend tests with the saved one,
+    // at the server it was saved for.
+    await page.click("#smtp-test");
+    await page.locator("#smtp-verdict", { hasText: "success" }).waitFor();
+    // Another port: the page asks for the password, and the backend would refuse the
+    // saved one there.
+    await page.fill("#smtp-port", String(info.smtp.tls));
+    await page.locator("#smtp-password-msg [data-code=settings-secret-unbound]").waitFor();
+    assert.equal(await page.isDisabled("#smtp-password"), false, "the password field opens");
+    assert.equal(await page.isChecked("#smtp-change-password"), true);
+    await page.fill("#smtp-port", String(info.smtp.starttls));
     await page.check("#smtp-change-password");
   });
 

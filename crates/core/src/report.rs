@@ -109,6 +109,9 @@ catalogue! {
     /// Delivery through the external SMTP server was chosen without a passing connection
     /// test of those settings (Zuora: "Test Connection And Save").
     SettingsSmtpUntested = "settings-smtp-untested",
+    /// The saved password or OAuth 2.0 token was saved for another SMTP server, port or
+    /// username: it is used only where it was saved for, so type it again for this one.
+    SettingsSecretUnbound = "settings-secret-unbound",
     /// SES is the delivery route, or an SES sender is being set, without a From address
     /// (SES sends only from an address a verified identity covers).
     SettingsSesFromMissing = "settings-ses-from-missing",
@@ -312,6 +315,10 @@ catalogue! {
     SmtpHeaderValueInvalid = "smtp-header-value-invalid",
     /// An additional header would replace one the mailer sets (From, To, Subject...).
     SmtpHeaderForbidden = "smtp-header-forbidden",
+    /// An additional header would steer the sending service itself (SES's `X-SES-*`:
+    /// configuration set, message tags, source and return-path ARNs), which belongs to the
+    /// platform's shared account, not to one tenant's message.
+    SmtpHeaderTransportControl = "smtp-header-transport-control",
     /// The same additional header is given twice.
     SmtpHeaderDuplicate = "smtp-header-duplicate",
     /// An additional header line is longer than 998 characters (RFC 5322 §2.1.1).

@@ -167,6 +167,14 @@ pub const FORBIDDEN_HEADERS: &[&str] = &[
     "references",
 ];
 
+/// The prefixes of headers that steer the sending service rather than describe the
+/// message: SES reads `X-SES-CONFIGURATION-SET`, `X-SES-MESSAGE-TAGS`,
+/// `X-SES-SOURCE-ARN`, `X-SES-FROM-ARN` and `X-SES-RETURN-PATH-ARN` from a raw message
+/// and acts on them (SES Developer Guide, "Sending raw email", headers SES uses), so on
+/// a shared account one tenant's header could pick another's configuration set, tags or
+/// sending authorization.
+pub const TRANSPORT_CONTROL_PREFIXES: &[&str] = &["x-ses-"];
+
 /// The most additional header lines a form may carry.
 pub const MAX_HEADER_LINES: usize = 50;
 /// The most bytes the additional headers field may hold.
@@ -218,15 +226,22 @@ pub fn parse_additional_headers(text: &str, issues: &mut Issues) -> Vec<Header> 
             continue;
         }
         let Some((name, value)) = line.split_once('=') else {
+            // `Name: value` is the common slip; say what is wrong with the name too, so
+            // the fix is not found one refusal at a time.
+            let why = line
+                .split_once(':')
+                .and_then(|(n, _)| refused_name(n.trim()))
+                .map(|w| format!(" {w}"))
+                .unwrap_or_default();
             let tip = if line.contains(':') {
-                " Use = instead of :, for example X-SES-CONFIGURATION-SET=Value."
+                " Use = instead of :, for example X-Campaign=Spring."
             } else {
                 ""
             };
             issues.error(
                 &field,
                 Code::SmtpHeaderSyntax,
-                format!("Line {} is not Name=Value.{tip}", i + 1),
+                format!("Line {} is not Name=Value.{tip}{why}", i + 1),
             );
             continue;
         };
@@ -255,12 +270,8 @@ pub fn parse_additional_headers(text: &str, issues: &mut Issues) -> Vec<Header> 
             );
             continue;
         }
-        if FORBIDDEN_HEADERS.contains(&name.to_ascii_lowercase().as_str()) {
-            issues.error(
-                &field,
-                Code::SmtpHeaderForbidden,
-                format!("Line {}: {name} is set by the mailer for each message; remove it from additional headers.", i + 1),
-            );
+        if let Some((code, why)) = refused_header(name) {
+            issues.error(&field, code, format!("Line {}: {why}", i + 1));
             continue;
         }
         if out.len() >= MAX_HEADER_LINES {
@@ -291,6 +302,37 @@ pub fn parse_additional_headers(text: &str, issues: &mut Issues) -> Vec<Header> 
         });
     }
     out
+}
+
+/// Why a header name may not be an additional header, with its code: one the mailer sets
+/// for each message, or one that steers the sending service.
+fn refused_header(name: &str) -> Option<(Code, String)> {
+    let lower = name.to_ascii_lowercase();
+    if FORBIDDEN_HEADERS.contains(&lower.as_str()) {
+        return Some((
+            Code::SmtpHeaderForbidden,
+            format!(
+                "{name} is set by the mailer for each message; remove it from additional headers."
+            ),
+        ));
+    }
+    if TRANSPORT_CONTROL_PREFIXES
+        .iter()
+        .any(|p| lower.starts_with(p))
+    {
+        return Some((
+            Code::SmtpHeaderTransportControl,
+            format!(
+                "{name} steers Amazon SES itself (configuration set, tags, sending authorization), which the platform sets for each tenant; remove it from additional headers."
+            ),
+        ));
+    }
+    None
+}
+
+/// [`refused_header`]'s reason alone, as a sentence to add to another message.
+fn refused_name(name: &str) -> Option<String> {
+    refused_header(name).map(|(_, why)| why)
 }
 
 fn port_security_advice(port: u16, security: Security, issues: &mut Issues) {

@@ -45,6 +45,15 @@ impl Caller {
         }
     }
 
+    /// `Ok` when the token carries `scope` or the platform-admin scope; 403 naming `scope`
+    /// and what needed it otherwise.
+    pub fn require_scope_or_admin(&self, scope: &str, what: &str) -> Result<(), Problem> {
+        if self.is_admin() {
+            return Ok(());
+        }
+        self.require_scope(scope, what)
+    }
+
     /// `Ok` when the token carries `scope`; 403 naming it and what needed it otherwise.
     pub fn require_scope(&self, scope: &str, what: &str) -> Result<(), Problem> {
         if self.scopes.iter().any(|s| s == scope) {
@@ -89,6 +98,11 @@ impl Caller {
 
 /// The scope that may set a tenant's active users (`PUT /v1/tenants/{tenant}/users`).
 pub const ADMIN_SCOPE: &str = "sendready/admin";
+
+/// The scope that may change a tenant's email settings (`PUT /v1/settings`): the platform
+/// grants it to the people who administer a tenant's mail; every user of the tenant may
+/// read the settings and test them, but not change where mail goes or what signs in.
+pub const SETTINGS_SCOPE: &str = "sendready/settings";
 
 /// The scope a platform's notification service needs to send messages for a tenant
 /// (`POST /v1/messages`), on its own machine client.

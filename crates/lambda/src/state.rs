@@ -22,6 +22,7 @@ use crate::service::events::Events;
 use crate::service::identities::Identities;
 use crate::service::messages::Messages;
 use crate::service::reconcile::Reconciler;
+use crate::service::secrets::Secrets;
 use crate::service::settings::Settings;
 use crate::service::smtp::Smtp;
 use crate::service::test_mail::TestMail;
@@ -168,6 +169,22 @@ impl Aws {
         }
     }
 
+    /// The tenant's stored secrets (the settings store and KMS).
+    pub fn secrets(&self) -> Secrets {
+        Secrets {
+            store: self.settings.clone(),
+            sealer: self.sealer.clone(),
+        }
+    }
+
+    /// `smtp` able to use a tenant's saved secret for the server it was saved for when a
+    /// check or test message comes with none typed.
+    #[must_use]
+    pub fn with_saved_secrets(&self, mut smtp: Smtp) -> Smtp {
+        smtp.saved = Some(self.secrets());
+        smtp
+    }
+
     /// The settings service over these adapters, testing SMTP settings with `smtp`.
     pub fn settings(&self, smtp: Arc<Smtp>) -> Settings {
         Settings {
@@ -260,6 +277,7 @@ pub fn smtp(config: &Config, limiter: Arc<dyn Limiter>) -> Result<Smtp, StartErr
         extra_ports: config.smtp_extra_ports.clone(),
         limiter,
         limits: config.limits,
+        saved: None,
     })
 }
 
@@ -295,7 +313,10 @@ impl AppState {
         resolver: Arc<dyn Resolver>,
         hosted_zones: &[String],
     ) -> Self {
-        let smtp = Arc::new(smtp);
+        let smtp = Arc::new(match smtp.saved {
+            Some(_) => smtp,
+            None => aws.with_saved_secrets(smtp),
+        });
         AppState {
             settings: Arc::new(aws.settings(smtp.clone())),
             messages: Arc::new(aws.messages(smtp.clone())),

@@ -33,6 +33,7 @@ fn app(server: Option<&SmtpServer>, allow_private: bool) -> axum::Router {
                 .unwrap_or_default(),
             limiter: Arc::new(common::MemoryLimiter::default()),
             limits: Limits::default(),
+            saved: None,
         }))
         .layer(middleware::from_fn_with_state(jwt(), local_jwt))
 }
@@ -234,6 +235,7 @@ async fn an_oversized_body_is_a_413_at_once() {
             extra_ports: Vec::new(),
             limiter: Arc::new(common::MemoryLimiter::default()),
             limits: Limits::default(),
+            saved: None,
         })),
         Duration::from_secs(5),
     )
@@ -262,6 +264,7 @@ async fn a_request_past_its_deadline_is_a_503_request_timeout() {
             extra_ports: vec![server.silent],
             limiter: Arc::new(common::MemoryLimiter::default()),
             limits: Limits::default(),
+            saved: None,
         })),
         Duration::from_millis(400),
     )

@@ -35,6 +35,7 @@ async fn app(moto: &Moto, limits: Limits, server: Option<&SmtpServer>) -> axum::
         extra_ports: server.map(|s| vec![s.starttls]).unwrap_or_default(),
         limiter: aws.limiter.clone(),
         limits,
+        saved: None,
     };
     router(AppState::new(&aws, smtp, common::unused_resolver(), &[]))
         .layer(middleware::from_fn_with_state(jwt(), local_jwt))

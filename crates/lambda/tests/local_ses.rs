@@ -285,6 +285,34 @@ async fn test_mail_goes_only_to_the_tenants_own_recipients_or_the_simulator() {
     assert_eq!(status, StatusCode::OK, "{out}");
     assert_eq!(out["ok"], false, "{out}");
     assert_eq!(out["diagnosis"]["code"], "ses-sandbox", "{out}");
+
+    // SES cannot say whose identity it is (GetEmailIdentity throttled past the SDK's
+    // attempts): nothing is sent (issue 22, fail closed).
+    let before = moto.ses("messages", None)["messages"]
+        .as_array()
+        .unwrap()
+        .len();
+    moto.ses(
+        "faults",
+        Some(json!({ "operation": "GetEmailIdentity", "error": "TooManyRequestsException", "count": 3 })),
+    );
+    let (status, p) = call_as(
+        &app,
+        "acme",
+        Method::POST,
+        path,
+        Some(send("billing@acme.example.com")),
+    )
+    .await;
+    assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "{p}");
+    assert_eq!(
+        moto.ses("messages", None)["messages"]
+            .as_array()
+            .unwrap()
+            .len(),
+        before,
+        "nothing sent"
+    );
 }
 
 #[tokio::test]

@@ -7,7 +7,7 @@ mod common;
 
 use axum::http::{Method, StatusCode};
 use common::{Moto, SmtpServer, jwt, users};
-use sendready_lambda::auth::SEND_SCOPE;
+use sendready_lambda::auth::{SEND_SCOPE, SETTINGS_SCOPE};
 use serde_json::{Value, json};
 
 /// One request as `tenant`'s notification service (with `scopes`) or an admin of it.
@@ -50,7 +50,7 @@ async fn save_settings(app: &axum::Router, settings: Value, test: bool) {
     let (status, v) = call(
         app,
         "acme",
-        &[],
+        &[SETTINGS_SCOPE],
         Method::PUT,
         path,
         &[("if-match", "\"0\"")],
@@ -312,7 +312,7 @@ async fn with_debug_on_each_smtp_session_is_kept_for_the_tenant_without_its_pass
     let (status, v) = call(
         &app,
         "acme",
-        &[],
+        &[SETTINGS_SCOPE],
         Method::PUT,
         "/v1/settings",
         &[("if-match", "\"1\"")],

@@ -9,7 +9,8 @@ mod common;
 use axum::http::{Method, StatusCode};
 use common::{Moto, SmtpServer, jwt, users};
 use sendready_lambda::adapters::kms::Kms;
-use sendready_lambda::ports::settings::Sealer;
+use sendready_lambda::auth::SETTINGS_SCOPE;
+use sendready_lambda::ports::settings::{Binding, Sealer};
 use serde_json::{Value, json};
 
 async fn app(moto: &Moto, server: &SmtpServer) -> axum::Router {
@@ -25,7 +26,7 @@ async fn send(
     if_match: Option<&str>,
     body: Option<Value>,
 ) -> (StatusCode, Option<String>, Value) {
-    let token = jwt().mint(subject, tenant, &[], 300);
+    let token = jwt().mint(subject, tenant, &[SETTINGS_SCOPE], 300);
     let headers: Vec<(&str, &str)> = if_match.map(|v| ("if-match", v)).into_iter().collect();
     let r = common::request(app, Some(&token), method, path, &headers, body).await;
     let etag = r.header("etag");
@@ -153,10 +154,12 @@ async fn the_password_is_sealed_never_returned_and_kept_unless_change_password()
     assert!(!String::from_utf8_lossy(&sealed).contains(common::PASSWORD));
     assert!(!item["doc"].as_s().unwrap().contains(common::PASSWORD));
 
-    // Without "Change password" the stored one stays, even when a new one is typed.
+    // Without "Change password" the stored one stays, even when a new one is typed (for
+    // the same server: one typed for another server replaces it, since the stored one
+    // cannot go there).
     let mut s = smtp(&server, Some("typed but not meant"));
     s["changePassword"] = json!(false);
-    s["host"] = json!("127.0.0.1");
+    s["fromName"] = json!("Acme Accounts");
     let body = json!({ "profileEmail": "billing@acme.example.com", "smtp": s });
     let (status, _, v) = send(
         &app,
@@ -216,7 +219,7 @@ async fn the_password_is_sealed_never_returned_and_kept_unless_change_password()
         h[1]["fields"]
             .as_array()
             .unwrap()
-            .contains(&json!("smtp.host")),
+            .contains(&json!("smtp.fromName")),
         "{h:?}"
     );
     assert!(
@@ -233,29 +236,58 @@ async fn the_password_is_sealed_never_returned_and_kept_unless_change_password()
 }
 
 #[tokio::test]
-async fn a_ciphertext_opens_only_for_the_tenant_and_field_it_was_sealed_for() {
+async fn a_ciphertext_opens_only_for_the_tenant_field_and_server_it_was_sealed_for() {
     let moto = Moto::start();
     let conf = moto.sdk().await;
     common::settings_key(&conf).await;
     let kms = Kms::from_conf(&conf, "alias/sendready-settings");
-    let sealed = kms.seal("acme", "smtp.password", "hunter2").await.unwrap();
+    let at = |host: &str, port: u16, user: &str| Binding {
+        host: host.to_owned(),
+        port,
+        username: user.to_owned(),
+    };
+    let home = at("smtp.example.com", 587, "ann");
+    let sealed = kms
+        .seal("acme", "smtp.password", &home, "hunter2")
+        .await
+        .unwrap();
     assert_eq!(
-        kms.open("acme", "smtp.password", &sealed).await.unwrap(),
+        kms.open("acme", "smtp.password", Some(&home), &sealed)
+            .await
+            .unwrap(),
         "hunter2"
     );
-    let other_tenant = kms
-        .open("globex", "smtp.password", &sealed)
-        .await
-        .unwrap_err();
-    assert_eq!(
-        other_tenant.code, "InvalidCiphertextException",
-        "{other_tenant}"
-    );
-    let other_field = kms.open("acme", "smtpToken", &sealed).await.unwrap_err();
-    assert_eq!(
-        other_field.code, "InvalidCiphertextException",
-        "{other_field}"
-    );
+    // KMS itself refuses every other tenant, field, server, port, username, and a
+    // context without the server.
+    for (tenant, field, to) in [
+        ("globex", "smtp.password", Some(home.clone())),
+        ("acme", "smtpToken", Some(home.clone())),
+        (
+            "acme",
+            "smtp.password",
+            Some(at("evil.example.net", 587, "ann")),
+        ),
+        (
+            "acme",
+            "smtp.password",
+            Some(at("smtp.example.com", 2525, "ann")),
+        ),
+        (
+            "acme",
+            "smtp.password",
+            Some(at("smtp.example.com", 587, "eve")),
+        ),
+        ("acme", "smtp.password", None),
+    ] {
+        let e = kms
+            .open(tenant, field, to.as_ref(), &sealed)
+            .await
+            .unwrap_err();
+        assert_eq!(
+            e.code, "InvalidCiphertextException",
+            "{tenant} {field} {to:?}: {e}"
+        );
+    }
 }
 
 #[tokio::test]
@@ -372,8 +404,9 @@ async fn test_connection_and_save_saves_only_when_the_check_passes() {
     .await;
     assert_eq!(status, StatusCode::OK, "{t}");
     assert_eq!(t["test"]["ok"], true, "{t}");
-    // Changing the server untested is refused while delivery goes through it.
-    let mut moved = smtp(&server, None);
+    // Changing the server untested is refused while delivery goes through it (with the
+    // password typed again: the saved one is for the old port).
+    let mut moved = smtp(&server, Some(common::PASSWORD));
     moved["port"] = json!(server.tls);
     moved["security"] = json!("tls");
     let (status, _, p) = send(
@@ -387,6 +420,137 @@ async fn test_connection_and_save_saves_only_when_the_check_passes() {
     .await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "{p}");
     assert_eq!(p["code"], "settings-smtp-untested");
+}
+
+#[tokio::test]
+async fn writing_the_settings_needs_the_settings_scope_and_reading_does_not() {
+    let moto = Moto::start();
+    let server = SmtpServer::start();
+    let app = app(&moto, &server).await;
+    let user = jwt().mint("ann", "acme", &[], 300);
+    let body = json!({ "profileEmail": "billing@acme.example.com" });
+    let r = common::request(
+        &app,
+        Some(&user),
+        Method::PUT,
+        "/v1/settings",
+        &[("if-match", "\"0\"")],
+        Some(body.clone()),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
+    assert_eq!(r.body["code"], "auth-forbidden");
+    assert!(
+        r.body["detail"].as_str().unwrap().contains(SETTINGS_SCOPE),
+        "{}",
+        r.body
+    );
+    let r = common::request(&app, Some(&user), Method::GET, "/v1/settings", &[], None).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    // The platform's admin may write them too.
+    let admin = jwt().mint("ops", "acme", &[sendready_lambda::auth::ADMIN_SCOPE], 300);
+    let r = common::request(
+        &app,
+        Some(&admin),
+        Method::PUT,
+        "/v1/settings",
+        &[("if-match", "\"0\"")],
+        Some(body),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+}
+
+#[tokio::test]
+async fn a_saved_password_signs_in_only_at_the_server_port_and_username_it_was_saved_for() {
+    let moto = Moto::start();
+    let server = SmtpServer::start();
+    let app = app(&moto, &server).await;
+    let body = json!({ "delivery": "externalSmtp", "smtp": smtp(&server, Some(common::PASSWORD)) });
+    let (status, _, t) = send(
+        &app,
+        ANA,
+        Method::PUT,
+        "/v1/settings?test=true",
+        Some("\"0\""),
+        Some(body),
+    )
+    .await;
+    assert_eq!(t["saved"], true, "{status} {t}");
+    let item = raw_item(&moto, "acme").await;
+    let bound: Value = serde_json::from_str(item["passwordFor"].as_s().unwrap()).unwrap();
+    assert_eq!(
+        bound,
+        json!({ "host": "localhost", "port": server.starttls, "username": common::USER })
+    );
+    let before = server.messages().len();
+    // Any user of the tenant tests and sends with the saved password, at the same place
+    // (issue 27: "Test connection" and "Send test email" after a reload).
+    let user = jwt().mint("ann", "acme", &[], 300);
+    let post = |path: &'static str, body: Value| {
+        let app = app.clone();
+        let user = user.clone();
+        async move { common::request(&app, Some(&user), Method::POST, path, &[], Some(body)).await }
+    };
+    let r = post("/v1/smtp/check", smtp(&server, None)).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(r.body["ok"], true, "{}", r.body);
+    let mut test = smtp(&server, None);
+    test["to"] = json!("someone@example.net");
+    let r = post("/v1/smtp/test-email", test).await;
+    assert_eq!(r.body["ok"], true, "{}", r.body);
+    assert_eq!(server.messages().len(), before + 1);
+    // Anywhere else it is refused before any connection: another host, port or username.
+    let elsewhere = |k: &str, v: Value| {
+        let mut s = smtp(&server, None);
+        s[k] = v;
+        s
+    };
+    let others = [
+        elsewhere("host", json!("127.0.0.1")),
+        elsewhere("port", json!(server.plain)),
+        elsewhere("username", json!("eve@example.com")),
+    ];
+    for other in &others {
+        let r = post("/v1/smtp/check", other.clone()).await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST, "{other}: {}", r.body);
+        assert_eq!(r.body["code"], "settings-secret-unbound", "{}", r.body);
+        assert_eq!(r.body["issues"][0]["field"], "password", "{}", r.body);
+        // "Test connection and save" and a plain save alike.
+        for path in ["/v1/settings?test=true", "/v1/settings"] {
+            let (status, _, p) = send(
+                &app,
+                ANA,
+                Method::PUT,
+                path,
+                Some("\"1\""),
+                Some(json!({ "delivery": "externalSmtp", "smtp": other })),
+            )
+            .await;
+            assert_eq!(status, StatusCode::BAD_REQUEST, "{path} {other}: {p}");
+            assert_eq!(p["code"], "settings-secret-unbound", "{p}");
+        }
+    }
+    // Typed again for the new place, it is tested, saved and bound there.
+    let mut plain = smtp(&server, Some(common::PASSWORD));
+    plain["port"] = json!(server.plain);
+    plain["security"] = json!("none");
+    let (status, _, t) = send(
+        &app,
+        ANA,
+        Method::PUT,
+        "/v1/settings?test=true",
+        Some("\"1\""),
+        Some(json!({ "delivery": "externalSmtp", "smtp": plain })),
+    )
+    .await;
+    assert_eq!(t["saved"], true, "{status} {t}");
+    let r = post("/v1/smtp/check", smtp(&server, None)).await;
+    assert_eq!(
+        r.body["code"], "settings-secret-unbound",
+        "the old port no longer: {}",
+        r.body
+    );
 }
 
 #[tokio::test]

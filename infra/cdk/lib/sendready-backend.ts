@@ -246,8 +246,7 @@ export class SendreadyBackend extends Construct {
       });
     };
     const identities = make("Identities", { SENDREADY_HOSTED_ZONE_IDS: props.hostedZoneIds.join(",") });
-    const testMail = make("TestMail");
-    const smtpCheck = make("SmtpCheck");
+
     const reconcile = make("Reconcile");
     const events = make("Events");
     const track = new RustFunction(this, "TrackFunction", {
@@ -276,6 +275,9 @@ export class SendreadyBackend extends Construct {
       removalPolicy: RemovalPolicy.RETAIN,
     });
     const settings = make("Settings", { SENDREADY_SETTINGS_KEY_ID: this.settingsKey.keyId });
+    // Both open a saved secret to sign in at the one server it was saved for.
+    const testMail = make("TestMail", { SENDREADY_SETTINGS_KEY_ID: this.settingsKey.keyId });
+    const smtpCheck = make("SmtpCheck", { SENDREADY_SETTINGS_KEY_ID: this.settingsKey.keyId });
     const send = make("Send", {
       SENDREADY_SETTINGS_KEY_ID: this.settingsKey.keyId,
       SENDREADY_PLATFORM_FROM: props.platformFrom ?? "",
@@ -499,20 +501,36 @@ export class SendreadyBackend extends Construct {
         resources: [this.table.tableArn],
       }),
     );
-    // KMS on the settings key only with the tenant (and the field) in the encryption
-    // context, so a ciphertext opens for no other tenant.
-    const settingsKey = (actions: string[]) =>
+    // KMS on the settings key only with the tenant, the field and the SMTP server the
+    // secret is bound to in the encryption context, so a ciphertext opens for no other
+    // tenant, field or server; a secret is sealed only bound to one (secrets sealed
+    // before bindings name tenant and field, and still open).
+    const contextKeys = [
+      "sendready:tenant",
+      "sendready:field",
+      "sendready:smtp-host",
+      "sendready:smtp-port",
+      "sendready:smtp-username",
+    ];
+    const settingsKey = (sid: string, actions: string[], bound: boolean) =>
       new PolicyStatement({
-        sid: "SettingsKey",
+        sid,
         effect: Effect.ALLOW,
         actions,
         resources: [this.settingsKey.keyArn],
         conditions: {
-          "ForAllValues:StringEquals": { "kms:EncryptionContextKeys": ["sendready:tenant", "sendready:field"] },
-          Null: { "kms:EncryptionContext:sendready:tenant": "false" },
+          "ForAllValues:StringEquals": { "kms:EncryptionContextKeys": contextKeys },
+          Null: {
+            "kms:EncryptionContext:sendready:tenant": "false",
+            ...(bound ? { "kms:EncryptionContext:sendready:smtp-host": "false" } : {}),
+          },
         },
       });
-    settings.addToRolePolicy(settingsKey(["kms:Encrypt", "kms:Decrypt"]));
+    const openSecret = () => settingsKey("SettingsKey", ["kms:Decrypt"], false);
+    settings.addToRolePolicy(settingsKey("SettingsKeySeal", ["kms:Encrypt"], true));
+    settings.addToRolePolicy(openSecret());
+    smtpCheck.addToRolePolicy(openSecret());
+    testMail.addToRolePolicy(openSecret());
     settings.addToRolePolicy(
       new PolicyStatement({ sid: "SesSender", effect: Effect.ALLOW, actions: ["ses:GetEmailIdentity"], resources: [identityArn] }),
     );
@@ -524,7 +542,7 @@ export class SendreadyBackend extends Construct {
         resources: [this.table.tableArn],
       }),
     );
-    send.addToRolePolicy(settingsKey(["kms:Decrypt"]));
+    send.addToRolePolicy(openSecret());
     send.addToRolePolicy(sesSend());
     send.addToRolePolicy(sesTenants(tenantSetup));
     send.addToRolePolicy(sesTenantTag());

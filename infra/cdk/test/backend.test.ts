@@ -204,6 +204,7 @@ describe("the synthesized CDK stack", () => {
         "dynamodb:GetItem",
         "dynamodb:Query",
         "dynamodb:UpdateItem",
+        "kms:Decrypt",
         "ses:CreateConfigurationSet",
         "ses:CreateConfigurationSetEventDestination",
         "ses:CreateTenant",
@@ -214,7 +215,7 @@ describe("the synthesized CDK stack", () => {
         "ses:SendEmail",
         "ses:TagResource",
       ],
-      "sendready-smtp-check": ["dynamodb:GetItem", "dynamodb:UpdateItem"],
+      "sendready-smtp-check": ["dynamodb:GetItem", "dynamodb:UpdateItem", "kms:Decrypt"],
       "sendready-send": [
         "dynamodb:DeleteItem",
         "dynamodb:GetItem",
@@ -297,19 +298,28 @@ describe("the synthesized CDK stack", () => {
     }
   });
 
-  test("KMS opens a tenant's secret only with the tenant and field in the encryption context", () => {
+  test("KMS seals a secret only bound to an SMTP server, and opens it only with the tenant, field and server in the encryption context", () => {
     const statements = resources("AWS::IAM::Policy").flatMap(
       ([, p]) => p.Properties.PolicyDocument.Statement as Json[],
     );
-    const kms = statements.find((st) => st.Sid === "SettingsKey" && Array.isArray(st.Action))!;
-    assert.deepEqual(kms.Action, ["kms:Encrypt", "kms:Decrypt"]);
-    const decryptOnly = statements.find((st) => st.Sid === "SettingsKey" && st.Action === "kms:Decrypt")!;
-    assert.equal(decryptOnly.Condition.Null["kms:EncryptionContext:sendready:tenant"], "false");
-    assert.deepEqual(kms.Condition["ForAllValues:StringEquals"]["kms:EncryptionContextKeys"], [
+    const keys = [
       "sendready:tenant",
       "sendready:field",
-    ]);
-    assert.equal(kms.Condition.Null["kms:EncryptionContext:sendready:tenant"], "false");
+      "sendready:smtp-host",
+      "sendready:smtp-port",
+      "sendready:smtp-username",
+    ];
+    const seal = statements.filter((st) => st.Sid === "SettingsKeySeal");
+    assert.equal(seal.length, 1, "only the settings function seals");
+    assert.equal(seal[0].Action, "kms:Encrypt");
+    assert.equal(seal[0].Condition.Null["kms:EncryptionContext:sendready:smtp-host"], "false");
+    const open = statements.filter((st) => st.Sid === "SettingsKey");
+    assert.equal(open.length, 4, "settings, send, SMTP check and test mail open secrets");
+    for (const st of [...seal, ...open]) {
+      if (st.Sid === "SettingsKey") assert.equal(st.Action, "kms:Decrypt");
+      assert.deepEqual(st.Condition["ForAllValues:StringEquals"]["kms:EncryptionContextKeys"], keys);
+      assert.equal(st.Condition.Null["kms:EncryptionContext:sendready:tenant"], "false");
+    }
     const [[, key]] = resources("AWS::KMS::Key");
     assert.equal(key.Properties.EnableKeyRotation, true);
   });

@@ -270,17 +270,14 @@ fn relay_warning_when_from_domain_differs_from_username_domain() {
 #[test]
 fn additional_headers_are_parsed_and_injection_refused() {
     let mut issues = Issues::new();
-    let h = parse_additional_headers(
-        "X-SES-CONFIGURATION-SET=Value\n\nX-Tag = a b \r\n",
-        &mut issues,
-    );
+    let h = parse_additional_headers("X-Campaign=Spring\n\nX-Tag = a b \r\n", &mut issues);
     assert!(issues.as_slice().is_empty(), "{issues:?}");
     assert_eq!(
         h,
         vec![
             Header {
-                name: "X-SES-CONFIGURATION-SET".into(),
-                value: "Value".into()
+                name: "X-Campaign".into(),
+                value: "Spring".into()
             },
             Header {
                 name: "X-Tag".into(),
@@ -299,12 +296,46 @@ fn additional_headers_are_parsed_and_injection_refused() {
         ("Subject=Hi", Code::SmtpHeaderForbidden),
         ("from=x@y.com", Code::SmtpHeaderForbidden),
         ("X-A=1\nx-a=2", Code::SmtpHeaderDuplicate),
+        // SES acts on these in a raw message: never one tenant's to set.
+        (
+            "X-SES-CONFIGURATION-SET=other",
+            Code::SmtpHeaderTransportControl,
+        ),
+        ("x-ses-message-tags=a=b", Code::SmtpHeaderTransportControl),
+        (
+            "X-SES-SOURCE-ARN=arn:aws:ses:x",
+            Code::SmtpHeaderTransportControl,
+        ),
+        (
+            "X-SES-FROM-ARN=arn:aws:ses:x",
+            Code::SmtpHeaderTransportControl,
+        ),
+        (
+            "X-SES-RETURN-PATH-ARN=arn:aws:ses:x",
+            Code::SmtpHeaderTransportControl,
+        ),
     ];
     for (text, code) in table {
         let mut issues = Issues::new();
         parse_additional_headers(text, &mut issues);
         assert!(issues.has(*code), "{text:?}: {issues:?}");
     }
+    let mut issues = Issues::new();
+    parse_additional_headers(&format!("X-Long={}", "v".repeat(1000)), &mut issues);
+    assert!(issues.has(Code::SmtpHeaderTooLong));
+    // "Name: value" with a name that may not be set says both at once (issue 27).
+    let mut issues = Issues::new();
+    parse_additional_headers("Bcc: x@y.com", &mut issues);
+    assert_eq!(
+        issues.as_slice()[0].message,
+        "Line 1 is not Name=Value. Use = instead of :, for example X-Campaign=Spring. Bcc is set by the mailer for each message; remove it from additional headers."
+    );
+    let mut issues = Issues::new();
+    parse_additional_headers("X-Thing: value", &mut issues);
+    assert_eq!(
+        issues.as_slice()[0].message,
+        "Line 1 is not Name=Value. Use = instead of :, for example X-Campaign=Spring."
+    );
     let mut issues = Issues::new();
     parse_additional_headers(&format!("X-Long={}", "v".repeat(1000)), &mut issues);
     assert!(issues.has(Code::SmtpHeaderTooLong));
@@ -400,7 +431,7 @@ fn one_field_at_a_time_keeps_only_that_fields_issues() {
 fn settings_json_round_trips_in_camel_case() {
     let json = r#"{"host":"smtp.sendgrid.net","port":587,"security":"starttls","authentication":"password",
         "username":"apikey","password":"SG.x","fromAddress":"billing@yourcompany.com","fromName":"Billing",
-        "additionalHeaders":"X-SES-CONFIGURATION-SET=Value","debug":false}"#;
+        "additionalHeaders":"X-Campaign=Spring","debug":false}"#;
     let s: SmtpSettings = serde_json::from_str(json).unwrap();
     assert_eq!(s.security, Security::Starttls);
     let r = check_smtp_settings(&s);

@@ -667,10 +667,13 @@ impl SettingsStore for DynamoRegistry {
         };
         let settings: EmailSettings = serde_json::from_str(&text("doc").unwrap_or_default())
             .map_err(|e| build_error(WHAT, &e))?;
+        let bound = |k: &str| text(k).and_then(|j| serde_json::from_str(&j).ok());
         Ok(StoredSettings {
             settings,
             password: bytes("password"),
+            password_for: bound("passwordFor"),
             token: bytes("token"),
+            token_for: bound("tokenFor"),
             version: num(item, "version").unwrap_or(0),
             updated_at: num(item, "updatedAt"),
             updated_by: text("updatedBy"),
@@ -707,6 +710,16 @@ impl SettingsStore for DynamoRegistry {
         for (k, v) in [("updatedBy", &new.updated_by), ("tested", &new.tested)] {
             if let Some(t) = v {
                 current = current.item(k, s(t));
+            }
+        }
+        // Where each secret may be used, beside it (the KMS context it was sealed under).
+        for (k, v) in [
+            ("passwordFor", &new.password_for),
+            ("tokenFor", &new.token_for),
+        ] {
+            if let Some(b) = v {
+                let json = serde_json::to_string(b).map_err(|e| build_error(WHAT, &e))?;
+                current = current.item(k, s(&json));
             }
         }
         current = if expected == 0 {

@@ -6,8 +6,10 @@
 //! `sendready-local`), `SENDREADY_TENANT_CLAIM` (default `tenant`), and the adapter
 //! settings of [`sendready_lambda::config::Config`].
 //!
-//! `sendready-local --mint-token <tenant> [--admin]` prints a token for the tenant (valid
-//! for 12 hours, signed with the same secret) and exits. `sendready-local --reconcile`
+//! `sendready-local --mint-token <tenant> [--admin | --reader]` prints a token for the
+//! tenant (valid for 12 hours, signed with the same secret) and exits: by default one of
+//! the tenant's mail administrators (`sendready/settings`), with `--reader` an ordinary
+//! user (reads and tests settings, cannot change them), with `--admin` the platform. `sendready-local --reconcile`
 //! compares the registry with SES, repairs what it safely can, prints the report as JSON
 //! and exits (the `sendready-reconcile` function's job in AWS).
 //!
@@ -65,8 +67,10 @@ async fn run() -> Result<(), String> {
             .ok_or("--mint-token needs the tenant: sendready-local --mint-token acme [--admin]")?;
         let scopes: &[&str] = if args.iter().any(|a| a == "--admin") {
             &[sendready_lambda::auth::ADMIN_SCOPE]
-        } else {
+        } else if args.iter().any(|a| a == "--reader") {
             &[]
+        } else {
+            &[sendready_lambda::auth::SETTINGS_SCOPE]
         };
         println!("{}", jwt.mint("local-user", tenant, scopes, 12 * 3600));
         return Ok(());

@@ -5,6 +5,29 @@ use super::AwsError;
 use async_trait::async_trait;
 use sendready_core::api::{EmailSettings, SettingsChange, SmtpTranscript};
 
+/// Where a stored secret may be used: the SMTP server (host as an A-label, port) and the
+/// login it was saved for. It is part of the KMS encryption context the secret is sealed
+/// under, so a ciphertext opened for another server, port or username does not decrypt.
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Binding {
+    /// The server's host name, lower-case A-labels.
+    pub host: String,
+    /// The port connected to.
+    pub port: u16,
+    /// The username signed in as.
+    pub username: String,
+}
+
+impl std::fmt::Display for Binding {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.username.is_empty() {
+            write!(f, "{}:{}", self.host, self.port)
+        } else {
+            write!(f, "{}:{} as {}", self.host, self.port, self.username)
+        }
+    }
+}
+
 /// A tenant's settings as the store holds them: no secret in clear.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct StoredSettings {
@@ -12,8 +35,13 @@ pub struct StoredSettings {
     pub settings: EmailSettings,
     /// The SMTP password, sealed.
     pub password: Option<Vec<u8>>,
+    /// Where the password may be used (`None`: sealed before secrets were bound, so it
+    /// was sealed for the tenant and field alone, for the server saved with it).
+    pub password_for: Option<Binding>,
     /// The OAuth 2.0 token, sealed.
     pub token: Option<Vec<u8>>,
+    /// Where the token may be used (as `password_for`).
+    pub token_for: Option<Binding>,
     /// 0 before the first save, then one more per saved change.
     pub version: u64,
     /// When last saved (seconds since the Unix epoch).
@@ -72,12 +100,25 @@ pub trait SettingsStore: Send + Sync {
 /// How long an SMTP debug transcript is kept.
 pub const TRANSCRIPT_DAYS: u64 = 7;
 
-/// Encrypts a tenant's secrets so that a ciphertext opens only for the tenant and the
-/// field it was sealed for (KMS encryption context).
+/// Encrypts a tenant's secrets so that a ciphertext opens only for the tenant, the field
+/// and the server it was sealed for (KMS encryption context).
 #[async_trait]
 pub trait Sealer: Send + Sync {
-    /// Seals `plaintext` for `tenant`'s `field`.
-    async fn seal(&self, tenant: &str, field: &str, plaintext: &str) -> Result<Vec<u8>, AwsError>;
-    /// Opens what `seal` made for the same tenant and field.
-    async fn open(&self, tenant: &str, field: &str, sealed: &[u8]) -> Result<String, AwsError>;
+    /// Seals `plaintext` for `tenant`'s `field`, usable only with `to`.
+    async fn seal(
+        &self,
+        tenant: &str,
+        field: &str,
+        to: &Binding,
+        plaintext: &str,
+    ) -> Result<Vec<u8>, AwsError>;
+    /// Opens what `seal` made for the same tenant, field and server; `to` is `None` only
+    /// for a secret sealed before bindings (its context names the tenant and field).
+    async fn open(
+        &self,
+        tenant: &str,
+        field: &str,
+        to: Option<&Binding>,
+        sealed: &[u8],
+    ) -> Result<String, AwsError>;
 }

@@ -1,9 +1,10 @@
 //! `GET/PUT /v1/settings`, `GET /v1/settings/history` and `GET /v1/settings/smtp-debug`
 //! (the SMTP debug transcripts kept while debug is on): the tenant's email settings,
 //! written under the version read (`ETag` / `If-Match`), "Test connection and save" with
-//! `?test=true`.
+//! `?test=true`. Writing needs the `sendready/settings` scope (or the platform's admin);
+//! reading does not.
 
-use crate::auth::Caller;
+use crate::auth::{Caller, SETTINGS_SCOPE};
 use crate::error::Problem;
 use crate::extract::Body;
 use crate::service::settings::{Settings, Write, Written};
@@ -78,6 +79,7 @@ async fn put_settings(
     headers: HeaderMap,
     Body(settings): Body<EmailSettings>,
 ) -> Result<Response, Problem> {
+    caller.require_scope_or_admin(SETTINGS_SCOPE, "Changing the email settings")?;
     let write = Write {
         settings,
         if_match: if_match(&headers)?,

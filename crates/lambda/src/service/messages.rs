@@ -26,18 +26,19 @@
 //!   `sending` after [`SENDING_SECS`] was cut off, so it is answered the same way.
 
 use super::identities::{record_of, sender_decision};
+use super::secrets::{Secrets, Which, binding};
 use super::ses_tenant;
 use super::smtp::{Smtp, transcript};
 use crate::error::Problem;
 use crate::ports::registry::now_secs;
 use crate::ports::sendlog::{Claim, SendLog};
 use crate::ports::settings::{Sealer, SettingsStore};
-use crate::ports::smtp::{Delivery, OutgoingMail, Secret};
+use crate::ports::smtp::{Delivery, OutgoingMail};
 use crate::ports::{AwsErrorKind, Limiter, Limits, Registry, Ses};
 use axum::http::StatusCode;
 use sendready_core::address::{AddressOptions, check_address_into, check_display_name};
 use sendready_core::api::{DeliveryRoute, SendMessage, SentMessage, TranscriptSource};
-use sendready_core::smtp::{AuthMethod, parse_additional_headers};
+use sendready_core::smtp::parse_additional_headers;
 use sendready_core::text::{TextKind, report_unsafe};
 use sendready_core::{Code, Issues};
 use std::sync::Arc;
@@ -181,6 +182,14 @@ fn checked(req: &SendMessage) -> Result<Addresses, Problem> {
 }
 
 impl Messages {
+    /// The stored secrets, opened only for the server each was saved for.
+    fn secrets(&self) -> Secrets {
+        Secrets {
+            store: self.settings.clone(),
+            sealer: self.sealer.clone(),
+        }
+    }
+
     /// Delivers one message for `tenant`; with `key`, at most once per key.
     pub async fn send(
         &self,
@@ -453,20 +462,23 @@ impl Messages {
         settings.password_stored = stored.password.is_some();
         settings.change_password = Some(false);
         let config = self.smtp.config(&settings)?;
-        let secret = match config.authentication {
-            AuthMethod::None => None,
-            AuthMethod::Password => match &stored.password {
-                Some(sealed) => Some(Secret::new(
-                    self.sealer.open(tenant, "smtp.password", sealed).await?,
-                )),
-                None => None,
-            },
-            AuthMethod::Oauth2 => match &stored.token {
-                Some(sealed) => Some(Secret::new(
-                    self.sealer.open(tenant, "smtpToken", sealed).await?,
-                )),
-                None => None,
-            },
+        // Each stored secret opens only for the server it was saved for.
+        let secret = match Which::for_auth(config.authentication) {
+            None => None,
+            Some(which) => self
+                .secrets()
+                .open_for(tenant, stored, which, &binding(&config))
+                .await
+                .map_err(|p| {
+                    Problem::new(
+                        StatusCode::SERVICE_UNAVAILABLE,
+                        Code::MessageRouteUnavailable,
+                        format!(
+                            "The saved SMTP settings cannot sign in: {} Save the settings again with the password (Test connection and save).",
+                            p.issues.first().map_or(p.detail.as_str(), |i| i.message.as_str())
+                        ),
+                    )
+                })?,
         };
         let Delivery {
             outcome: out,

@@ -9,6 +9,7 @@ pub mod messages;
 pub mod policy;
 pub mod publish;
 pub mod reconcile;
+pub mod secrets;
 pub mod ses_tenant;
 pub mod settings;
 pub mod smtp;

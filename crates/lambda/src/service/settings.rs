@@ -13,10 +13,13 @@
 //!   verified identity covers).
 
 use super::identities::{record_of, sender_decision};
+use super::secrets::{
+    PASSWORD_FIELD, Secrets, TOKEN_FIELD, Which, bound_to, settings_binding, unbound,
+};
 use super::smtp::Smtp;
 use crate::error::Problem;
 use crate::ports::registry::now_secs;
-use crate::ports::settings::{SaveError, Sealer, SettingsStore, StoredSettings};
+use crate::ports::settings::{Binding, SaveError, Sealer, SettingsStore, StoredSettings};
 use crate::ports::{Registry, Ses};
 use axum::http::StatusCode;
 use sendready_core::api::{
@@ -28,9 +31,6 @@ use sendready_core::{Code, Issues, Severity};
 use std::collections::BTreeSet;
 use std::sync::Arc;
 
-/// The field names secrets are sealed under (the KMS encryption context).
-const PASSWORD_FIELD: &str = "smtp.password";
-const TOKEN_FIELD: &str = "smtpToken";
 /// How many changes `GET /v1/settings/history` returns.
 pub const HISTORY_SHOWN: usize = 20;
 /// How many transcripts `GET /v1/settings/smtp-debug` returns.
@@ -79,6 +79,29 @@ fn without_secrets(s: &EmailSettings) -> EmailSettings {
     s.smtp.password_stored = false;
     s.smtp_token = None;
     s
+}
+
+/// 400 `settings-secret-unbound` when the new settings would sign in with a stored secret
+/// (one not typed again) somewhere other than where it was saved for.
+fn refuse_moved_secret(
+    stored: &StoredSettings,
+    new: &EmailSettings,
+    target: &Binding,
+    replace_password: bool,
+    token_typed: bool,
+) -> Result<(), Problem> {
+    if new.smtp.host.trim().is_empty() {
+        return Ok(());
+    }
+    let kept = match Which::for_auth(new.smtp.authentication) {
+        Some(Which::Password) if !replace_password => Which::Password,
+        Some(Which::Token) if !token_typed => Which::Token,
+        _ => return Ok(()),
+    };
+    match bound_to(stored, kept) {
+        Some(saved_for) if saved_for != *target => Err(unbound(kept, &saved_for, target)),
+        _ => Ok(()),
+    }
 }
 
 /// The view of stored settings: secrets flagged, never returned.
@@ -146,6 +169,14 @@ fn changed_fields(old: &EmailSettings, new: &EmailSettings) -> BTreeSet<String> 
 }
 
 impl Settings {
+    /// The stored secrets, opened only for the server each was saved for.
+    fn secrets(&self) -> Secrets {
+        Secrets {
+            store: self.store.clone(),
+            sealer: self.sealer.clone(),
+        }
+    }
+
     /// The tenant's settings.
     pub async fn get(&self, tenant: &str) -> Result<SettingsView, Problem> {
         Ok(view(&self.store.load(tenant).await?))
@@ -178,12 +209,27 @@ impl Settings {
         let mut new = w.settings;
         // The secrets as they will be after this write: FusionAuth's "Change password".
         let typed = new.smtp.password.clone().filter(|p| !p.is_empty());
-        let replace_password = typed.is_some()
-            && (stored.password.is_none() || new.smtp.change_password != Some(false));
         let typed_token = new.smtp_token.clone().filter(|t| !t.is_empty());
         new.smtp.password_stored = stored.password.is_some();
+        // Where these settings sign in: a stored secret they would use must have been
+        // saved for exactly there, or be typed again.
+        let target = settings_binding(&new.smtp);
+        let moved = |which| bound_to(&stored, which).filter(|b| *b != target);
+        // A password typed for another server replaces the stored one, "Change password"
+        // or not: the stored one cannot go there.
+        let replace_password = typed.is_some()
+            && (stored.password.is_none()
+                || new.smtp.change_password != Some(false)
+                || moved(Which::Password).is_some());
         self.check(tenant, &new, stored.password.is_some() || typed.is_some())
             .await?;
+        refuse_moved_secret(
+            &stored,
+            &new,
+            &target,
+            replace_password,
+            typed_token.is_some(),
+        )?;
 
         let fingerprint = smtp_fingerprint(&new);
         let secrets_changed = replace_password || typed_token.is_some();
@@ -194,18 +240,14 @@ impl Settings {
         let mut tested_at = stored.tested_at.filter(|_| tested.is_some());
         let mut outcome = None;
         if w.test {
-            let password = match (&typed, replace_password, &stored.password) {
-                (Some(p), true, _) => Some(p.clone()),
-                (_, _, Some(sealed)) => {
-                    Some(self.sealer.open(tenant, PASSWORD_FIELD, sealed).await?)
-                }
-                _ => None,
-            };
-            let token = match (&typed_token, &stored.token) {
-                (Some(t), _) => Some(t.clone()),
-                (None, Some(sealed)) => Some(self.sealer.open(tenant, TOKEN_FIELD, sealed).await?),
-                _ => None,
-            };
+            let typed_password = typed.as_ref().filter(|_| replace_password);
+            let secrets = self.secrets();
+            let password = secrets
+                .typed_or_saved(tenant, &stored, Which::Password, typed_password, &target)
+                .await?;
+            let token = secrets
+                .typed_or_saved(tenant, &stored, Which::Token, typed_token.as_ref(), &target)
+                .await?;
             let mut settings = new.smtp.clone();
             settings.password = password;
             settings.change_password = Some(true);
@@ -264,13 +306,18 @@ impl Settings {
                 None => Written::Saved(settings),
             });
         }
-        let password = match typed.filter(|_| replace_password) {
-            Some(p) => Some(self.sealer.seal(tenant, PASSWORD_FIELD, &p).await?),
-            None => stored.password.clone(),
+        let secrets = self.secrets();
+        let (password, password_for) = match typed.filter(|_| replace_password) {
+            Some(p) => {
+                secrets
+                    .seal_for(tenant, Which::Password, &target, &p)
+                    .await?
+            }
+            None => (stored.password.clone(), stored.password_for.clone()),
         };
-        let token = match typed_token {
-            Some(t) => Some(self.sealer.seal(tenant, TOKEN_FIELD, &t).await?),
-            None => stored.token.clone(),
+        let (token, token_for) = match typed_token {
+            Some(t) => secrets.seal_for(tenant, Which::Token, &target, &t).await?,
+            None => (stored.token.clone(), stored.token_for.clone()),
         };
         new.smtp.password = None;
         new.smtp.change_password = None;
@@ -280,7 +327,9 @@ impl Settings {
         let next = StoredSettings {
             settings: new,
             password,
+            password_for,
             token,
+            token_for,
             version: stored.version + 1,
             updated_at: Some(now),
             updated_by: Some(w.by.to_owned()),

@@ -2,6 +2,7 @@
 //! (the server, not the request, decides whether private hosts are reachable), then a
 //! real session through the SMTP port.
 
+use super::secrets::{Secrets, Which, binding};
 use crate::error::Problem;
 use crate::ports::smtp::{Outcome, Secret};
 use crate::ports::{LimitError, Limiter, Limits, SmtpClient};
@@ -27,6 +28,10 @@ pub struct Smtp {
     pub limiter: Arc<dyn Limiter>,
     /// The limits: SMTP checks per minute, failed sign-ins per host, test mail.
     pub limits: Limits,
+    /// The tenant's saved secrets, used when a check or test message is asked for with
+    /// none typed, and only for the server each was saved for (`None`: a function
+    /// without the settings key; a secret must then be typed).
+    pub saved: Option<Secrets>,
 }
 
 /// The debug transcript of one session: its steps with every form of the secret the
@@ -118,31 +123,68 @@ impl Smtp {
         Ok(config)
     }
 
-    /// Checks the settings with the core and picks the secret; a 400 problem otherwise.
-    fn prepare(&self, req: SmtpRequest) -> Result<(SmtpConfig, Option<Secret>), Problem> {
-        let config = self.config(&req.settings)?;
-        let settings = req.settings;
+    /// The saved secret `which` for the server `config` signs in at: `None` when none
+    /// is saved (or this function holds no settings key), 400 `settings-secret-unbound`
+    /// when the saved one was saved for another server or username.
+    async fn saved_secret(
+        &self,
+        tenant: &str,
+        which: Which,
+        config: &SmtpConfig,
+    ) -> Result<Option<Secret>, Problem> {
+        let Some(saved) = &self.saved else {
+            return Ok(None);
+        };
+        let stored = saved.stored(tenant).await?;
+        saved
+            .open_for(tenant, &stored, which, &binding(config))
+            .await
+    }
+
+    /// Checks the settings with the core and picks the secret: the one typed, else the
+    /// one saved for this very server and username; a 400 problem otherwise.
+    async fn prepare(
+        &self,
+        tenant: &str,
+        req: SmtpRequest,
+    ) -> Result<(SmtpConfig, Option<Secret>), Problem> {
+        let mut settings = req.settings;
+        if self.saved.is_some() && settings.password.as_deref().is_none_or(str::is_empty) {
+            // A saved password may stand in for one not typed: the core need not ask for
+            // it, and the lookup below says when there is none for this server.
+            settings.password_stored = true;
+            settings.change_password = Some(false);
+        }
+        let config = self.config(&settings)?;
         let secret = match config.authentication {
             AuthMethod::None => None,
             AuthMethod::Password => match settings.password {
                 Some(p) if !p.is_empty() => Some(Secret::new(p)),
-                _ => {
-                    return Err(Problem::field(
-                        "password",
-                        Code::SmtpPasswordMissing,
-                        "Send the password to test with: the API does not keep saved passwords.",
-                    ));
-                }
+                _ => Some(
+                    self.saved_secret(tenant, Which::Password, &config)
+                        .await?
+                        .ok_or_else(|| {
+                            Problem::field(
+                                "password",
+                                Code::SmtpPasswordMissing,
+                                "Type the password to test with: none is saved for this account yet.",
+                            )
+                        })?,
+                ),
             },
             AuthMethod::Oauth2 => match req.access_token {
                 Some(t) if !t.is_empty() => Some(Secret::new(t)),
-                _ => {
-                    return Err(Problem::field(
-                        "accessToken",
-                        Code::SmtpOauth2TokenMissing,
-                        "Send the OAuth 2.0 access token the provider issued for this mailbox; the test signs in with XOAUTH2.",
-                    ));
-                }
+                _ => Some(
+                    self.saved_secret(tenant, Which::Token, &config)
+                        .await?
+                        .ok_or_else(|| {
+                            Problem::field(
+                                "accessToken",
+                                Code::SmtpOauth2TokenMissing,
+                                "Send the OAuth 2.0 access token the provider issued for this mailbox; the test signs in with XOAUTH2.",
+                            )
+                        })?,
+                ),
             },
         };
         Ok((config, secret))
@@ -188,7 +230,7 @@ impl Smtp {
         req: SmtpRequest,
         source: TranscriptSource,
     ) -> Result<(Outcome, Option<SmtpTranscript>), Problem> {
-        let (config, secret) = self.prepare(req)?;
+        let (config, secret) = self.prepare(tenant, req).await?;
         self.admit(tenant, &config).await?;
         tracing::info!(tenant = %tenant, host = %config.host.ascii, port = config.port, security = ?config.security, "smtp check");
         let out = self.client.check(&config, secret.as_ref()).await;
@@ -209,7 +251,7 @@ impl Smtp {
                 AddressOptions::default(),
             ),
         )?;
-        let (config, secret) = self.prepare(req)?;
+        let (config, secret) = self.prepare(tenant, req).await?;
         if config.from.is_none() {
             return Err(Problem::field(
                 "fromAddress",

@@ -98,7 +98,14 @@ impl TestMail {
                 return Err(Problem::identity_not_found());
             }
             Ok(i) => i.verified_for_sending,
-            Err(_) => false,
+            // Fail closed: without SES's answer the tag cannot be checked, so nothing is
+            // sent (503 while SES throttles; the identity is gone from SES: 404).
+            Err(e) if e.is_not_found() => return Err(Problem::identity_not_found()),
+            Err(e) => {
+                return Err(e
+                    .during("Reading the identity's tenant tag from SES")
+                    .into());
+            }
         };
         let from = Problem::accepted(check_address(&req.from, AddressOptions::default()))?;
         let authorized = if o.identity.contains('@') {

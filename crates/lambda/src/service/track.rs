@@ -182,6 +182,34 @@ impl Tracker {
                     to: names.clone(),
                 }),
         );
+        if next.outbox.len() > OUTBOX_MAX {
+            let dropped = next.outbox.len() - OUTBOX_MAX;
+            tracing::error!(tenant = %t.tenant, identity = %t.identity, dropped, "announcements dropped: the announcers refused them for too long");
+            next.outbox.drain(..dropped);
+        }
+        for c in &changes {
+            tracing::info!(tenant = %t.tenant, identity = %t.identity, from = ?c.from, status = %c.status, records = c.records.len(), announce = ?c.announce, "verification changed");
+        }
+        // Saved first, owed to every announcer: only a change that is recorded is ever
+        // announced, so an announcement is never of a change the next look finds again
+        // (with another id). A save that fails or is superseded announces nothing.
+        let scheduled = next.next_at;
+        if !next.outbox.is_empty() {
+            next.next_at = scheduled.min(now + self.identities.schedule.first);
+        }
+        if !self.store.save(t, &next, &changes).await? {
+            // Another look, or a retry, saved first; it saw the same or newer.
+            tracing::info!(tenant = %t.tenant, identity = %t.identity, "look superseded");
+            return Ok(());
+        }
+        if next.outbox.is_empty() {
+            return Ok(());
+        }
+        let saved = Tracked {
+            track: next.clone(),
+            version: t.version + 1,
+            ..t.clone()
+        };
         next.outbox = deliver(
             &self.announcers,
             t,
@@ -189,20 +217,18 @@ impl Tracker {
             report,
         )
         .await;
-        if next.outbox.len() > OUTBOX_MAX {
-            let dropped = next.outbox.len() - OUTBOX_MAX;
-            tracing::error!(tenant = %t.tenant, identity = %t.identity, dropped, "announcements dropped: the announcers refused them for too long");
-            next.outbox.drain(..dropped);
+        if next.outbox == saved.track.outbox {
+            // Nothing taken: the saved outbox already says what is owed.
+            return Ok(());
         }
-        if !next.outbox.is_empty() {
-            next.next_at = next.next_at.min(now + self.identities.schedule.first);
+        if next.outbox.is_empty() {
+            // Nothing owed any more: back to the schedule's own next look.
+            next.next_at = scheduled;
         }
-        for c in &changes {
-            tracing::info!(tenant = %t.tenant, identity = %t.identity, from = ?c.from, status = %c.status, records = c.records.len(), announce = ?c.announce, "verification changed");
-        }
-        if !self.store.save(t, &next, &changes).await? {
-            // Another look, or a retry, saved first; it saw the same or newer.
-            tracing::info!(tenant = %t.tenant, identity = %t.identity, "look superseded");
+        // What was taken is no longer owed. If this save fails the announcers that took a
+        // change are offered it again at the next look, with the same id.
+        if let Err(e) = self.store.save(&saved, &next, &[]).await {
+            tracing::warn!(tenant = %t.tenant, identity = %t.identity, error = %e, "delivered announcements not recorded; offered again with the same id");
         }
         Ok(())
     }

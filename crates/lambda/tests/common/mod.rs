@@ -440,6 +440,7 @@ pub fn default_smtp() -> sendready_lambda::service::smtp::Smtp {
         extra_ports: Vec::new(),
         limiter: std::sync::Arc::new(MemoryLimiter::default()),
         limits: sendready_lambda::ports::Limits::default(),
+        saved: None,
     }
 }
 
@@ -621,6 +622,7 @@ pub async fn app_with_smtp(moto: &Moto, server: &SmtpServer) -> axum::Router {
         extra_ports: vec![server.starttls, server.tls, server.plain],
         limiter: std::sync::Arc::new(MemoryLimiter::default()),
         limits: sendready_lambda::ports::Limits::default(),
+        saved: None,
     };
     sendready_lambda::router(sendready_lambda::AppState::new(
         &aws,

@@ -106,18 +106,24 @@ impl DynamoRegistry {
                 .put(self.state_put(t, next, t.version + 1)?)
                 .build(),
         ];
-        if t.version != 0 {
+        // The due item moves with the next look; where it stays (a save that only records
+        // delivered announcements) it is left as it is: a transaction may not touch one
+        // item twice.
+        let moved = t.version == 0 || t.track.next_at != next.next_at;
+        if t.version != 0 && moved {
             items.push(
                 TransactWriteItem::builder()
                     .delete(self.due_delete(t)?)
                     .build(),
             );
         }
-        items.push(
-            TransactWriteItem::builder()
-                .put(self.due_put(t, next.next_at)?)
-                .build(),
-        );
+        if moved {
+            items.push(
+                TransactWriteItem::builder()
+                    .put(self.due_put(t, next.next_at)?)
+                    .build(),
+            );
+        }
         let expires = AttributeValue::N((now_secs() + HISTORY_DAYS * 86_400).to_string());
         for (i, c) in changes.iter().enumerate() {
             let json = serde_json::to_string(c).map_err(|e| build_error(WHAT, &e))?;
