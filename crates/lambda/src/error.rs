@@ -304,6 +304,13 @@ impl From<ReserveError> for Problem {
                 "The tenant already has this identity.",
             ),
             ReserveError::Taken => Problem::identity_taken(),
+            ReserveError::Overlap(other) => Problem::new(
+                StatusCode::CONFLICT,
+                Code::IdentityOverlap,
+                format!(
+                    "This tenant's identity {other} has the same domain; a domain identity and an email identity cannot share a domain. Delete {other} first."
+                ),
+            ),
             ReserveError::NoTenant => Problem::new(
                 StatusCode::CONFLICT,
                 Code::IdentityNotActiveDomain,

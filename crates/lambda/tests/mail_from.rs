@@ -258,3 +258,45 @@ async fn policy_of_acme(app: &axum::Router) {
     let (status, _) = call_as(app, "globex", Method::GET, path, None).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
 }
+
+#[tokio::test]
+async fn a_mail_from_domain_another_tenant_owns_is_taken() {
+    use aws_sdk_dynamodb::types::AttributeValue;
+    let moto = Moto::start();
+    let dns = Dnsmasq::start(&[]);
+    moto.ses("config", Some(json!({ "dns": dns.addr.to_string() })));
+    let app = app(&moto, &dns).await;
+    users(&app, "acme", &["ops@acme.example.com"]).await;
+    create_as(&app, "acme", json!({ "identity": "acme.example.com" })).await;
+    // A name under acme's domain that another tenant holds (as one made before names
+    // under a domain were refused would be).
+    aws_sdk_dynamodb::Client::new(&moto.sdk().await)
+        .put_item()
+        .table_name("sendready-tenants")
+        .item(
+            "pk",
+            AttributeValue::S("IDENTITY#bounce.acme.example.com".into()),
+        )
+        .item("sk", AttributeValue::S("OWNER".into()))
+        .item("tenant", AttributeValue::S("beta".into()))
+        .item(
+            "identity",
+            AttributeValue::S("bounce.acme.example.com".into()),
+        )
+        .item("state", AttributeValue::S("confirmed".into()))
+        .send()
+        .await
+        .unwrap();
+    for domain in ["bounce.acme.example.com", "x.bounce.acme.example.com"] {
+        let (status, p) = call_as(
+            &app,
+            "acme",
+            Method::PUT,
+            PATH,
+            Some(json!({ "mailFromDomain": domain })),
+        )
+        .await;
+        assert_eq!(status, StatusCode::CONFLICT, "{domain}: {p}");
+        assert_eq!(p["code"], "identity-taken", "{domain}: {p}");
+    }
+}

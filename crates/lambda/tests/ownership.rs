@@ -362,3 +362,116 @@ async fn the_other_tenant_racing_a_delete_never_acts_on_the_owners_identity() {
         Err(_) => assert!(!beta_has, "beta owns a name SES does not have"),
     }
 }
+
+/// One POST /v1/identities: status and body.
+async fn create(
+    app: &axum::Router,
+    tenant: &str,
+    identity: &str,
+) -> (StatusCode, serde_json::Value) {
+    call_as(
+        app,
+        tenant,
+        Method::POST,
+        "/v1/identities",
+        Some(json!({ "identity": identity })),
+    )
+    .await
+}
+
+#[tokio::test]
+async fn nothing_under_another_tenants_domain_can_be_added() {
+    let moto = Moto::start();
+    let app = app(&moto).await;
+    users(&app, "acme", &["ops@acme.example.com"]).await;
+    // beta's users sit at acme's domain and below it.
+    users(
+        &app,
+        "beta",
+        &["spy@acme.example.com", "news@news.acme.example.com"],
+    )
+    .await;
+    create_as(&app, "acme", json!({ "identity": "acme.example.com" })).await;
+    for identity in [
+        "spy@acme.example.com",
+        "news@news.acme.example.com",
+        "news.acme.example.com",
+    ] {
+        let (status, p) = create(&app, "beta", identity).await;
+        assert_eq!(status, StatusCode::CONFLICT, "{identity}: {p}");
+        assert_eq!(p["code"], "identity-taken", "{identity}: {p}");
+    }
+    // Nothing of beta's was left behind: its counters and names are as before.
+    let (status, list) = call_as(&app, "beta", Method::GET, "/v1/identities", None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(list.as_array().map_or(0, Vec::len), 0, "{list}");
+    // acme's own email identity under its domain is Zuora's overlap, not "taken" (the
+    // core's rule answers first, 400; the reservation's check, racing, 409).
+    let (status, p) = create(&app, "acme", "ops@acme.example.com").await;
+    assert!(status.is_client_error(), "{p}");
+    assert_eq!(p["code"], "identity-overlap", "{p}");
+}
+
+#[tokio::test]
+async fn a_domain_with_another_tenants_names_under_it_cannot_be_taken_until_they_go() {
+    let moto = Moto::start();
+    let app = app(&moto).await;
+    users(&app, "acme", &["ops@acme.example.com"]).await;
+    users(&app, "beta", &["spy@acme.example.com"]).await;
+    create_as(&app, "beta", json!({ "identity": "spy@acme.example.com" })).await;
+    let (status, p) = create(&app, "acme", "acme.example.com").await;
+    assert_eq!(status, StatusCode::CONFLICT, "{p}");
+    assert_eq!(p["code"], "identity-taken", "{p}");
+    // The refused reservation was undone: acme has no identity, and no name is held.
+    let (_, list) = call_as(&app, "acme", Method::GET, "/v1/identities", None).await;
+    assert_eq!(list.as_array().map_or(0, Vec::len), 0, "{list}");
+    // Once beta's identity is gone, acme may add its domain.
+    let (status, _) = call_as(
+        &app,
+        "beta",
+        Method::DELETE,
+        "/v1/identities/spy@acme.example.com",
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    let (status, v) = create(&app, "acme", "acme.example.com").await;
+    assert_eq!(status, StatusCode::CREATED, "{v}");
+}
+
+#[tokio::test]
+async fn a_domain_and_an_email_identity_of_one_tenant_racing_never_both_land() {
+    let moto = Moto::start();
+    let app = app(&moto).await;
+    users(&app, "acme", &["ops@acme.example.com"]).await;
+    // The core's overlap rule runs before the reservation; racing, both pass it, and the
+    // reservation's own checks decide.
+    for round in 0..3 {
+        let email = format!("ops{round}@acme.example.com");
+        let (a, b) = tokio::join!(
+            create(&app, "acme", "acme.example.com"),
+            create(&app, "acme", &email)
+        );
+        let landed = [a.0, b.0]
+            .iter()
+            .filter(|s| **s == StatusCode::CREATED)
+            .count();
+        assert!(landed <= 1, "round {round}: {a:?} {b:?}");
+        for (status, v) in [&a, &b] {
+            if *status != StatusCode::CREATED {
+                assert_eq!(*status, StatusCode::CONFLICT, "{v}");
+            }
+        }
+        // Clean up whatever landed.
+        for id in ["acme.example.com", email.as_str()] {
+            let _ = call_as(
+                &app,
+                "acme",
+                Method::DELETE,
+                &format!("/v1/identities/{id}"),
+                None,
+            )
+            .await;
+        }
+    }
+}

@@ -12,14 +12,16 @@ mod tracking;
 
 use super::sdk::{aws_error, build_error};
 use crate::ports::registry::NameOwner;
-use crate::ports::registry::{canonical_identity, now_secs};
+use crate::ports::registry::{canonical_identity, now_secs, parents};
 use crate::ports::sendlog::{Claim, SendLog};
 use crate::ports::settings::{SaveError, SettingsStore, StoredSettings, TRANSCRIPT_DAYS};
 use crate::ports::{AwsError, Limit, LimitError, Limiter, Owned, Record, Registry, ReserveError};
 use async_trait::async_trait;
 use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
-use aws_sdk_dynamodb::types::{AttributeValue, Delete, Put, TransactWriteItem, Update};
+use aws_sdk_dynamodb::types::{
+    AttributeValue, ConditionCheck, Delete, Put, TransactWriteItem, Update,
+};
 use sendready_core::api::{EmailSettings, SettingsChange, SmtpTranscript};
 use sendready_core::identity::{IdentityKind, MAX_DOMAIN_IDENTITIES, MAX_EMAIL_IDENTITIES};
 use std::collections::HashMap;
@@ -132,6 +134,107 @@ impl DynamoRegistry {
             .await
             .map_err(|e| aws_error(what, &e))?;
         Ok(())
+    }
+
+    /// The mark that `identity` (of `tenant`) sits under `parent`: `IDENTITY#<parent>` /
+    /// `UNDER#<identity>`.
+    fn under_put(
+        &self,
+        parent: &str,
+        tenant: &str,
+        identity: &str,
+        kind: IdentityKind,
+    ) -> Result<Put, AwsError> {
+        Put::builder()
+            .table_name(&self.table)
+            .item("pk", owner_pk(parent))
+            .item("sk", s(&format!("UNDER#{}", canonical_identity(identity))))
+            .item("tenant", s(tenant))
+            .item("identity", s(identity))
+            .item("kind", s(kind_name(kind)))
+            .build()
+            .map_err(|e| build_error("Reserving the identity", &e))
+    }
+
+    /// Why a parent domain's owner refused a reservation: another tenant's (taken), or the
+    /// tenant's own domain identity of an email identity's domain (Zuora's overlap).
+    async fn parent_refusal(&self, tenant: &str, parent: &str) -> ReserveError {
+        let owner = self
+            .db
+            .get_item()
+            .table_name(&self.table)
+            .key("pk", owner_pk(parent))
+            .key("sk", s("OWNER"))
+            .consistent_read(true)
+            .send()
+            .await;
+        let item = owner.ok().and_then(|o| o.item().cloned());
+        let text = |k: &str| {
+            item.as_ref()
+                .and_then(|i| i.get(k))
+                .and_then(|v| v.as_s().ok())
+                .cloned()
+        };
+        match text("tenant") {
+            Some(t) if t == tenant => {
+                ReserveError::Overlap(text("identity").unwrap_or_else(|| parent.to_owned()))
+            }
+            _ => ReserveError::Taken,
+        }
+    }
+
+    /// After a domain's reservation: names another tenant holds under it (marked by their
+    /// reservations, which checked this domain's owner in the same transaction, so one
+    /// made before this one is found here and one made after it was refused), or the
+    /// tenant's own email identity at the same domain, undo the reservation.
+    async fn refuse_names_under(&self, tenant: &str, owned: &Owned) -> Result<(), ReserveError> {
+        const WHAT: &str = "Checking the names under the domain";
+        let domain = canonical_identity(&owned.identity);
+        let mut start: Option<HashMap<String, AttributeValue>> = None;
+        let mut refusal = None;
+        // A tenant holds at most a few names; pages of 25 marks, four at the most, reach
+        // past them to another tenant's.
+        for _ in 0..4 {
+            let page = self
+                .db
+                .query()
+                .table_name(&self.table)
+                .key_condition_expression("pk = :pk AND begins_with(sk, :u)")
+                .expression_attribute_values(":pk", owner_pk(&domain))
+                .expression_attribute_values(":u", s("UNDER#"))
+                .limit(25)
+                .consistent_read(true)
+                .set_exclusive_start_key(start.take())
+                .send()
+                .await
+                .map_err(|e| ReserveError::Aws(aws_error(WHAT, &e)))?;
+            for item in page.items() {
+                let text = |k: &str| item.get(k).and_then(|v| v.as_s().ok()).cloned();
+                let identity = text("identity").unwrap_or_default();
+                if text("tenant").as_deref() != Some(tenant) {
+                    refusal = Some(ReserveError::Taken);
+                } else if identity
+                    .rsplit_once('@')
+                    .is_some_and(|(_, d)| d.eq_ignore_ascii_case(&domain))
+                {
+                    refusal = Some(ReserveError::Overlap(identity));
+                }
+                if refusal.is_some() {
+                    break;
+                }
+            }
+            start = page.last_evaluated_key().cloned();
+            if refusal.is_some() || start.is_none() {
+                break;
+            }
+        }
+        let Some(refusal) = refusal else {
+            return Ok(());
+        };
+        Registry::release(self, tenant, &owned.identity, owned.kind)
+            .await
+            .map_err(ReserveError::Aws)?;
+        Err(refusal)
     }
 
     /// A registry on `table` with a client from `conf`.
@@ -350,19 +453,63 @@ impl Registry for DynamoRegistry {
             .condition_expression("attribute_not_exists(pk)")
             .build()
             .map_err(|e| build_error(WHAT, &e))?;
+        let mut items = vec![
+            TransactWriteItem::builder().update(bump).build(),
+            TransactWriteItem::builder().put(put).build(),
+            TransactWriteItem::builder().put(name_owner).build(),
+        ];
+        // One owner for a domain and everything under it: no domain this name sits under
+        // may be another tenant's (nor, for an email identity, the tenant's own domain
+        // identity of the same domain: Zuora's rule), checked in this transaction, so a
+        // concurrent reservation of that domain conflicts with this one. Each parent is
+        // marked (`UNDER#<name>`) for a later reservation of that domain to find.
+        let parents = parents(&owned.identity);
+        for (i, parent) in parents.iter().enumerate() {
+            let strict = i == 0 && owned.kind == IdentityKind::Email;
+            let check = ConditionCheck::builder()
+                .table_name(&self.table)
+                .key("pk", owner_pk(parent))
+                .key("sk", s("OWNER"))
+                .condition_expression(if strict {
+                    "attribute_not_exists(pk)"
+                } else {
+                    "attribute_not_exists(pk) OR #t = :t"
+                });
+            let check = if strict {
+                check
+            } else {
+                check
+                    .expression_attribute_names("#t", "tenant")
+                    .expression_attribute_values(":t", s(tenant))
+            };
+            items.push(
+                TransactWriteItem::builder()
+                    .condition_check(check.build().map_err(|e| build_error(WHAT, &e))?)
+                    .build(),
+            );
+            items.push(
+                TransactWriteItem::builder()
+                    .put(self.under_put(parent, tenant, &owned.identity, owned.kind)?)
+                    .build(),
+            );
+        }
         let res = self
             .db
             .transact_write_items()
-            .transact_items(TransactWriteItem::builder().update(bump).build())
-            .transact_items(TransactWriteItem::builder().put(put).build())
-            .transact_items(TransactWriteItem::builder().put(name_owner).build())
+            .set_transact_items(Some(items))
             .send()
             .await;
         match res {
+            Ok(_) if owned.kind == IdentityKind::Domain => {
+                self.refuse_names_under(tenant, owned).await
+            }
             Ok(_) => Ok(()),
             Err(e) => {
                 if cancellation_reasons(&e).is_some() {
                     let failed = |i: usize| condition_failed(&e, i);
+                    if let Some(k) = (0..parents.len()).find(|k| failed(3 + 2 * k)) {
+                        return Err(self.parent_refusal(tenant, &parents[k]).await);
+                    }
                     if failed(1) {
                         let held = self
                             .get(tenant)
@@ -426,12 +573,28 @@ impl Registry for DynamoRegistry {
                 .expression_attribute_values(":t", s(tenant))
                 .build()
                 .map_err(|e| build_error(WHAT, &e))?;
+            let mut items = vec![
+                TransactWriteItem::builder().delete(del).build(),
+                TransactWriteItem::builder().update(dec).build(),
+                TransactWriteItem::builder().delete(name_owner).build(),
+            ];
+            // The marks under its parent domains, this tenant's only.
+            for parent in parents(identity) {
+                let under = Delete::builder()
+                    .table_name(&self.table)
+                    .key("pk", owner_pk(&parent))
+                    .key("sk", s(&format!("UNDER#{}", canonical_identity(identity))))
+                    .condition_expression("attribute_not_exists(pk) OR #t = :t")
+                    .expression_attribute_names("#t", "tenant")
+                    .expression_attribute_values(":t", s(tenant))
+                    .build()
+                    .map_err(|e| build_error(WHAT, &e))?;
+                items.push(TransactWriteItem::builder().delete(under).build());
+            }
             let res = self
                 .db
                 .transact_write_items()
-                .transact_items(TransactWriteItem::builder().delete(del).build())
-                .transact_items(TransactWriteItem::builder().update(dec).build())
-                .transact_items(TransactWriteItem::builder().delete(name_owner).build())
+                .set_transact_items(Some(items))
                 .send()
                 .await;
             let Err(e) = res else {
@@ -461,6 +624,24 @@ impl Registry for DynamoRegistry {
             "TransactionConflict",
             "the release kept conflicting with other writes",
         ))
+    }
+
+    async fn name_owner(&self, name: &str) -> Result<Option<String>, AwsError> {
+        let out = self
+            .db
+            .get_item()
+            .table_name(&self.table)
+            .key("pk", owner_pk(name))
+            .key("sk", s("OWNER"))
+            .consistent_read(true)
+            .send()
+            .await
+            .map_err(|e| aws_error("Reading the identity name's owner", &e))?;
+        Ok(out
+            .item()
+            .and_then(|i| i.get("tenant"))
+            .and_then(|v| v.as_s().ok())
+            .cloned())
     }
 
     async fn owners(&self) -> Result<Vec<NameOwner>, AwsError> {

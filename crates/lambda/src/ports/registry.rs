@@ -34,6 +34,34 @@ pub fn canonical_identity(identity: &str) -> String {
     }
 }
 
+/// The most parent domains an identity's reservation checks and marks (a domain name has
+/// at most 127 labels; real ones a handful).
+pub const MAX_PARENTS: usize = 8;
+
+/// The domains an identity sits under, nearest first, as canonical names: an email
+/// identity's own domain and that domain's parents, a domain identity's parents; never a
+/// single-label name (a top-level domain is nobody's). At most [`MAX_PARENTS`].
+pub fn parents(identity: &str) -> Vec<String> {
+    let canonical = canonical_identity(identity);
+    let mut domain = match canonical.rsplit_once('@') {
+        Some((_, d)) => d.to_owned(),
+        None => match canonical.split_once('.') {
+            Some((_, rest)) => rest.to_owned(),
+            None => return Vec::new(),
+        },
+    };
+    let mut out = Vec::new();
+    while domain.contains('.') && out.len() < MAX_PARENTS {
+        let next = domain.split_once('.').map(|(_, r)| r.to_owned());
+        out.push(domain);
+        match next {
+            Some(n) => domain = n,
+            None => break,
+        }
+    }
+    out
+}
+
 impl Owned {
     /// A fresh reservation: pending, no BYODKIM key, no time yet (the registry stamps it).
     pub fn reservation(identity: &str, kind: IdentityKind) -> Self {
@@ -124,9 +152,14 @@ pub enum ReserveError {
         /// When that reservation was made (seconds since the Unix epoch), when known.
         reserved_at: Option<u64>,
     },
-    /// Another tenant owns this identity name.
+    /// Another tenant owns this identity name, a domain it is under, or (for a domain)
+    /// a name under it.
     #[error("another tenant owns this identity")]
     Taken,
+    /// The tenant's own domain identity and email identity would share a domain (Zuora):
+    /// the other identity.
+    #[error("the tenant's identity {0} shares the domain")]
+    Overlap(String),
     /// The platform has not registered the tenant's users yet.
     #[error("the tenant has no active users registered")]
     NoTenant,
@@ -149,6 +182,8 @@ pub trait Registry: Send + Sync {
     /// Reserves an identity for the tenant within its limits and as the name's only owner
     /// across the deployment, atomically; the reservation is pending until `confirm`.
     async fn reserve(&self, tenant: &str, owned: &Owned) -> Result<(), ReserveError>;
+    /// The tenant that owns an identity name across the deployment, if any (one read).
+    async fn name_owner(&self, name: &str) -> Result<Option<String>, AwsError>;
     /// Every identity name's owner across the deployment (a scan: for the reconciler).
     async fn owners(&self) -> Result<Vec<NameOwner>, AwsError>;
     /// Marks a reservation confirmed: SES has the identity.
@@ -168,4 +203,25 @@ pub fn now_secs() -> u64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_secs())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parents_are_the_domains_an_identity_sits_under_nearest_first() {
+        assert_eq!(
+            parents("spy@Mail.Acme.example.com"),
+            ["mail.acme.example.com", "acme.example.com", "example.com"]
+        );
+        assert_eq!(
+            parents("news.acme.example.com"),
+            ["acme.example.com", "example.com"]
+        );
+        assert_eq!(parents("example.com"), Vec::<String>::new());
+        assert_eq!(parents("a@localhost"), Vec::<String>::new());
+        let deep = format!("{}example.com", "a.".repeat(20));
+        assert_eq!(parents(&deep).len(), MAX_PARENTS);
+    }
 }

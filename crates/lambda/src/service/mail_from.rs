@@ -44,6 +44,24 @@ impl Identities {
             .first()
             .map(|r| r.name.trim_end_matches('.').to_owned())
             .unwrap_or_default();
+        // One owner for a domain and everything under it: the MAIL FROM domain, and every
+        // name between it and the identity, must not be another tenant's identity.
+        let mut name = domain.to_ascii_lowercase();
+        let own = o.domain().to_ascii_lowercase();
+        while name != own && name.ends_with(&format!(".{own}")) {
+            if self
+                .registry
+                .name_owner(&name)
+                .await?
+                .is_some_and(|t| t != tenant)
+            {
+                return Err(Problem::identity_taken());
+            }
+            match name.split_once('.') {
+                Some((_, rest)) => name = rest.to_owned(),
+                None => break,
+            }
+        }
         let ses_mx = sendready_core::ses::mail_from_mx(region);
         match self.resolver.lookup(&domain, RecordType::Mx).await {
             Lookup::Values(found) => {
