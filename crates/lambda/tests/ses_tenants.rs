@@ -338,3 +338,64 @@ async fn a_bounce_and_a_complaint_at_the_simulator_reach_the_tenants_events_and_
     assert_eq!(status, StatusCode::BAD_REQUEST, "{p}");
     assert_eq!(p["code"], "input-invalid");
 }
+
+#[tokio::test]
+async fn the_platforms_default_route_sends_under_the_tenants_ses_tenant_and_its_bounces_are_the_tenants()
+ {
+    let moto = Moto::start();
+    let server = SmtpServer::start();
+    let app = common::app_with_smtp_and(&moto, &server, |aws| {
+        aws.platform_from = Some("notify@platform.example.net".to_owned());
+    })
+    .await;
+    // The platform's own sender, verified in SES (not any tenant's identity).
+    aws_sdk_sesv2::Client::new(&moto.sdk().await)
+        .create_email_identity()
+        .email_identity("notify@platform.example.net")
+        .send()
+        .await
+        .unwrap();
+    moto.click_verification_link("notify@platform.example.net");
+    users(&app, "acme", &["billing@acme.example.com"]).await;
+    let token = common::jwt().mint(
+        "notifier",
+        "acme",
+        &[sendready_lambda::auth::SEND_SCOPE],
+        300,
+    );
+    let r = common::request(
+        &app,
+        Some(&token),
+        Method::POST,
+        "/v1/messages",
+        &[],
+        Some(json!({
+            "to": ["bounce@simulator.amazonses.com"],
+            "subject": "Your invoice",
+            "text": "Invoice 42 is ready."
+        })),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(r.body["route"], "platformDefault", "{}", r.body);
+    let sent = moto.ses("messages", None);
+    let last = sent["messages"].as_array().unwrap().last().unwrap().clone();
+    assert_eq!(last["tenant"], "sendready-t-acme", "{last}");
+    assert_eq!(last["configurationSet"], "sendready-t-acme", "{last}");
+    assert_associated(&moto, &[":identity/notify@platform.example.net"]);
+    // The bounce reaches acme's events (what sendready-events does with EventBridge's).
+    let events = sendready_lambda::state::Aws::from_sdk(&moto.sdk().await, "sendready-tenants")
+        .events_service();
+    for e in moto.ses("events", None)["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["kind"] == "eventbridge")
+    {
+        events.consume(&e["event"]).await.unwrap();
+    }
+    let (status, bounces) =
+        call_as(&app, "acme", Method::GET, "/v1/events?type=bounce", None).await;
+    assert_eq!(status, StatusCode::OK, "{bounces}");
+    assert_eq!(bounces.as_array().unwrap().len(), 1, "{bounces}");
+}

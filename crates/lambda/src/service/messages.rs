@@ -11,7 +11,8 @@
 //!   verified identities, so the platform's address is the From and the tenant profile's
 //!   email address the Reply-To (Zuora's default server sends "from" the profile address;
 //!   over SES that is what can be delivered without the platform verifying every tenant's
-//!   address).
+//!   address). It goes under the tenant's SES tenant and configuration set like its own
+//!   sends, so its events, rates and pauses are the tenant's.
 //!
 //! An `Idempotency-Key` makes a retried call answer the first call's result without
 //! sending again: at most once, for the key's day.
@@ -187,6 +188,18 @@ impl Messages {
         Secrets {
             store: self.settings.clone(),
             sealer: self.sealer.clone(),
+        }
+    }
+
+    /// The SES identity that covers the platform's sender: the address when it is an
+    /// identity of its own, else its domain.
+    async fn platform_identity(&self, from: &str) -> String {
+        match self.ses.get_identity(from).await {
+            Ok(_) => from.to_owned(),
+            Err(_) => from
+                .rsplit_once('@')
+                .map_or(from, |(_, d)| d)
+                .to_ascii_lowercase(),
         }
     }
 
@@ -386,6 +399,11 @@ impl Messages {
                     ))
                     .into());
                 }
+                // Under the tenant's own SES tenant and configuration set all the same, so
+                // its bounces, complaints, rates, reputation policy and pauses are its own,
+                // not the shared account's (the platform's identity is associated with
+                // each tenant that sends through it).
+                identity = Some(self.platform_identity(&platform).await);
                 mail.from = platform;
                 mail.from_name = req.from_name.clone().unwrap_or_default();
                 if !s.profile_email.is_empty() && mail.reply_to.is_empty() {
@@ -401,8 +419,7 @@ impl Messages {
             self.through_smtp(tenant, &stored, &mail).await?
         } else {
             let (raw, id) = self.smtp.client.render(&mail).map_err(Problem::internal)?;
-            // The tenant's own SES tenant for its identities; the platform's sender is
-            // the platform's, outside any tenant.
+            // Every SES send is some tenant's: its SES tenant and configuration set.
             let scope = identity.as_ref().map(|_| ses_tenant::scope(tenant));
             let mut sent = self
                 .ses

@@ -605,10 +605,20 @@ pub async fn settings_key(conf: &aws_config::SdkConfig) {
 /// The whole API over moto (with the settings key) and the SMTP server, its ports
 /// allowed and its CA trusted.
 pub async fn app_with_smtp(moto: &Moto, server: &SmtpServer) -> axum::Router {
+    app_with_smtp_and(moto, server, |_| {}).await
+}
+
+/// [`app_with_smtp`] with the adapters changed by `f` first (the platform's sender, say).
+pub async fn app_with_smtp_and(
+    moto: &Moto,
+    server: &SmtpServer,
+    f: impl FnOnce(&mut sendready_lambda::state::Aws),
+) -> axum::Router {
     let conf = moto.sdk().await;
     ensure_table(&conf).await;
     settings_key(&conf).await;
-    let aws = sendready_lambda::state::Aws::from_sdk(&conf, "sendready-tenants");
+    let mut aws = sendready_lambda::state::Aws::from_sdk(&conf, "sendready-tenants");
+    f(&mut aws);
     let smtp = sendready_lambda::service::smtp::Smtp {
         client: std::sync::Arc::new(sendready_lambda::adapters::lettre::Lettre {
             opts: sendready_lambda::adapters::lettre::SmtpOptions {
