@@ -76,6 +76,8 @@ catalogue! {
     // ---- the input itself (any entry point that reads a JSON object)
     /// An input object has a missing field, a field of the wrong type or an unknown value.
     InputInvalid = "input-invalid",
+    /// The body has a field the route does not take; nothing was done.
+    BodyUnknownField = "body-unknown-field",
 
     // ---- any text shown to a person: addresses, domains, names, header values (text.rs)
     /// A bidirectional control (U+202A..U+202E, U+2066..U+2069, U+200E, U+200F, U+061C)

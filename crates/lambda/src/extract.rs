@@ -36,13 +36,64 @@ async fn json_object<S: Send + Sync>(
     }
 }
 
-/// Reads `T` from a JSON value; a type error names the field by its path.
+/// Reads `T` from a JSON value; a type error names the field by its path, and a field
+/// `T` does not have is 400 `body-unknown-field` naming each (never dropped silently:
+/// `bcc` left out of a message would be a message sent without the copy asked for).
 fn read<T: DeserializeOwned>(v: serde_json::Value) -> Result<T, Problem> {
-    serde_path_to_error::deserialize(v).map_err(|e| {
+    let mut unknown: Vec<String> = Vec::new();
+    let mut note = |path: serde_ignored::Path<'_>| {
+        // `zuora.?.socketFactoryPrt`: the `?` is an Option's Some, not a field.
+        let path = path
+            .to_string()
+            .split('.')
+            .filter(|p| *p != "?")
+            .collect::<Vec<_>>()
+            .join(".");
+        if unknown.len() < MAX_UNKNOWN {
+            unknown.push(path);
+        }
+    };
+    let de = serde_ignored::Deserializer::new(v, &mut note);
+    let value: T = serde_path_to_error::deserialize(de).map_err(|e| {
         let path = e.path().to_string();
         let field = if path == "." { "body".to_owned() } else { path };
         bad_body(&field, &e.into_inner().to_string())
-    })
+    })?;
+    if unknown.is_empty() {
+        Ok(value)
+    } else {
+        Err(unknown_fields(&unknown))
+    }
+}
+
+/// The most unknown fields named in one answer.
+const MAX_UNKNOWN: usize = 20;
+
+/// 400 `body-unknown-field`, an issue per field.
+fn unknown_fields(fields: &[String]) -> Problem {
+    let list = fields
+        .iter()
+        .map(|f| format!("`{f}`"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let mut p = Problem::new(
+        StatusCode::BAD_REQUEST,
+        Code::BodyUnknownField,
+        format!(
+            "The body has {list}, which this route does not take: nothing was done. Remove it or check its spelling; the fields each route takes are in infra/openapi.yaml."
+        ),
+    );
+    for f in fields {
+        p.issues.push(Issue {
+            field: f.clone(),
+            code: Code::BodyUnknownField,
+            severity: Severity::Error,
+            message: format!(
+                "`{f}` is not a field of this request; remove it or check its spelling."
+            ),
+        });
+    }
+    p
 }
 
 pub(crate) fn bad_body(field: &str, why: &str) -> Problem {

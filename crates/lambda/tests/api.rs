@@ -124,6 +124,24 @@ async fn a_malformed_body_is_a_400_naming_the_field() {
 }
 
 #[tokio::test]
+async fn an_unknown_field_is_a_400_naming_it_at_any_depth() {
+    let token = jwt().mint("ops", "acme", &[], 300);
+    for (body, field) in [
+        (r#"{"host":"smtp.example.com","prot":587}"#, "prot"),
+        (
+            r#"{"host":"smtp.example.com","zuora":{"socketFactoryPrt":465}}"#,
+            "zuora.socketFactoryPrt",
+        ),
+    ] {
+        let (status, _, p) = call(app(None, false), Some(&token), "/v1/smtp/check", body).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{body}: {p}");
+        assert_eq!(p["code"], "body-unknown-field", "{p}");
+        assert_eq!(p["issues"][0]["field"], field, "{p}");
+        assert!(p["detail"].as_str().unwrap().contains(field), "{p}");
+    }
+}
+
+#[tokio::test]
 async fn the_request_cannot_allow_private_hosts_itself() {
     let token = jwt().mint("ops", "acme", &[], 300);
     let body = serde_json::json!({

@@ -549,3 +549,24 @@ async fn two_concurrent_calls_with_one_key_send_once() {
         "sent once"
     );
 }
+
+#[tokio::test]
+async fn a_field_the_route_does_not_take_is_refused_and_nothing_is_sent() {
+    let moto = Moto::start();
+    let server = SmtpServer::start();
+    let app = common::app_with_smtp(&moto, &server).await;
+    on_ses(&moto, &app).await;
+    let mut body = message(SIMULATOR);
+    body["bcc"] = json!(["auditor@example.com"]);
+    let (status, p) = send(&app, Some("bcc-1"), body).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{p}");
+    assert_eq!(p["code"], "body-unknown-field", "{p}");
+    assert_eq!(p["issues"][0]["field"], "bcc", "{p}");
+    assert!(
+        moto.ses("messages", None)["messages"]
+            .as_array()
+            .unwrap()
+            .is_empty(),
+        "nothing sent"
+    );
+}
