@@ -151,6 +151,17 @@ def main():
             failures.append(f"SENDREADY_LIMIT_{limit} is not configurable")
     if "ApiUrl" not in template.get("Outputs", {}):
         failures.append("no ApiUrl output")
+    # The settings key's policy: administration and tenant-context use, never kms:*.
+    key = resources["SettingsKey"]["Properties"]["KeyPolicy"]["Statement"]
+    for st in key:
+        actions = st["Action"] if isinstance(st["Action"], list) else [st["Action"]]
+        if "kms:*" in actions:
+            failures.append(f"the settings key's {st['Sid']} grants kms:*")
+        if st["Sid"] != "AccountUsesWithTenantContext" and {"kms:Encrypt", "kms:Decrypt"} & set(actions):
+            failures.append(f"the settings key's {st['Sid']} may use the key")
+    use = [st for st in key if st["Sid"] == "AccountUsesWithTenantContext"]
+    if not use or use[0].get("Condition", {}).get("Null", {}).get("kms:EncryptionContext:sendready:tenant") != "false":
+        failures.append("the settings key may be used without a tenant in the encryption context")
 
     if failures:
         print("infra/template.yaml:\n  " + "\n  ".join(failures))

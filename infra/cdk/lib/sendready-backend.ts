@@ -13,7 +13,7 @@ import { HttpLambdaIntegration } from "aws-cdk-lib/aws-apigatewayv2-integrations
 import { AttributeType, BillingMode, type ITable, Table, TableEncryption } from "aws-cdk-lib/aws-dynamodb";
 import { Rule, Schedule } from "aws-cdk-lib/aws-events";
 import { LambdaFunction } from "aws-cdk-lib/aws-events-targets";
-import { Effect, PolicyStatement } from "aws-cdk-lib/aws-iam";
+import { AccountRootPrincipal, Effect, PolicyDocument, PolicyStatement } from "aws-cdk-lib/aws-iam";
 import { Key } from "aws-cdk-lib/aws-kms";
 import { Architecture, type IFunction } from "aws-cdk-lib/aws-lambda";
 import { LogGroup, RetentionDays } from "aws-cdk-lib/aws-logs";
@@ -269,10 +269,50 @@ export class SendreadyBackend extends Construct {
     });
     // Seals the tenants' SMTP secrets; each ciphertext names its tenant and field in the
     // encryption context, so it opens for no other.
+    // No kms:* for the account: it may administer the key (what AWS requires so a key
+    // never becomes unmanageable), and its IAM policies may grant only Encrypt and
+    // Decrypt with a tenant in the encryption context (the functions' statements narrow
+    // that further). The same policy as the SAM template's.
+    const account = new AccountRootPrincipal();
     this.settingsKey = new Key(this, "SettingsKey", {
       description: "Sendready, the tenants' SMTP passwords and tokens.",
       enableKeyRotation: true,
       removalPolicy: RemovalPolicy.RETAIN,
+      policy: new PolicyDocument({
+        statements: [
+          new PolicyStatement({
+            sid: "AccountAdministers",
+            effect: Effect.ALLOW,
+            principals: [account],
+            actions: [
+              "kms:Create*",
+              "kms:Describe*",
+              "kms:Enable*",
+              "kms:List*",
+              "kms:Put*",
+              "kms:Update*",
+              "kms:Revoke*",
+              "kms:Disable*",
+              "kms:Get*",
+              "kms:Delete*",
+              "kms:TagResource",
+              "kms:UntagResource",
+              "kms:ScheduleKeyDeletion",
+              "kms:CancelKeyDeletion",
+              "kms:RotateKeyOnDemand",
+            ],
+            resources: ["*"],
+          }),
+          new PolicyStatement({
+            sid: "AccountUsesWithTenantContext",
+            effect: Effect.ALLOW,
+            principals: [account],
+            actions: ["kms:Encrypt", "kms:Decrypt"],
+            resources: ["*"],
+            conditions: { Null: { "kms:EncryptionContext:sendready:tenant": "false" } },
+          }),
+        ],
+      }),
     });
     const settings = make("Settings", { SENDREADY_SETTINGS_KEY_ID: this.settingsKey.keyId });
     // Both open a saved secret to sign in at the one server it was saved for.
@@ -472,6 +512,19 @@ export class SendreadyBackend extends Construct {
     // GetAccount has no resource type: IAM only accepts "*" for it.
     testMail.addToRolePolicy(
       new PolicyStatement({ sid: "SesAccount", effect: Effect.ALLOW, actions: ["ses:GetAccount"], resources: ["*"] }),
+    );
+    // Test mail goes from a tenant's identity, never as the platform's own sender (its
+    // address, or its domain): only sendready-send sends as it.
+    const platformFrom = props.platformFrom ?? "";
+    testMail.addToRolePolicy(
+      new PolicyStatement({
+        sid: "NotAsThePlatform",
+        effect: Effect.DENY,
+        actions: ["ses:SendEmail"],
+        resources: [platformFrom, `${platformFrom}@`.split("@")[1]].map((name) =>
+          stack.formatArn({ service: "ses", resource: "identity", resourceName: name }),
+        ),
+      }),
     );
     testMail.addToRolePolicy(
       new PolicyStatement({

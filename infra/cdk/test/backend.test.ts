@@ -212,6 +212,8 @@ describe("the synthesized CDK stack", () => {
         "ses:GetAccount",
         "ses:GetEmailIdentity",
         "ses:GetTenant",
+        // SesSend, and NotAsThePlatform's Deny.
+        "ses:SendEmail",
         "ses:SendEmail",
         "ses:TagResource",
       ],
@@ -272,6 +274,16 @@ describe("the synthesized CDK stack", () => {
     }
   });
 
+  test("only sendready-send may send as the platform's own sender", () => {
+    const statements = resources("AWS::IAM::Policy").flatMap(
+      ([, p]) => p.Properties.PolicyDocument.Statement as Json[],
+    );
+    const deny = statements.filter((st) => st.Sid === "NotAsThePlatform");
+    assert.equal(deny.length, 1, "test mail denies it");
+    assert.equal(deny[0].Effect, "Deny");
+    assert.equal(deny[0].Action, "ses:SendEmail");
+  });
+
   test("SES may tag an identity only with the tenant tag, which a tagged CreateEmailIdentity needs", () => {
     const statements = resources("AWS::IAM::Policy").flatMap(
       ([, p]) => p.Properties.PolicyDocument.Statement as Json[],
@@ -322,6 +334,17 @@ describe("the synthesized CDK stack", () => {
     }
     const [[, key]] = resources("AWS::KMS::Key");
     assert.equal(key.Properties.EnableKeyRotation, true);
+    // The key policy gives the account no kms:*: administration, and use only with a
+    // tenant in the encryption context.
+    const keyStatements = key.Properties.KeyPolicy.Statement as Json[];
+    for (const st of keyStatements) {
+      for (const a of actionsOf(st)) assert.notEqual(a, "kms:*", `${st.Sid} grants kms:*`);
+    }
+    const use = keyStatements.find((st) => st.Sid === "AccountUsesWithTenantContext")!;
+    assert.deepEqual(actionsOf(use).sort(), ["kms:Decrypt", "kms:Encrypt"]);
+    assert.equal(use.Condition.Null["kms:EncryptionContext:sendready:tenant"], "false");
+    const admin = keyStatements.find((st) => st.Sid === "AccountAdministers")!;
+    assert.ok(!actionsOf(admin).some((a) => ["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*"].includes(a)));
   });
 
   test("Route 53 rights name only the given hosted zones, and changes only CREATE DKIM and DMARC records", () => {
