@@ -122,10 +122,19 @@ def main():
             failures.append(f"{st.get('Sid')}: Route 53 changes are not limited to CREATE")
         if "route53:ChangeResourceRecordSetsRecordTypes" not in cond.get("ForAllValues:StringEquals", {}):
             failures.append(f"{st.get('Sid')}: Route 53 changes are not limited by record type")
-        if st.get("Sid") == "Route53Create" and "route53:ChangeResourceRecordSetsNormalizedRecordNames" not in cond.get("ForAllValues:StringLike", {}):
-            failures.append("Route 53 changes of DKIM and DMARC records are not limited by record name")
+        if "route53:ChangeResourceRecordSetsNormalizedRecordNames" not in cond.get("ForAllValues:StringLike", {}):
+            failures.append(f"{st.get('Sid')}: Route 53 changes are not limited by record name")
         if st.get("Sid") == "Route53CreateMailFrom" and cond["ForAllValues:StringEquals"]["route53:ChangeResourceRecordSetsRecordTypes"] != ["MX", "TXT"]:
             failures.append("the MAIL FROM statement creates only MX and TXT records")
+    # The MAIL FROM names IAM allows are the ones the core publishes under.
+    core = (ROOT / "crates/core/src/dns/mod.rs").read_text()
+    labels = re.search(r"MAIL_FROM_PUBLISHED_LABELS: &\[&str\] = &\[([^\]]*)\]", core)
+    want = [f"{l}.*" for l in re.findall(r'"([^"]+)"', labels.group(1))] if labels else None
+    for st in change:
+        if st.get("Sid") == "Route53CreateMailFrom":
+            names = st["Condition"].get("ForAllValues:StringLike", {}).get("route53:ChangeResourceRecordSetsNormalizedRecordNames")
+            if names != want:
+                failures.append(f"the MAIL FROM statement's names {names} are not the core's MAIL_FROM_PUBLISHED_LABELS {want}")
     tags = [st for st in statements if st.get("Sid") == "SesTenantTag"]
     if not tags:
         failures.append("a tagged CreateEmailIdentity needs ses:TagResource, in a statement of its own")

@@ -8,7 +8,7 @@ mod common;
 
 use axum::http::{Method, StatusCode};
 use common::{Dnsmasq, Moto, call_as, create_as, users};
-use serde_json::json;
+use serde_json::{Value, json};
 
 async fn app(moto: &Moto, dns: &Dnsmasq) -> axum::Router {
     common::app_with_dns(moto, dns).await
@@ -299,4 +299,46 @@ async fn a_mail_from_domain_another_tenant_owns_is_taken() {
         assert_eq!(status, StatusCode::CONFLICT, "{domain}: {p}");
         assert_eq!(p["code"], "identity-taken", "{domain}: {p}");
     }
+}
+
+#[tokio::test]
+async fn a_mail_from_domain_outside_the_published_names_is_shown_not_published() {
+    let moto = Moto::start();
+    let dns = Dnsmasq::start(&[]);
+    moto.ses("config", Some(json!({ "dns": dns.addr.to_string() })));
+    let app = app(&moto, &dns).await;
+    users(&app, "acme", &["ops@acme.example.com"]).await;
+    create_as(&app, "acme", json!({ "identity": "acme.example.com" })).await;
+    let (status, p) = call_as(
+        &app,
+        "acme",
+        Method::PUT,
+        PATH,
+        Some(json!({ "mailFromDomain": "rp.acme.example.com" })),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{p}");
+    let zone = common::zone_for(&moto, &app, "acme", "acme.example.com").await;
+    let (status, p) = call_as(
+        &app,
+        "acme",
+        Method::POST,
+        "/v1/identities/acme.example.com/dns",
+        Some(json!({ "hostedZoneId": zone })),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{p}");
+    let skipped: Vec<&Value> = p["skipped"].as_array().unwrap().iter().collect();
+    assert_eq!(skipped.len(), 2, "the MX and the SPF TXT: {p}");
+    for s in skipped {
+        assert_eq!(s["record"]["name"], "rp.acme.example.com", "{p}");
+        assert!(
+            s["reason"]
+                .as_str()
+                .unwrap()
+                .contains("bounce.acme.example.com"),
+            "{p}"
+        );
+    }
+    assert_eq!(p["created"], 3, "the DKIM CNAMEs: {p}");
 }

@@ -461,8 +461,9 @@ export class SendreadyBackend extends Construct {
         },
       }),
     );
-    // A custom MAIL FROM domain's MX and SPF TXT, at the subdomain the tenant chose (any
-    // name in its zones: IAM cannot name it ahead), CREATE only.
+    // A custom MAIL FROM domain's MX and SPF TXT, CREATE only, and only at the names
+    // Sendready publishes MAIL FROM records under (the core's MAIL_FROM_PUBLISHED_LABELS),
+    // so MX and TXT cannot be written anywhere else in a zone.
     identities.addToRolePolicy(
       new PolicyStatement({
         sid: "Route53CreateMailFrom",
@@ -473,6 +474,9 @@ export class SendreadyBackend extends Construct {
           "ForAllValues:StringEquals": {
             "route53:ChangeResourceRecordSetsActions": ["CREATE"],
             "route53:ChangeResourceRecordSetsRecordTypes": ["MX", "TXT"],
+          },
+          "ForAllValues:StringLike": {
+            "route53:ChangeResourceRecordSetsNormalizedRecordNames": ["bounce.*", "bounces.*", "mail.*", "mailfrom.*", "mf.*"],
           },
         },
       }),

@@ -372,6 +372,14 @@ describe("the synthesized CDK stack", () => {
       "route53:ChangeResourceRecordSetsActions": ["CREATE"],
       "route53:ChangeResourceRecordSetsRecordTypes": ["MX", "TXT"],
     });
+    // MX and TXT only at the MAIL FROM names Sendready publishes under, never anywhere.
+    assert.deepEqual(mailFrom.Condition["ForAllValues:StringLike"]["route53:ChangeResourceRecordSetsNormalizedRecordNames"], [
+      "bounce.*",
+      "bounces.*",
+      "mail.*",
+      "mailfrom.*",
+      "mf.*",
+    ]);
   });
 
   test("functions are arm64 provided.al2023 with log retention, the tenant claim, reserved concurrency and a deadline", () => {

@@ -309,6 +309,22 @@ pub enum MxFailure {
     RejectMessage,
 }
 
+/// The first labels of a MAIL FROM domain Sendready publishes to Route 53 itself. Its IAM
+/// may create MX and TXT records only at names starting so (Route 53's
+/// `ChangeResourceRecordSetsNormalizedRecordNames` condition takes patterns, not "the
+/// subdomain a tenant chose"), so TXT and MX cannot be written anywhere else in a zone.
+/// Records of any other MAIL FROM domain are shown to publish at the DNS host by hand.
+pub const MAIL_FROM_PUBLISHED_LABELS: &[&str] = &["bounce", "bounces", "mail", "mailfrom", "mf"];
+
+/// True when Sendready publishes the MAIL FROM records of `domain` to Route 53 itself
+/// (its first label is one of [`MAIL_FROM_PUBLISHED_LABELS`]).
+pub fn mail_from_publishable(domain: &str) -> bool {
+    let first = domain.split('.').next().unwrap_or_default();
+    MAIL_FROM_PUBLISHED_LABELS
+        .iter()
+        .any(|l| first.eq_ignore_ascii_case(l))
+}
+
 /// SES's `MailFromDomainStatus` explained (SES developer guide, "Using a custom MAIL FROM
 /// domain": SES looks for the MX record for up to 72 hours).
 pub fn mail_from_status(status: &str, domain: &str, behavior: MxFailure) -> String {

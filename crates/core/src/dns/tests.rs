@@ -388,3 +388,17 @@ mod properties {
         }
     }
 }
+
+#[test]
+fn mail_from_records_are_published_only_under_the_names_iam_allows() {
+    for (domain, published) in [
+        ("bounce.acme.example.com", true),
+        ("Mail.acme.example.com", true),
+        ("mf.acme.example.com", true),
+        ("rp.acme.example.com", false),
+        ("bounce-acme.example.com", false),
+        ("x.bounce.acme.example.com", false),
+    ] {
+        assert_eq!(super::mail_from_publishable(domain), published, "{domain}");
+    }
+}

@@ -121,6 +121,22 @@ impl Identities {
             if !required && !req.include_suggestions {
                 continue;
             }
+            if matches!(record.purpose, Purpose::MailFromMx | Purpose::MailFromSpf)
+                && !dns::mail_from_publishable(&record.name)
+            {
+                skipped.push(SkippedRecord {
+                    reason: format!(
+                        "Sendready publishes MAIL FROM records itself only under {} (so its Route 53 rights cannot write MX or TXT records anywhere else in your zone); publish this one at your DNS host, or choose such a MAIL FROM domain.",
+                        dns::MAIL_FROM_PUBLISHED_LABELS
+                            .iter()
+                            .map(|l| format!("{l}.{}", o.domain()))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
+                    record,
+                });
+                continue;
+            }
             let sets = self.route53.record_sets_at(&zone_id, &record.name).await?;
             let step = plan(&record, &sets);
             if record.purpose == Purpose::Dmarc
