@@ -32,7 +32,7 @@ const settings = {
   host: "email-smtp.eu-west-1.amazonaws.com", port: 587, security: "starttls",
   authentication: "password", username: "AKIAIOSFODNN7EXAMPLE",
   password: "BExampleSesSmtpPasswordThatIsFortyFourChars", fromAddress: "billing@bücher.example.com",
-  fromName: "Billing, Inc.", additionalHeaders: "X-SES-CONFIGURATION-SET=Billing\nX-Tenant=42", debug: false,
+  fromName: "Billing, Inc.", additionalHeaders: "X-Campaign=Billing\nX-Tenant=42", debug: false,
 };
 
 // Warm both up (JIT, wasm tier-up) before measuring.

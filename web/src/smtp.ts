@@ -307,16 +307,22 @@ export function smtpPage(root: HTMLElement) {
     }
     const username =
       p.username.kind === "fixed"
-        ? `The username is always "${p.username.value}".`
+        ? `Username: always "${p.username.value}".`
         : p.username.kind === "emailAddress"
-          ? "The username is your full email address."
+          ? "Username: your full email address."
           : p.username.kind === "fromSettingsPage"
-            ? "The username comes from the provider's SMTP settings page."
+            ? "Username: the one on the provider's SMTP settings page."
             : "";
     put(
       providerNotes,
       h("h3", {}, `${p.name}`),
-      h("ul", {}, ...[username, p.passwordHint, p.fromHint, ...p.notes].filter(Boolean).map((n) => h("li", {}, n))),
+      h(
+        "ul",
+        {},
+        ...[username, p.passwordHint && `Password: ${p.passwordHint}`, p.fromHint && `From: ${p.fromHint}`, ...p.notes]
+          .filter(Boolean)
+          .map((n) => h("li", {}, n)),
+      ),
       h(
         "p",
         { class: "hint" },
@@ -334,7 +340,10 @@ export function smtpPage(root: HTMLElement) {
       el.authentication.value = "password";
       if (p.username.kind === "fixed") el.username.value = p.username.value;
       syncVisibility();
-      for (const k of ["host", "port", "security", "username"] as const) checkField(k);
+      for (const k of ["host", "port", "security"] as const) checkField(k);
+      // Not the username before it is typed: a preset fills no username, and an empty
+      // field the user has not reached yet is no error to show.
+      if (el.username.value.trim()) checkField("username");
     }
     showPreset(p);
   });
@@ -348,7 +357,7 @@ export function smtpPage(root: HTMLElement) {
       if (name === "host") {
         const d = detectProvider(el.host.value);
         const p = d && presets.find((x) => x.id === d.id);
-        put(detected, p ? `This is ${p.name}${d!.region ? ` (${d!.region})` : ""}: its notes are shown below.` : "");
+        put(detected, p ? `This is ${p.name}${d!.region ? ` (${d!.region})` : ""}: its notes are shown under Provider, above.` : "");
         if (p && el.provider.value !== p.id) {
           el.provider.value = p.id;
           showPreset(p);

@@ -277,7 +277,9 @@ fn emit<T: Serialize>(
     if out.json {
         println!("{}", serde_json::to_string_pretty(report)?);
     } else {
-        if let Some(v) = &report.value {
+        // The normalized value only of a valid input: an invalid one's is a partial
+        // guess, and the README shows the issues and the verdict alone.
+        if let Some(v) = report.value.as_ref().filter(|_| report.valid) {
             let s = show(v);
             if !s.is_empty() {
                 println!("{s}");

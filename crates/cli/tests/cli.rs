@@ -269,3 +269,21 @@ fn codes_command_prints_the_catalogue_in_docs() {
         .unwrap();
     assert_eq!(String::from_utf8_lossy(&out.stdout), docs);
 }
+
+#[test]
+fn an_invalid_check_prints_the_issues_and_the_verdict_as_the_readme_shows_and_no_value() {
+    let out = sendready(&["check", "host", "smtp.gmail.com:587"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        "",
+        "no half-normalized value"
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr),
+        "error[host-has-port] host: Remove \":587\" from the host and put 587 in the Port field.\ninvalid\n"
+    );
+    let ok = sendready(&["check", "host", "SMTP.Gmail.com"]);
+    assert_eq!(ok.status.code(), Some(0));
+    assert_eq!(String::from_utf8_lossy(&ok.stdout), "smtp.gmail.com\n");
+}

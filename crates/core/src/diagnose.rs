@@ -394,6 +394,16 @@ pub fn verification(status: &str, error_type: Option<&str>) -> Diagnosis {
     }
 }
 
+/// [`verification`] for an email identity: pending and failed are about the link in SES's
+/// verification email (clicked within 24 hours), never about DNS records.
+pub fn verification_email(status: &str, error_type: Option<&str>) -> Diagnosis {
+    match status {
+        "PENDING" => d(Code::VerificationEmailPending),
+        "FAILED" if error_type.is_none_or(str::is_empty) => d(Code::VerificationEmailFailed),
+        _ => verification(status, error_type),
+    }
+}
+
 /// [`verification`] for a domain whose records were just looked up in live DNS: a
 /// pending status with every required record found is explained as DNS being correct
 /// and SES not having checked again yet, not as something to fix.

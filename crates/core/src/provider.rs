@@ -128,7 +128,7 @@ pub const PRESETS: &[Preset] = &[
         ports: &[(587, STARTTLS), (465, TLS), (25, STARTTLS)],
         username: UsernameRule::EmailAddress,
         password_hint: "An app password (16 letters, spaces allowed) from myaccount.google.com/apppasswords; needs two-factor authentication.",
-        from_hint: "Your full Gmail address.",
+        from_hint: "The address you sign in with; Gmail rewrites any other From to it.",
         notes: &[GMAIL_NOT_PRODUCTION_NOTE],
     },
     Preset {

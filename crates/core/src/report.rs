@@ -900,15 +900,24 @@ catalogue! {
         retryable = false,
     )]
     VerificationNotStarted = "verification-not-started",
-    /// SES is waiting to find the records or the link click.
+    /// SES is waiting to find a domain's records.
     #[diagnosis(
         title = "Pending",
-        cause = "SES has not found the records (or the link has not been clicked) yet.",
-        action = "Publish the records (or click the link in the verification email, valid for 24 hours). Verification can take up to 72 hours.",
+        cause = "SES has not found the domain's DNS records yet.",
+        action = "Publish the records shown for this domain at your DNS host (or with Publish to Route 53). SES finds them within hours; verification can take up to 72 hours.",
         field = None,
         retryable = true,
     )]
     VerificationPending = "verification-pending",
+    /// An email identity waits for the link in SES's verification email to be clicked.
+    #[diagnosis(
+        title = "Pending",
+        cause = "SES sent a verification email to this address, and its link has not been clicked yet.",
+        action = "Open the email from Amazon Web Services at this address (check spam) and click its link; it is valid for 24 hours. Once it has expired, Retry sends a new one.",
+        field = None,
+        retryable = true,
+    )]
+    VerificationEmailPending = "verification-email-pending",
     /// Every record SES needs is in live DNS, and SES still says pending: it has not looked
     /// again yet (it checks periodically, for up to 72 hours).
     #[diagnosis(
@@ -931,12 +940,21 @@ catalogue! {
     /// Verification failed; publish the records again and retry.
     #[diagnosis(
         title = "Failed",
-        cause = "SES stopped looking for the records (72 hours passed) or the link expired.",
-        action = "Publish the records again and click Retry (for an email identity, Retry sends a new verification email).",
+        cause = "SES stopped looking for the domain's records: 72 hours passed without finding them.",
+        action = "Publish the records again and click Retry.",
         field = None,
         retryable = false,
     )]
     VerificationFailed = "verification-failed",
+    /// An email identity's verification link expired unclicked.
+    #[diagnosis(
+        title = "Failed",
+        cause = "The link in SES's verification email was not clicked within 24 hours, so it expired.",
+        action = "Click Retry to have SES send a new verification email, then click its link within 24 hours.",
+        field = None,
+        retryable = false,
+    )]
+    VerificationEmailFailed = "verification-email-failed",
     /// A temporary problem stopped SES from checking; it keeps trying.
     #[diagnosis(
         title = "Temporary failure",

@@ -344,3 +344,44 @@ fn a_pending_domain_whose_records_all_resolve_is_explained_as_waiting_for_ses() 
         Code::VerificationSuccess
     );
 }
+
+#[test]
+fn a_pending_domain_is_told_about_records_and_a_pending_address_about_its_link() {
+    let domain = verification("PENDING", None);
+    assert_eq!(domain.code, Code::VerificationPending);
+    assert!(domain.action.contains("records"), "{domain:?}");
+    assert!(
+        !domain.action.contains("link"),
+        "a domain has no link: {domain:?}"
+    );
+    let email = verification_email("PENDING", None);
+    assert_eq!(email.code, Code::VerificationEmailPending);
+    assert!(email.action.contains("link"), "{email:?}");
+    assert!(!email.action.contains("records"), "{email:?}");
+    assert_eq!(
+        verification_email("FAILED", None).code,
+        Code::VerificationEmailFailed
+    );
+    let failed = verification("FAILED", None);
+    assert!(!failed.action.contains("email"), "{failed:?}");
+    assert_eq!(
+        verification_email("SUCCESS", None).code,
+        Code::VerificationSuccess
+    );
+    // One sentence once: no explanation says the same thing twice.
+    for c in Code::ALL {
+        if let Some(e) = c.explanation() {
+            let sentences: Vec<&str> = e
+                .action
+                .split(". ")
+                .chain(e.cause.split(". "))
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .collect();
+            let mut seen = std::collections::HashSet::new();
+            for s in &sentences {
+                assert!(seen.insert(*s), "{}: {s:?} twice", c.as_str());
+            }
+        }
+    }
+}

@@ -490,7 +490,25 @@ fn check_mechanism(mechanism: Mechanism, arg: &str) -> Result<(), (Code, String)
 pub fn check_spf(text: &str) -> Report<SpfRecord> {
     let mut issues = Issues::new();
     let field = "record";
-    let text = text.trim_end_matches(' ');
+    // Two records pasted on two lines: say that (RFC 7208 §4.5: a domain with more than
+    // one SPF record is a permerror), not that a line break is no SPF character.
+    let pasted = text
+        .lines()
+        .filter(|l| is_spf(l.trim().trim_matches('"')))
+        .count();
+    if pasted > 1 {
+        issues.error(
+            field,
+            Code::SpfMultipleRecords,
+            format!("{pasted} SPF records were pasted, and a domain may publish only one: with two, receivers fail SPF for every message (RFC 7208 §4.5). Merge them into one record (one v=spf1, every mechanism once, one all at the end), then paste that."),
+        );
+        return Report::new(None, issues);
+    }
+    let text = text.trim().trim_end_matches(' ');
+    let text = text
+        .strip_prefix('"')
+        .and_then(|t| t.strip_suffix('"'))
+        .unwrap_or(text);
     let trimmed = text.trim_start();
     if !is_spf(trimmed) {
         issues.error(field, Code::SpfNotSpf, "An SPF record starts with v=spf1 followed by a space, such as v=spf1 include:amazonses.com ~all.");

@@ -402,3 +402,28 @@ fn mail_from_records_are_published_only_under_the_names_iam_allows() {
         assert_eq!(super::mail_from_publishable(domain), published, "{domain}");
     }
 }
+
+#[test]
+fn two_spf_records_pasted_on_two_lines_are_two_records_not_a_bad_character() {
+    let r = super::spf::check_spf("v=spf1 mx ~all\nv=spf1 include:_spf.google.com ~all");
+    assert!(!r.valid);
+    assert_eq!(r.issues.len(), 1, "{:?}", r.issues);
+    assert_eq!(r.issues[0].code, Code::SpfMultipleRecords);
+    assert!(
+        r.issues[0].message.starts_with("2 SPF records were pasted"),
+        "{:?}",
+        r.issues
+    );
+    let merged =
+        super::spf::merge_include(Some("v=spf1 mx ~all\r\nv=spf1 a -all"), "amazonses.com");
+    assert!(
+        merged
+            .issues
+            .iter()
+            .any(|i| i.code == Code::SpfMultipleRecords),
+        "{:?}",
+        merged.issues
+    );
+    // One record with its quotes, as DNS hosts show it, is one record.
+    assert!(super::spf::check_spf("\"v=spf1 mx ~all\"").valid);
+}

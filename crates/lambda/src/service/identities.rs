@@ -510,7 +510,11 @@ impl Identities {
 
     async fn view(&self, tenant: &str, o: &Owned) -> Result<IdentityView, Problem> {
         let r = self.ses_identity(tenant, o).await?;
-        let verification = diagnose::verification(&r.verification_status, r.error_type.as_deref());
+        let verification = if o.kind == IdentityKind::Email {
+            diagnose::verification_email(&r.verification_status, r.error_type.as_deref())
+        } else {
+            diagnose::verification(&r.verification_status, r.error_type.as_deref())
+        };
         let dkim_view = (o.kind == IdentityKind::Domain)
             .then_some(r.dkim.as_ref())
             .flatten()

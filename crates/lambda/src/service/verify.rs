@@ -150,7 +150,7 @@ impl Identities {
                     all_required_found,
                 )
             } else {
-                diagnose::verification(&r.verification_status, r.error_type.as_deref())
+                diagnose::verification_email(&r.verification_status, r.error_type.as_deref())
             },
             verification_status: r.verification_status.clone(),
             checks,
