@@ -66,7 +66,15 @@ const MAX_REFRESH_MS = 300_000;
 export function advancedPage(root: HTMLElement) {
   let tenant: TenantView | null = null;
   let identities: IdentityView[] = [];
-  let selected: string | null = null;
+  // The identity whose records are open, kept in this tab so coming back to the page
+  // shows them again without a click (issue 27).
+  const SELECTED = "sendready.selected";
+  let selected: string | null = sessionStorage.getItem(SELECTED);
+  const select = (identity: string | null) => {
+    selected = identity;
+    if (identity) sessionStorage.setItem(SELECTED, identity);
+    else sessionStorage.removeItem(SELECTED);
+  };
   // The last result shown under the selected identity, kept across re-renders.
   let lastResult: { identity: string; nodes: Node[] } | null = null;
   let checkCount = 0; // numbers each "Check DNS now" result (data-seq)
@@ -153,7 +161,7 @@ export function advancedPage(root: HTMLElement) {
       const v = await call<IdentityView>("POST", "/v1/identities", body);
       newId.value = "";
       put(newField.msg, h("p", { class: "ok" }, `${v.identity} added. Publish its records next.`));
-      selected = v.identity;
+      select(v.identity);
       await load();
     } catch (e) {
       showError(newField.msg, e);
@@ -219,9 +227,16 @@ export function advancedPage(root: HTMLElement) {
       renderTable();
       renderReputation();
       rulesCheck();
-      const sel = identities.find((i) => i.identity === selected);
-      if (sel) renderDetail(sel);
-      else put(detail);
+      // The one open before, or the only one there is.
+      const sel =
+        identities.find((i) => i.identity === selected) ?? (identities.length === 1 ? identities[0] : undefined);
+      if (sel) {
+        if (selected !== sel.identity) {
+          select(sel.identity);
+          renderTable();
+        }
+        renderDetail(sel);
+      } else put(detail);
     } catch (e) {
       showError(status, e);
     }
@@ -378,7 +393,7 @@ export function advancedPage(root: HTMLElement) {
               "DNS records and tests",
             );
             open.addEventListener("click", () => {
-              selected = i.identity;
+              select(i.identity);
               renderTable();
               renderDetail(i);
               detail.querySelector("h3")?.focus();
@@ -407,7 +422,11 @@ export function advancedPage(root: HTMLElement) {
   }
 
   function renderDetail(i: IdentityView) {
+    // Each result beside the controls that made it (issue 27): the DNS actions', MAIL
+    // FROM's and the SES test email's.
     const out = h("div", { id: "detail-out", "aria-live": "polite" });
+    const mfOut = h("div", { id: "mail-from-out", "aria-live": "polite" });
+    const sendOut = h("div", { id: "ses-send-out", "aria-live": "polite" });
     if (lastResult?.identity === i.identity) out.append(...lastResult.nodes);
     // Results stay put when the table reloads.
     new MutationObserver(() => (lastResult = { identity: i.identity, nodes: [...out.childNodes] })).observe(out, {
@@ -472,25 +491,29 @@ export function advancedPage(root: HTMLElement) {
     };
     mfDomain.addEventListener("input", mfCheck);
     mfSet.addEventListener("click", () =>
-      busy(mfSet, async () => {
-        if (!mfCheck()) return;
-        const v = await call<IdentityView>("PUT", `/v1/identities/${encodeURIComponent(i.identity)}/mail-from`, {
-          mailFromDomain: mfDomain.value.trim(),
-          behaviorOnMxFailure: mfBehavior.value as MxFailure,
-        });
-        identities = identities.map((x) => (x.identity === v.identity ? v : x));
-        renderDetail(v);
-        scheduleRefresh();
-      }),
+      busy(
+        mfSet,
+        async () => {
+          if (!mfCheck()) return;
+          const v = await call<IdentityView>("PUT", `/v1/identities/${encodeURIComponent(i.identity)}/mail-from`, {
+            mailFromDomain: mfDomain.value.trim(),
+            behaviorOnMxFailure: mfBehavior.value as MxFailure,
+          });
+          identities = identities.map((x) => (x.identity === v.identity ? v : x));
+          renderDetail(v);
+          scheduleRefresh();
+        },
+        mfOut,
+      ),
     );
     scenario.addEventListener("change", () => (toField.wrap.hidden = scenario.value !== ""));
 
-    const busy = async (b: HTMLButtonElement, f: () => Promise<void>) => {
+    const busy = async (b: HTMLButtonElement, f: () => Promise<void>, where: HTMLElement = out) => {
       b.disabled = true;
       try {
         await f();
       } catch (e) {
-        showError(out, e);
+        showError(where, e);
       } finally {
         b.disabled = false;
       }
@@ -552,29 +575,33 @@ export function advancedPage(root: HTMLElement) {
       busy(del, async () => {
         if (!confirm(`Delete ${i.identity} from SES? Mail from it stops.`)) return;
         await call("DELETE", `/v1/identities/${encodeURIComponent(i.identity)}`);
-        selected = null;
+        select(null);
         await load();
       }),
     );
     send.addEventListener("click", () =>
-      busy(send, async () => {
-        const body = scenario.value
-          ? { from: fromAddr.value, scenario: scenario.value }
-          : { from: fromAddr.value, to: to.value };
-        const r = await call<Sent>("POST", `/v1/identities/${encodeURIComponent(i.identity)}/test-email`, body);
-        put(
-          out,
-          h(
-            "p",
-            { class: r.ok ? "ok" : "issue error", id: "ses-result" },
-            r.ok ? `SES accepted the message to ${r.to} (id ${r.messageId}).` : `SES refused the message to ${r.to}.`,
-          ),
-          r.sandbox === true
-            ? h("p", { class: "hint" }, "The account is in the SES sandbox: real recipients must be verified too.")
-            : null,
-          r.diagnosis ? diagnosisView(r.diagnosis) : null,
-        );
-      }),
+      busy(
+        send,
+        async () => {
+          const body = scenario.value
+            ? { from: fromAddr.value, scenario: scenario.value }
+            : { from: fromAddr.value, to: to.value };
+          const r = await call<Sent>("POST", `/v1/identities/${encodeURIComponent(i.identity)}/test-email`, body);
+          put(
+            sendOut,
+            h(
+              "p",
+              { class: r.ok ? "ok" : "issue error", id: "ses-result" },
+              r.ok ? `SES accepted the message to ${r.to} (id ${r.messageId}).` : `SES refused the message to ${r.to}.`,
+            ),
+            r.sandbox === true
+              ? h("p", { class: "hint" }, "The account is in the SES sandbox: real recipients must be verified too.")
+              : null,
+            r.diagnosis ? diagnosisView(r.diagnosis) : null,
+          );
+        },
+        sendOut,
+      ),
     );
 
     const csv = h("button", { type: "button", id: "download-csv", class: "secondary" }, "Download CSV");
@@ -629,6 +656,7 @@ export function advancedPage(root: HTMLElement) {
         ? h("div", { class: "row" }, field("Hosted zone", zone).wrap, h("div", { class: "actions" }, publish))
         : null,
       h("div", { class: "actions" }, checkNow, i.kind === "domain" ? policyCheck : null, retry, del),
+      out,
       i.kind === "domain" ? h("h4", {}, "Custom MAIL FROM domain") : null,
       i.mailFrom
         ? h(
@@ -644,11 +672,12 @@ export function advancedPage(root: HTMLElement) {
         ? h("div", { class: "row" }, mfField.wrap, field("When its MX is missing", mfBehavior).wrap)
         : null,
       i.kind === "domain" ? h("div", { class: "actions" }, mfSet) : null,
+      mfOut,
       historySection(i),
       h("h4", {}, "Send a test email through SES"),
       h("div", { class: "row" }, field("From", fromAddr).wrap, field("To", scenario).wrap, toField.wrap),
       h("div", { class: "actions" }, send),
-      out,
+      sendOut,
     );
   }
 
@@ -848,6 +877,11 @@ function issueView(i: Issue) {
 }
 
 /** An API or network error beside where the person acted, with the catalogue's words. */
+/** True when a problem's detail only repeats one of its issues (`to: <message>`). */
+function repeats(err: ApiError): boolean {
+  return err.issues.some((i) => err.message === `${i.field}: ${i.message}` || err.message === i.message);
+}
+
 export function showError(el: HTMLElement, e: unknown) {
   // An exception in the page itself is a fault on Sendready's side: internal-error.
   const err = e instanceof ApiError ? e : new ApiError(0, "internal-error", String(e), []);
@@ -857,9 +891,13 @@ export function showError(el: HTMLElement, e: unknown) {
     h(
       "div",
       { class: "issue error", role: "alert", "data-code": err.code },
-      h("p", {}, err.message),
+      // One sentence once: the detail of a refused field is its issue again, and the
+      // code's summary only restates it.
+      repeats(err) ? null : h("p", {}, err.message),
       ...err.issues.map(issueView),
-      info?.value && info.value.summary !== err.message ? h("p", { class: "hint" }, info.value.summary) : null,
+      info?.value && !err.issues.length && info.value.summary !== err.message
+        ? h("p", { class: "hint" }, info.value.summary)
+        : null,
     ),
   );
 }

@@ -72,7 +72,12 @@ export async function call<T>(
     if (!p?.code) {
       throw new ApiError(r.status, "bad-response", `The API answered HTTP ${r.status} without a problem body.`, []);
     }
-    throw new ApiError(r.status, p.code, p.detail ?? p.title ?? `HTTP ${r.status}`, p.issues ?? []);
+    const err = new ApiError(r.status, p.code, p.detail ?? p.title ?? `HTTP ${r.status}`, p.issues ?? []);
+    if (r.status === 401 && t) {
+      // The token is no longer taken: the page signs out and says why.
+      window.dispatchEvent(new CustomEvent("sendready:unauthorized", { detail: err.message }));
+    }
+    throw err;
   }
   return v as T;
 }

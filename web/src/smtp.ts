@@ -357,7 +357,10 @@ export function smtpPage(root: HTMLElement) {
       if (name === "host") {
         const d = detectProvider(el.host.value);
         const p = d && presets.find((x) => x.id === d.id);
-        put(detected, p ? `This is ${p.name}${d!.region ? ` (${d!.region})` : ""}: its notes are shown under Provider, above.` : "");
+        put(
+          detected,
+          p ? `This is ${p.name}${d!.region ? ` (${d!.region})` : ""}: its notes are shown under Provider, above.` : "",
+        );
         if (p && el.provider.value !== p.id) {
           el.provider.value = p.id;
           showPreset(p);
@@ -653,14 +656,16 @@ export function smtpPage(root: HTMLElement) {
       d.sesFromAddress.wrap,
       d.sesFromName.wrap,
     ),
-    formErrors,
     h(
       "fieldset",
       {},
       h("legend", {}, "Try it"),
+      formErrors,
       h("div", { class: "actions" }, testButton, testSaveButton, saveButton),
       field("Send a test email to", el.to).wrap,
       h("div", { class: "actions" }, sendButton),
+      // Right under the buttons that make it, not below the debug output (issue 27).
+      result,
     ),
     h(
       "fieldset",
@@ -684,7 +689,6 @@ export function smtpPage(root: HTMLElement) {
       "Send through your own mail server. Each field is checked as you type; nothing is sent until you test.",
     ),
     form,
-    result,
   );
   syncVisibility();
   call<SettingsView>("GET", "/v1/settings").then(showSaved, (e: ApiError) =>

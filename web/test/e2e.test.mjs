@@ -191,6 +191,20 @@ describe("External SMTP", () => {
         [s, "ok"],
         JSON.stringify(steps),
       );
+    // The result stands next to the button that asked for it, not below the debug output.
+    const near = await page.evaluate(() => {
+      const button = document.getElementById("smtp-test");
+      const result = document.getElementById("smtp-result");
+      const debug = document.getElementById("smtp-debug-log") ?? document.querySelector("fieldset:last-of-type");
+      return {
+        sameFieldset: button.closest("fieldset") === result.closest("fieldset"),
+        gap: result.getBoundingClientRect().top - button.getBoundingClientRect().bottom,
+        beforeDebug: debug ? result.compareDocumentPosition(debug) & Node.DOCUMENT_POSITION_FOLLOWING : 1,
+      };
+    });
+    assert.ok(near.sameFieldset, JSON.stringify(near));
+    assert.ok(near.gap >= 0 && near.gap < 250, JSON.stringify(near));
+    assert.ok(near.beforeDebug, JSON.stringify(near));
     await shot("external-smtp-test-ok");
   });
 
@@ -358,6 +372,11 @@ describe("Advanced SMTP (SES)", () => {
     // SES found the CNAMEs too: both statuses turn to Success.
     await row.locator("[data-col=verification]", { hasText: "Success" }).waitFor();
     await row.locator("[data-col=dkim]", { hasText: "Success" }).waitFor();
+    // Success reads as good news, not in the red of a failure (issue 27).
+    await checkOnce();
+    const success = page.locator(".diagnosis[data-code=verification-success]").first();
+    await success.waitFor();
+    assert.equal(await success.getAttribute("data-tone"), "ok");
     await shot("advanced-dns-checked");
     // The tracker saw it too, by itself: the change recorded and announced (EventBridge
     // on the local stack), with nothing left waiting.
@@ -523,6 +542,30 @@ describe("helpers and layout", () => {
     }
   });
 
+  test("the DNS records can be read whole at 1280 px and at 390 px, and stay open on coming back", async () => {
+    for (const width of [1280, 390]) {
+      await page.setViewportSize({ width, height: 900 });
+      await page.goto(`${info.web}/#/advanced`);
+      await page.waitForSelector("main h2");
+      // Coming back to the page shows the records open before without a click.
+      await page.locator("#records").waitFor({ timeout: 10_000 });
+      const m = await page.evaluate(() => ({
+        overflow: document.documentElement.scrollWidth - window.innerWidth,
+        clipped: [...document.querySelectorAll("#records td code")]
+          .filter((c) => c.scrollWidth > c.clientWidth + 1 || c.getBoundingClientRect().right > window.innerWidth + 1)
+          .map((c) => c.textContent),
+        valueWidths: [...document.querySelectorAll("#records td.value")].map((td) => td.getBoundingClientRect().width),
+      }));
+      assert.ok(m.overflow <= 1, `${width}px: the page scrolls sideways by ${m.overflow}px`);
+      assert.deepEqual(m.clipped, [], `${width}px: values cut off`);
+      // A CNAME target reads in a line or two, not in seven-character pieces.
+      for (const w of m.valueWidths)
+        assert.ok(w >= Math.min(300, width - 40), `${width}px: a value column ${w}px wide`);
+      await shot(`records-${width}`);
+    }
+    await page.setViewportSize({ width: 1200, height: 900 });
+  });
+
   test("keyboard: Tab reaches the host field and Test connection", async () => {
     await page.setViewportSize({ width: 1200, height: 900 });
     await page.goto(`${info.web}/#/smtp`);
@@ -533,5 +576,24 @@ describe("helpers and layout", () => {
       seen.add(await page.evaluate(() => document.activeElement?.id));
     }
     assert.ok(seen.has("smtp-host") && seen.has("smtp-test"), [...seen].join(","));
+  });
+
+  test("sign-in: no Sign out before anyone signed in, and a refused token stays signed out with the reason", async () => {
+    await page.evaluate(() => sessionStorage.clear());
+    await page.goto(`${info.web}/#/smtp`);
+    await page.reload();
+    await page.locator("#token").waitFor();
+    assert.equal(await page.isVisible("#sign-out"), false, "Sign out before sign-in");
+    await page.fill("#token", `${info.token.slice(0, -4)}AAAA`);
+    await page.click("form button[type=submit]");
+    await page.locator("#token-msg [data-code=auth-invalid]").waitFor();
+    assert.equal(await page.isVisible("#token"), true, "still on the sign-in form");
+    assert.equal(await page.isVisible("#smtp-host"), false, "no settings form for a refused token");
+    assert.equal(await page.isVisible("#sign-out"), false);
+    // The right token signs in, and Sign out appears.
+    await page.fill("#token", info.token);
+    await page.click("form button[type=submit]");
+    await page.locator("#smtp-host").waitFor();
+    assert.equal(await page.isVisible("#sign-out"), true);
   });
 });
