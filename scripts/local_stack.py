@@ -276,6 +276,13 @@ class Stack:
                 log(f"mail received: from {meta['mailFrom']} to {', '.join(meta['rcptTos'])}: "
                     f"{subject!r} ({os.path.join(self.maildir, n[:-5] + '.eml')})")
 
+    def track_pace(self):
+        """The tracker's schedule as the banner says it."""
+        if self.track_scale <= 1:
+            return ("on SES's own schedule: first 5 minutes after a create; "
+                    "--track-time-scale N or --ses-verification-window compress it")
+        return f"SES's times compressed {self.track_scale}x: the first look {300 / self.track_scale:g} s after a create"
+
     def start_backend(self):
         # Tracking's times, compressed as much as the local SES compresses SES's 72 hours
         # (or as asked).
@@ -391,8 +398,9 @@ Sendready is running on 127.0.0.1 (no AWS account; nothing leaves this machine).
              its records; verification links and SES's checks are printed here; switches:
              {self.moto}/_sendready/ses/ (tests/ses_emulation.py)
   Tracking:  each identity is looked at again by itself (sendready-track, every second,
-             SES's times divided by {self.track_scale}); changes are announced on moto's default
-             EventBridge bus and shown under "Verification history"
+             {self.track_pace()}); "Verify" makes a changed
+             identity due at once; changes are announced on moto's default EventBridge bus
+             and shown under "Verification history"
   Logs:      {self.state}
 
 Mail the SMTP server accepts is listed here as it arrives. Ctrl-C stops everything.

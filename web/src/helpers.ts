@@ -3,6 +3,7 @@
 
 import { type Alignment, buildDmarc, checkDmarc, checkSpf, mergeSpfInclude, type Policy } from "sendready";
 
+import { call, token } from "./api";
 import { field, h, put } from "./dom";
 
 export function helpersPage(root: HTMLElement) {
@@ -29,16 +30,17 @@ export function helpersPage(root: HTMLElement) {
             h("code", { id: "spf-merged" }, merged.value),
           )
         : null,
-      ...[...merged.issues, ...(lint?.issues ?? [])].map((i) =>
-        h("p", { class: `issue ${i.severity}`, "data-code": i.code }, i.message),
-      ),
+      ...[...merged.issues, ...(lint?.issues ?? [])]
+        .filter((i, n, all) => all.findIndex((j) => j.code === i.code && j.message === i.message) === n)
+        .map((i) => h("p", { class: `issue ${i.severity}`, "data-code": i.code }, i.message)),
     );
   };
   existing.addEventListener("input", spf);
   include.addEventListener("input", spf);
 
   // DMARC
-  const domain = h("input", { id: "dmarc-domain", value: "yourcompany.com", spellcheck: "false" });
+  // Starts at the tenant's own domain identity when signed in, not at an example.
+  const domain = h("input", { id: "dmarc-domain", placeholder: "yourcompany.com", spellcheck: "false" });
   const policy = h(
     "select",
     { id: "dmarc-policy" },
@@ -78,13 +80,14 @@ export function helpersPage(root: HTMLElement) {
         ? h(
             "div",
             { class: "result-record" },
-            h("p", {}, "TXT record at ", h("code", {}, r.value.name), ":"),
+            h("p", {}, "Publish this TXT record at ", h("code", {}, r.value.name)),
             h("code", { id: "dmarc-record" }, r.value.value),
           )
         : null,
-      ...[...r.issues, ...(lint?.issues ?? [])].map((i) =>
-        h("p", { class: `issue ${i.severity}`, "data-code": i.code }, i.message),
-      ),
+      // The builder's and the lint's advice, each once.
+      ...[...r.issues, ...(lint?.issues ?? [])]
+        .filter((i, n, all) => all.findIndex((j) => j.code === i.code && j.message === i.message) === n)
+        .map((i) => h("p", { class: `issue ${i.severity}`, "data-code": i.code }, i.message)),
     );
   };
   for (const c of [domain, policy, rua, adkim, aspf, testing]) c.addEventListener("input", dmarc);
@@ -124,4 +127,17 @@ export function helpersPage(root: HTMLElement) {
   );
   spf();
   dmarc();
+  if (token()) {
+    call<{ identity: string; kind: string }[]>("GET", "/v1/identities").then(
+      (list) => {
+        const own = list.find((i) => i.kind === "domain");
+        if (own && !domain.value) {
+          domain.value = own.identity;
+          rua.placeholder = `dmarc-reports@${own.identity}`;
+          dmarc();
+        }
+      },
+      () => {},
+    );
+  }
 }

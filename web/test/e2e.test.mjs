@@ -511,7 +511,20 @@ describe("helpers and layout", () => {
     await page.fill("#spf-existing", "v=spf1 mx ~all");
     await page.locator("#spf-merged", { hasText: "include:amazonses.com" }).waitFor();
     assert.equal(await page.textContent("#spf-merged"), "v=spf1 mx include:amazonses.com ~all");
+    // Two records pasted on two lines are two records, not a bad character (issue 27).
+    await page.fill("#spf-existing", "v=spf1 mx ~all\nv=spf1 include:_spf.google.com ~all");
+    await page.locator("#spf-out [data-code=spf-multiple-records]").waitFor();
+    assert.equal(await page.locator("#spf-out [data-code=spf-syntax]").count(), 0);
+    await page.fill("#spf-existing", "v=spf1 mx ~all");
+    assert.notEqual(await page.inputValue("#dmarc-domain"), "yourcompany.com", "no example domain pre-filled");
     await page.fill("#dmarc-domain", info.domain);
+    await page.selectOption("#dmarc-policy", "none");
+    await page.fill("#dmarc-rua", "reports@elsewhere.example.net");
+    await page.locator("#dmarc-record", { hasText: "p=none" }).waitFor();
+    // Each piece of advice once, and the record's name on the line that names it.
+    const codes = await page.locator("#dmarc-out [data-code]").evaluateAll((ps) => ps.map((p) => p.textContent));
+    assert.equal(new Set(codes).size, codes.length, JSON.stringify(codes));
+    assert.ok(!(await page.textContent("#dmarc-out")).includes("\n:"), "no lone colon");
     await page.selectOption("#dmarc-policy", "quarantine");
     await page.fill("#dmarc-rua", `dmarc@${info.domain}`);
     await page.locator("#dmarc-record", { hasText: "p=quarantine" }).waitFor();

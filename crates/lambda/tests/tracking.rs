@@ -413,3 +413,44 @@ async fn a_look_that_fails_is_put_off_so_it_never_holds_the_front_of_the_queue()
     let r = tracker.run(t0 + 600).await.unwrap();
     assert_eq!((r.looked, r.failed.len()), (1, 0), "{r:?}");
 }
+
+#[tokio::test]
+async fn verify_seeing_a_status_the_tracker_has_not_makes_the_identity_due_at_once() {
+    let moto = Moto::start();
+    let empty = Dnsmasq::start(&[]);
+    let app = common::app_with_dns(&moto, &empty).await;
+    users(&app, "acme", &["billing@acme.example.com"]).await;
+    let id = "billing@acme.example.com";
+    create_as(&app, "acme", json!({ "identity": id })).await;
+    let run = tracker(&moto, &empty, Vec::new()).await;
+    // Nothing is due before the first look, 5 minutes on.
+    assert_eq!(run.run(now_secs()).await.unwrap().looked, 0);
+    moto.click_verification_link(id);
+    let (status, v) = common::call_as(
+        &app,
+        "acme",
+        Method::POST,
+        &format!("/v1/identities/{id}/verify"),
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{v}");
+    assert_eq!(v["verificationStatus"], "SUCCESS", "{v}");
+    // Verify saw SUCCESS, which tracking had not: the next run looks at once and records
+    // it, so the history follows what the page just showed.
+    let r = run.run(now_secs()).await.unwrap();
+    assert_eq!((r.looked, r.changes), (1, 1), "{r:?}");
+    let (status, h) = history(&app, "acme", id).await;
+    assert_eq!(status, StatusCode::OK, "{h}");
+    assert_eq!(h["changes"][0]["status"], "SUCCESS", "{h}");
+    // Seen already: another Verify does not move it up again.
+    common::call_as(
+        &app,
+        "acme",
+        Method::POST,
+        &format!("/v1/identities/{id}/verify"),
+        None,
+    )
+    .await;
+    assert_eq!(run.run(now_secs()).await.unwrap().looked, 0);
+}

@@ -701,12 +701,18 @@ pub fn merge_include(existing: Option<&str>, include: &str) -> Report<String> {
     };
     let parsed = check_spf(existing);
     if !parsed.valid {
+        let several = parsed
+            .issues
+            .iter()
+            .any(|i| i.code == Code::SpfMultipleRecords);
         issues.extend(parsed.issues);
-        issues.error(
-            "record",
-            Code::SpfSyntax,
-            "Fix the existing record first: merging into a broken record would keep it broken.",
-        );
+        if !several {
+            issues.error(
+                "record",
+                Code::SpfSyntax,
+                "Fix the existing record first: merging into a broken record would keep it broken.",
+            );
+        }
         return Report::new(None, issues);
     }
     let Some(mut rec) = parsed.value else {

@@ -376,6 +376,29 @@ impl Identities {
         }
     }
 
+    /// When SES's status is not the one tracking last recorded, makes the identity due
+    /// now, so the tracker records (and announces) the change at its next run rather than
+    /// at the schedule's next look, hours later: the page's history then follows what the
+    /// user just saw. Best effort (a failure leaves the schedule as it was).
+    pub(crate) async fn look_soon(&self, tenant: &str, identity: &str, status: &str) {
+        let now = now_secs();
+        match self.tracking.get(tenant, identity).await {
+            Ok(Some(t)) if t.track.status.as_deref() != Some(status) && t.track.next_at > now => {
+                let next = sendready_core::tracking::Track {
+                    next_at: now,
+                    ..t.track.clone()
+                };
+                if let Err(e) = self.tracking.save(&t, &next, &[]).await {
+                    tracing::warn!(tenant = %tenant, identity = %identity, error = %e, "not looked at sooner");
+                }
+            }
+            Ok(_) => {}
+            Err(e) => {
+                tracing::warn!(tenant = %tenant, identity = %identity, error = %e, "tracking not read");
+            }
+        }
+    }
+
     /// Associates a created identity with the tenant's SES tenant (made on its first
     /// identity). On failure the reservation stays pending: the same create again
     /// finishes it.

@@ -141,6 +141,10 @@ impl Identities {
         tracing::info!(tenant = %tenant, identity = %o.identity, all_required_found, retried = retry.is_some(), "identity verified");
         self.start_tracking(tenant, &o.identity, o.kind, retry.is_some())
             .await;
+        if retry.is_none() {
+            self.look_soon(tenant, &o.identity, &r.verification_status)
+                .await;
+        }
         Ok(Verification {
             identity: o.identity.clone(),
             verification: if o.kind == IdentityKind::Domain {
