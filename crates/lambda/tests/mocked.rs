@@ -5,6 +5,7 @@
 
 mod common;
 
+use aws_sdk_dynamodb::operation::get_item::GetItemOutput;
 use aws_sdk_dynamodb::operation::query::QueryOutput;
 use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsOutput;
 use aws_sdk_dynamodb::types::AttributeValue;
@@ -51,12 +52,16 @@ fn registry_rules() -> Vec<Rule> {
         ("kind".to_owned(), s("domain")),
     ]);
     vec![
-        mock!(aws_sdk_dynamodb::Client::query).then_output(move || {
-            QueryOutput::builder()
-                .items(meta.clone())
-                .items(id.clone())
-                .build()
-        }),
+        // The META item by its key, the identities by their key range.
+        mock!(aws_sdk_dynamodb::Client::get_item)
+            .match_requests(|r| r.key().and_then(|k| k.get("sk")) == Some(&s("META")))
+            .then_output(move || {
+                GetItemOutput::builder()
+                    .set_item(Some(meta.clone()))
+                    .build()
+            }),
+        mock!(aws_sdk_dynamodb::Client::query)
+            .then_output(move || QueryOutput::builder().items(id.clone()).build()),
         mock!(aws_sdk_dynamodb::Client::transact_write_items)
             .then_output(|| TransactWriteItemsOutput::builder().build()),
     ]

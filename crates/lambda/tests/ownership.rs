@@ -475,3 +475,55 @@ async fn a_domain_and_an_email_identity_of_one_tenant_racing_never_both_land() {
         }
     }
 }
+
+#[tokio::test]
+async fn the_registry_read_is_bounded_by_its_key_range_whatever_else_the_tenant_holds() {
+    use aws_sdk_dynamodb::types::{AttributeValue, PutRequest, WriteRequest};
+    use sendready_lambda::ports::Limiter;
+    let moto = Moto::start();
+    let app = app(&moto).await;
+    users(&app, "acme", &["ops@acme.example.com"]).await;
+    create_as(&app, "acme", json!({ "identity": "ops@acme.example.com" })).await;
+    // 1.2 MB of what used to share the tenant's partition (limit counters sort between
+    // the identities and META): past one Query page, META would have fallen off.
+    let conf = moto.sdk().await;
+    let db = aws_sdk_dynamodb::Client::new(&conf);
+    let pad = "x".repeat(2048);
+    for batch in 0..24 {
+        let writes = (0..25).map(|i| {
+            let item = std::collections::HashMap::from([
+                ("pk".to_owned(), AttributeValue::S("TENANT#acme".into())),
+                (
+                    "sk".to_owned(),
+                    AttributeValue::S(format!("LIMIT#old#{batch}#{i}")),
+                ),
+                ("pad".to_owned(), AttributeValue::S(pad.clone())),
+            ]);
+            WriteRequest::builder()
+                .put_request(PutRequest::builder().set_item(Some(item)).build().unwrap())
+                .build()
+        });
+        db.batch_write_item()
+            .request_items("sendready-tenants", writes.collect())
+            .send()
+            .await
+            .unwrap();
+    }
+    let registry = DynamoRegistry::from_conf(&conf, "sendready-tenants");
+    let rec = registry.get("acme").await.unwrap();
+    assert!(rec.exists);
+    assert_eq!(rec.active_user_emails, ["ops@acme.example.com"]);
+    assert_eq!(rec.identities.len(), 1, "{:?}", rec.identities);
+    // Counters now live in their own item collection.
+    let limit = sendready_lambda::ports::Limits::default().smtp_checks;
+    registry.take("acme", "", &limit).await.unwrap();
+    let counters = db
+        .query()
+        .table_name("sendready-tenants")
+        .key_condition_expression("pk = :pk")
+        .expression_attribute_values(":pk", AttributeValue::S("LIMITS#acme".into()))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(counters.count(), 1);
+}

@@ -1,11 +1,21 @@
 //! The tenant registry in DynamoDB, with the identity limits held by conditional writes
 //! so that concurrent creates cannot exceed them.
 //!
-//! One table, keys `pk` = `TENANT#<tenant>` and `sk` = `META` (active users, counters)
-//! or `ID#<identity>` (one owned identity, with its BYODKIM selector and public key); and
-//! `pk` = `IDENTITY#<canonical name>`, `sk` = `OWNER` (the one tenant that owns the name
-//! across the deployment). The tenant's item and the owner item are written and removed
-//! in the same transaction; both carry `state` = `pending` until SES confirms.
+//! One table; each item collection holds one kind of thing, so what a request reads never
+//! grows with what a tenant did before (issue 23):
+//!
+//! | `pk` | `sk` | holds |
+//! | --- | --- | --- |
+//! | `TENANT#<tenant>` | `META`, `ID#<identity>` | the registry a request needs: active users, zones, SES tenant, identity counters, and at most a few identities (one `GetItem` and one bounded `Query`) |
+//! | `IDENTITY#<name>` | `OWNER`, `UNDER#<name>` | a name's one owner across the deployment, and the names under it |
+//! | `LIMITS#<tenant>` | `LIMIT#<name>#<subject>#<window>` | limit counters, one per window, removed by TTL (read by key, never listed) |
+//! | `SETTINGS#<tenant>` | `CURRENT`, `HIST#…`, `SMTPLOG#…` | settings, their history, debug transcripts |
+//! | `MESSAGES#<tenant>` | `KEY#<Idempotency-Key>` | the send log |
+//! | `TRACK#<tenant>`, `TRACKDUE` | see `tracking.rs` | verification tracking |
+//! | events | see `events.rs` | SES events and counts |
+//!
+//! The tenant's identity item and the owner item are written and removed in the same
+//! transaction; both carry `state` = `pending` until SES confirms.
 
 mod events;
 mod tracking;
@@ -80,6 +90,11 @@ fn condition_failed<R>(
 fn pk(tenant: &str) -> AttributeValue {
     s(&format!("TENANT#{tenant}"))
 }
+
+/// Identities read per page of a tenant's registry, and the most pages (a tenant holds at
+/// most one domain and three emails, and a few pending reservations).
+const REGISTRY_PAGE: i32 = 25;
+const REGISTRY_PAGES: usize = 4;
 
 /// The counter on the META item and the core's limit for `kind` (Zuora: one domain,
 /// three emails).
@@ -317,18 +332,44 @@ impl DynamoRegistry {
 #[async_trait]
 impl Registry for DynamoRegistry {
     async fn get(&self, tenant: &str) -> Result<Record, AwsError> {
-        let out = self
+        const WHAT: &str = "Reading the tenant";
+        // The META item by its key, and the identities by their key range a page at a
+        // time (a tenant holds a handful): nothing else of the tenant's is read.
+        let meta = self
             .db
-            .query()
+            .get_item()
             .table_name(&self.table)
-            .key_condition_expression("pk = :pk")
-            .expression_attribute_values(":pk", pk(tenant))
+            .key("pk", pk(tenant))
+            .key("sk", s("META"))
             .consistent_read(true)
             .send()
             .await
-            .map_err(|e| aws_error("Reading the tenant", &e))?;
+            .map_err(|e| aws_error(WHAT, &e))?;
+        let mut items: Vec<HashMap<String, AttributeValue>> =
+            meta.item().cloned().into_iter().collect();
+        let mut start: Option<HashMap<String, AttributeValue>> = None;
+        for _ in 0..REGISTRY_PAGES {
+            let page = self
+                .db
+                .query()
+                .table_name(&self.table)
+                .key_condition_expression("pk = :pk AND begins_with(sk, :id)")
+                .expression_attribute_values(":pk", pk(tenant))
+                .expression_attribute_values(":id", s("ID#"))
+                .limit(REGISTRY_PAGE)
+                .set_exclusive_start_key(start.take())
+                .consistent_read(true)
+                .send()
+                .await
+                .map_err(|e| aws_error(WHAT, &e))?;
+            items.extend(page.items().iter().cloned());
+            start = page.last_evaluated_key().cloned();
+            if start.is_none() {
+                break;
+            }
+        }
         let mut rec = Record::default();
-        for item in out.items() {
+        for item in &items {
             let get = |k: &str| item.get(k).and_then(|v| v.as_s().ok()).cloned();
             match get("sk").as_deref() {
                 Some("META") => {
@@ -719,7 +760,8 @@ impl Registry for DynamoRegistry {
     }
 }
 
-/// A limit's counter for one window: `pk` = `TENANT#<tenant>`, `sk` =
+/// A limit's counter for one window: `pk` = `LIMITS#<tenant>` (its own item collection:
+/// counters pile up a window at a time and are never listed), `sk` =
 /// `LIMIT#<name>#<subject>#<window start>`, with `uses` and `expiresAt` (the table's TTL
 /// attribute removes it after the window). A use is one conditional ADD, so concurrent
 /// requests never count past the limit.
@@ -732,7 +774,7 @@ impl Limiter for DynamoRegistry {
             .db
             .update_item()
             .table_name(&self.table)
-            .key("pk", pk(tenant))
+            .key("pk", limits_pk(tenant))
             .key("sk", s(&sk))
             .update_expression("ADD #u :one SET #e = :exp")
             .condition_expression("attribute_not_exists(#u) OR #u < :max")
@@ -766,7 +808,7 @@ impl Limiter for DynamoRegistry {
             .db
             .get_item()
             .table_name(&self.table)
-            .key("pk", pk(tenant))
+            .key("pk", limits_pk(tenant))
             .key("sk", s(&sk))
             .consistent_read(true)
             .send()
@@ -783,6 +825,10 @@ impl Limiter for DynamoRegistry {
         }
         Ok(())
     }
+}
+
+fn limits_pk(tenant: &str) -> AttributeValue {
+    s(&format!("LIMITS#{tenant}"))
 }
 
 /// The counter's sort key for the current window of `limit`, and when the window ends.
