@@ -140,6 +140,15 @@ async function checkUntilFound() {
   );
 }
 
+const tooWide = () =>
+  page.evaluate(() =>
+    [...document.querySelectorAll("main *")]
+      .filter((e) => e.getBoundingClientRect().right > window.innerWidth + 1)
+      .slice(0, 8)
+      .map((e) => `${e.tagName.toLowerCase()}#${e.id}.${e.className} ${Math.round(e.getBoundingClientRect().width)}px`)
+      .join(", "),
+  );
+
 const shot = (name) => page.screenshot({ path: path.join(OUT, `${name}.png`), fullPage: true });
 
 async function fillSmtp(password) {
@@ -538,7 +547,7 @@ describe("helpers and layout", () => {
       await page.waitForSelector("main h2");
       await page.waitForTimeout(300);
       const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
-      assert.ok(overflow <= 1, `${hash} scrolls sideways by ${overflow}px at 375px`);
+      assert.ok(overflow <= 1, `${hash} scrolls sideways by ${overflow}px at 375px: ${await tooWide()}`);
       const unlabelled = await page.evaluate(() =>
         [...document.querySelectorAll("input, select, textarea")]
           .filter(
@@ -569,7 +578,7 @@ describe("helpers and layout", () => {
           .map((c) => c.textContent),
         valueWidths: [...document.querySelectorAll("#records td.value")].map((td) => td.getBoundingClientRect().width),
       }));
-      assert.ok(m.overflow <= 1, `${width}px: the page scrolls sideways by ${m.overflow}px`);
+      assert.ok(m.overflow <= 1, `${width}px: the page scrolls sideways by ${m.overflow}px: ${await tooWide()}`);
       assert.deepEqual(m.clipped, [], `${width}px: values cut off`);
       // A CNAME target reads in a line or two, not in seven-character pieces.
       for (const w of m.valueWidths)
