@@ -31,7 +31,8 @@ Control endpoints (local only, never part of SES):
                                 with "delaySeconds" instead of "error", the call is
                                 carried out and its answer held back that long (an
                                 answer lost or late on the network: SES did the work,
-                                the client gave up waiting)
+                                the client gave up waiting); with "identity", only
+                                the calls about that identity
   GET  /_sendready/ses/events    the events published to configuration-set destinations
   GET  /_sendready/ses/messages  the messages SES accepted
   GET  /_sendready/ses/state     identities, tenants and configuration sets, for a person
@@ -390,9 +391,12 @@ class Emulation:
 
     # ---- faults
 
-    def check_fault(self, op):
+    def check_fault(self, op, body=None):
         f = self.faults.get(op)
         if not f:
+            return
+        # A fault for one identity (a slow or failing name) leaves the others' calls alone.
+        if f.get("identity") and (body or {}).get("EmailIdentity") != f["identity"]:
             return
         now = time.time()
         if f.get("until") and now > f["until"]:
@@ -444,7 +448,7 @@ class Emulation:
                 body.setdefault(k, v)
             try:
                 with self.lock:
-                    delay = self.check_fault(op)
+                    delay = self.check_fault(op, body)
                     result = handler(self.region(_region(request)), _region(request), body)
             except SesError as e:
                 return _error(e.code, e.message)
@@ -1068,6 +1072,8 @@ class Emulation:
                     fault["count"] = int(body["count"])
                 if body.get("seconds") is not None:
                     fault["until"] = time.time() + float(body["seconds"])
+                if body.get("identity"):
+                    fault["identity"] = body["identity"]
                 if "count" not in fault and "until" not in fault:
                     fault["count"] = 1
                 self.faults[op] = fault

@@ -100,6 +100,15 @@ def main():
         failures.append("the tenant table has no point-in-time recovery")
     if table.get("BillingMode") != "PAY_PER_REQUEST":
         failures.append("the tenant table is not on-demand")
+    # The reconciler walks the sparse owners index, never the table (issue 23.2).
+    owners = [i for i in table.get("GlobalSecondaryIndexes", []) if i.get("IndexName") == "owners"]
+    if not owners or [k["AttributeName"] for k in owners[0]["KeySchema"]] != ["ownerShard", "pk"]:
+        failures.append("the tenant table has no owners index (ownerShard, pk) for the reconciler")
+    for name, fn in functions.items():
+        for policy in fn["Properties"].get("Policies", []):
+            for st in policy.get("Statement", []) if isinstance(policy, dict) else []:
+                if "dynamodb:Scan" in st.get("Action", []):
+                    failures.append(f"{name} may Scan the table: every read names a key range")
     http = resources["HttpApi"]["Properties"]
     if http["Auth"].get("DefaultAuthorizer") != "JwtAuthorizer":
         failures.append("the API has no default JWT authorizer")

@@ -92,6 +92,35 @@ pub struct Track {
     /// Announced changes some announcer has not taken yet, offered again at each look.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub outbox: Vec<Owed>,
+    /// Looks in a row that did not finish (failed, cut off by their deadline, or lost
+    /// with the function): each puts the next one off twice as long ([`put_off`]).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub failures: u32,
+}
+
+#[allow(clippy::trivially_copy_pass_by_ref)] // serde's skip_serializing_if passes a reference
+fn is_zero(n: &u32) -> bool {
+    *n == 0
+}
+
+/// The longest a look that keeps failing is put off: one day, as a verified identity's.
+pub const MAX_PUT_OFF: u64 = 86_400;
+
+/// When to look again at an identity whose look, started at `now`, may not finish: the
+/// schedule's first gap, doubled for each look in a row that did not finish, at most
+/// [`MAX_PUT_OFF`]; so identities that keep failing never hold the front of the due
+/// queue. The tracker saves this before it looks, so a look that never ends is put off
+/// too.
+pub fn put_off(track: &Track, now: u64, at: &Schedule) -> Track {
+    let gap = at
+        .first
+        .saturating_mul(1u64 << track.failures.min(16))
+        .min(MAX_PUT_OFF);
+    Track {
+        next_at: now + gap,
+        failures: track.failures.saturating_add(1),
+        ..track.clone()
+    }
 }
 
 /// A change still owed to some announcers.
@@ -282,6 +311,7 @@ pub fn step(track: &Track, look: &Look, now: u64, at: &Schedule) -> (Track, Vec<
         }
     }
     next.next_at = next_at(&next, now, at);
+    next.failures = 0;
     (next, changes)
 }
 
@@ -316,6 +346,7 @@ pub fn start(now: u64, keep: Option<&Track>, at: &Schedule) -> Track {
         suspect: None,
         next_at: now + at.first,
         outbox: keep.map(|t| t.outbox.clone()).unwrap_or_default(),
+        failures: 0,
     }
 }
 
@@ -505,5 +536,24 @@ mod tests {
         let s = Schedule::scaled(300);
         assert_eq!((s.first, s.quiet, s.daily, s.window), (1, 12, 288, 864));
         assert_eq!(Schedule::scaled(0), Schedule::default());
+    }
+
+    #[test]
+    fn a_look_that_keeps_failing_is_put_off_twice_as_long_each_time_up_to_a_day() {
+        let at = Schedule::default();
+        let mut t = start(0, None, &at);
+        let mut gaps = Vec::new();
+        for _ in 0..20 {
+            t = put_off(&t, 1000, &at);
+            gaps.push(t.next_at - 1000);
+        }
+        assert_eq!(gaps[0], at.first);
+        assert_eq!(gaps[1], at.first * 2);
+        assert_eq!(gaps[2], at.first * 4);
+        assert_eq!(*gaps.last().unwrap(), MAX_PUT_OFF);
+        assert!(gaps.windows(2).all(|w| w[0] <= w[1]));
+        // A look that finishes starts the count again.
+        let (next, _) = step(&t, &Look::default(), 2000, &at);
+        assert_eq!(next.failures, 0);
     }
 }

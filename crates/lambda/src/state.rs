@@ -222,6 +222,9 @@ impl Aws {
             // A look started then may still wait on DNS (2 s a lookup) and the webhook
             // (5 s) before the function's 30 s timeout.
             deadline: Duration::from_secs(10),
+            // SES and each record's lookup (2 s each, a few at a time) and the webhook
+            // (5 s): a look still under way at 10 s ends by 22 s.
+            look_deadline: Duration::from_secs(12),
         }
     }
 
@@ -233,6 +236,10 @@ impl Aws {
             stale_after: std::time::Duration::from_secs(30),
             tracking: self.tracking.clone(),
             schedule: self.schedule,
+            page_size: 100,
+            // New pages for 15 s of the function's 30 s: the last page (100 names, 8 at
+            // a time) ends well within the rest.
+            budget: std::time::Duration::from_secs(15),
         }
     }
 

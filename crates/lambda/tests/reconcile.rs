@@ -82,6 +82,10 @@ async fn the_reconciler_repairs_phantoms_lost_confirms_and_orphans_and_touches_n
     let mut reconciler = Aws::from_sdk(&conf, "sendready-tenants").reconciler();
     reconciler.stale_after = Duration::ZERO;
     let report = reconciler.run().await.unwrap();
+    assert!(
+        report.finished,
+        "one run ends a pass of this size: {report:?}"
+    );
     assert_eq!(report.phantoms_released.len(), 2, "{report:?}");
     assert!(
         report
@@ -142,4 +146,118 @@ async fn the_reconciler_repairs_phantoms_lost_confirms_and_orphans_and_touches_n
             .find("acme.example.com")
             .is_some()
     );
+}
+
+/// Runs until a pass ends, gathering what the runs did; the number of runs it took.
+async fn until_finished(
+    reconciler: &sendready_lambda::service::reconcile::Reconciler,
+) -> (sendready_lambda::service::reconcile::ReconcileReport, usize) {
+    let mut all = sendready_lambda::service::reconcile::ReconcileReport::default();
+    for runs in 1..=500 {
+        let r = reconciler.run().await.unwrap();
+        all.phantoms_released.extend(r.phantoms_released);
+        all.pending_confirmed.extend(r.pending_confirmed);
+        all.orphans_registered.extend(r.orphans_registered);
+        all.left_alone.extend(r.left_alone);
+        all.ses_identities += r.ses_identities;
+        all.registry_identities += r.registry_identities;
+        if r.finished {
+            all.finished = true;
+            all.cursor = r.cursor;
+            all.phantoms_released.sort();
+            all.orphans_registered.sort();
+            return (all, runs);
+        }
+    }
+    panic!("no pass ended in 500 runs");
+}
+
+#[tokio::test]
+async fn a_reconciler_run_cut_off_mid_way_loses_nothing_and_the_next_goes_on_from_its_cursor() {
+    let moto = Moto::start();
+    let conf = moto.sdk().await;
+    common::ensure_table(&conf).await;
+    let registry = DynamoRegistry::from_conf(&conf, "sendready-tenants");
+    let ses = aws_sdk_sesv2::Client::new(&conf);
+    let mut phantoms = Vec::new();
+    let mut orphans = Vec::new();
+    for i in 0..6 {
+        let tenant = format!("t{i}");
+        registry
+            .put_users(&tenant, &[format!("ops@t{i}.example.com")])
+            .await
+            .unwrap();
+        // Half of them a phantom (reserved, never in SES), half an orphan (in SES under
+        // the tenant's tag, not in the registry); and each a healthy confirmed identity.
+        if i % 2 == 0 {
+            registry
+                .reserve(&tenant, &reservation(&format!("t{i}.example.com")))
+                .await
+                .unwrap();
+            phantoms.push(format!("{tenant} t{i}.example.com"));
+        } else {
+            ses_create(&ses, &format!("t{i}.example.com"), Some(&tenant)).await;
+            orphans.push(format!("{tenant} t{i}.example.com"));
+        }
+        let healthy = format!("ops@t{i}-mail.example.org");
+        registry
+            .reserve(&tenant, &reservation(&healthy))
+            .await
+            .unwrap();
+        ses_create(&ses, &healthy, Some(&tenant)).await;
+        registry.confirm(&tenant, &healthy).await.unwrap();
+    }
+
+    // One page of one name a run: each run stops at its budget after a page and keeps
+    // its cursor; the runs together do exactly what one whole pass does.
+    let mut reconciler = Aws::from_sdk(&conf, "sendready-tenants").reconciler();
+    reconciler.stale_after = Duration::ZERO;
+    reconciler.page_size = 1;
+    reconciler.budget = Duration::ZERO;
+    let first = reconciler.run().await.unwrap();
+    assert!(!first.finished && first.pages == 1, "{first:?}");
+    assert_eq!(first.ses_identities, 1);
+    let (all, runs) = until_finished(&reconciler).await;
+    assert!(runs > 10, "a page a run: {runs}");
+    assert_eq!(all.phantoms_released, phantoms, "{all:?}");
+    assert_eq!(all.orphans_registered, orphans, "{all:?}");
+    assert!(all.left_alone.is_empty(), "{all:?}");
+    // SES's 9 identities (3 orphans, 6 healthy) read once each across the runs.
+    assert_eq!(all.ses_identities + first.ses_identities, 9);
+
+    // Killed mid-page, again and again: the next runs still end the pass, and it finds
+    // nothing left to repair and nothing done twice.
+    for t in 0..4 {
+        let _ = tokio::time::timeout(Duration::from_millis(2 + t), reconciler.run()).await;
+    }
+    reconciler.budget = Duration::from_secs(15);
+    reconciler.page_size = 100;
+    let (rest, _) = until_finished(&reconciler).await;
+    let (clean, runs) = until_finished(&reconciler).await;
+    assert_eq!(runs, 1, "a whole pass in one run at a page of 100");
+    for r in [&rest, &clean] {
+        assert!(
+            r.phantoms_released.is_empty()
+                && r.orphans_registered.is_empty()
+                && r.left_alone.is_empty(),
+            "{r:?}"
+        );
+    }
+    // Every tenant holds what SES has: its healthy address, and the orphan registered.
+    for i in 0..6 {
+        let rec = registry.get(&format!("t{i}")).await.unwrap();
+        assert_eq!(
+            rec.find(&format!("t{i}.example.com")).is_some(),
+            i % 2 == 1,
+            "t{i}"
+        );
+        assert!(
+            rec.find(&format!("ops@t{i}-mail.example.org")).is_some(),
+            "t{i}"
+        );
+    }
+    // The cursor says where the next run starts: a new pass, from the top.
+    let cursor = clean.cursor;
+    assert_eq!(cursor.walk, sendready_lambda::ports::registry::Walk::Ses);
+    assert!(cursor.last_pass_finished_at.is_some() && cursor.ses_token.is_none());
 }

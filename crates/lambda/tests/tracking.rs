@@ -454,3 +454,82 @@ async fn verify_seeing_a_status_the_tracker_has_not_makes_the_identity_due_at_on
     .await;
     assert_eq!(run.run(now_secs()).await.unwrap().looked, 0);
 }
+
+#[tokio::test]
+async fn a_batch_with_a_slow_domain_and_orphans_still_finishes_and_puts_the_slow_one_off() {
+    let moto = Moto::start();
+    let empty = Dnsmasq::start(&[]);
+    moto.ses("config", Some(json!({ "dns": empty.addr.to_string() })));
+    let app = common::app_with_dns(&moto, &empty).await;
+    // Three tenants, a domain each (one domain identity a tenant).
+    let t0 = now_secs();
+    for t in ["acme", "slow", "fine"] {
+        users(&app, t, &[&format!("ops@{t}.example.com")]).await;
+        create_as(&app, t, json!({ "identity": format!("{t}.example.com") })).await;
+    }
+    // Thirty due items with nothing tracked behind them (a delete that raced the
+    // tracker), all at the front of the due index.
+    let db = aws_sdk_dynamodb::Client::new(&moto.sdk().await);
+    for i in 0..30 {
+        let item =
+            |k: &str, v: String| (k.to_owned(), aws_sdk_dynamodb::types::AttributeValue::S(v));
+        db.put_item()
+            .table_name("sendready-tenants")
+            .set_item(Some(
+                [
+                    item("pk", "TRACKDUE".into()),
+                    item("sk", format!("{:012}#5#ghost#gone{i}.example.com", i + 1)),
+                    item("tenant", "ghost".into()),
+                    item("identity", format!("gone{i}.example.com")),
+                ]
+                .into_iter()
+                .collect(),
+            ))
+            .send()
+            .await
+            .unwrap();
+    }
+    // SES answers about one domain only after 3 s, for the next minute.
+    moto.ses(
+        "faults",
+        Some(json!({ "operation": "GetEmailIdentity", "identity": "slow.example.com", "delaySeconds": 3, "seconds": 60 })),
+    );
+    let mut tracker = tracker(&moto, &empty, Vec::new()).await;
+    tracker.batch = 10;
+    tracker.look_deadline = std::time::Duration::from_secs(1);
+
+    let started = std::time::Instant::now();
+    let r = tracker.run(t0 + 300).await.unwrap();
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(3),
+        "the slow look was cut off: {r:?}"
+    );
+    assert_eq!(r.orphans_removed, 30, "{r:?}");
+    assert_eq!(r.looked, 2, "the other two domains were looked at: {r:?}");
+    assert_eq!(r.failed.len(), 1, "{r:?}");
+    assert!(
+        r.failed[0].contains("slow.example.com") && r.failed[0].contains("longer than 1 s"),
+        "{r:?}"
+    );
+
+    // The slow one is put off (5 minutes, then 10, ...), not at the front again; the
+    // orphans are gone.
+    let r = tracker.run(t0 + 300).await.unwrap();
+    assert_eq!(
+        (r.looked, r.failed.len(), r.orphans_removed),
+        (0, 0, 0),
+        "{r:?}"
+    );
+    let r = tracker.run(t0 + 600).await.unwrap();
+    assert_eq!(r.failed.len(), 1, "due again after 5 minutes: {r:?}");
+    let r = tracker.run(t0 + 600 + 300).await.unwrap();
+    assert!(
+        r.failed.is_empty(),
+        "put off twice as long the second time: {r:?}"
+    );
+    moto.ses("faults", Some(json!({})));
+    let r = tracker.run(t0 + 600 + 600).await.unwrap();
+    assert!(r.failed.is_empty() && r.looked >= 1, "{r:?}");
+    let (_, h) = history(&app, "slow", "slow.example.com").await;
+    assert_eq!(h["tracked"], true, "{h}");
+}

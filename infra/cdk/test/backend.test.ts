@@ -166,6 +166,17 @@ describe("the synthesized CDK stack", () => {
           { AttributeName: "pk", KeyType: "HASH" },
           { AttributeName: "sk", KeyType: "RANGE" },
         ],
+        // The reconciler's sparse owners index, as the SAM template has it.
+        GlobalSecondaryIndexes: [
+          Match.objectLike({
+            IndexName: "owners",
+            KeySchema: [
+              { AttributeName: "ownerShard", KeyType: "HASH" },
+              { AttributeName: "pk", KeyType: "RANGE" },
+            ],
+            Projection: { ProjectionType: "ALL" },
+          }),
+        ],
       }),
     });
   });
@@ -174,6 +185,7 @@ describe("the synthesized CDK stack", () => {
     const { actions } = cdkStack();
     assert.deepEqual(Object.fromEntries(actions), {
       "sendready-identities": [
+        "dynamodb:ConditionCheckItem",
         "dynamodb:DeleteItem",
         "dynamodb:GetItem",
         "dynamodb:PutItem",
@@ -253,10 +265,11 @@ describe("the synthesized CDK stack", () => {
         "ses:GetEmailIdentity",
       ],
       "sendready-reconcile": [
+        "dynamodb:ConditionCheckItem",
         "dynamodb:DeleteItem",
+        "dynamodb:GetItem",
         "dynamodb:PutItem",
         "dynamodb:Query",
-        "dynamodb:Scan",
         "dynamodb:UpdateItem",
         "ses:GetEmailIdentity",
         "ses:ListEmailIdentities",
@@ -451,7 +464,7 @@ describe("SAM and CDK describe the same stack", () => {
     assert.deepEqual(cdk, sam);
     assert.deepEqual(cdk, {
       "sendready-events": ["events from aws.ses"],
-      "sendready-reconcile": ["rate(1 hour)"],
+      "sendready-reconcile": ["rate(10 minutes)"],
       "sendready-track": ["rate(5 minutes)"],
     });
   });

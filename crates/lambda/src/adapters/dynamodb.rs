@@ -7,7 +7,8 @@
 //! | `pk` | `sk` | holds |
 //! | --- | --- | --- |
 //! | `TENANT#<tenant>` | `META`, `ID#<identity>` | the registry a request needs: active users, zones, SES tenant, identity counters, and at most a few identities (one `GetItem` and one bounded `Query`) |
-//! | `IDENTITY#<name>` | `OWNER`, `UNDER#<name>` | a name's one owner across the deployment, and the names under it |
+//! | `IDENTITY#<name>` | `OWNER`, `UNDER#<name>` | a name's one owner across the deployment, and the names under it; the owner item carries `ownerShard`, the key of the sparse `owners` index (partition `ownerShard`, sort `pk`) the reconciler walks a page at a time |
+//! | `PLATFORM` | `RECONCILE` | where the reconciler got to (its cursor) |
 //! | `LIMITS#<tenant>` | `LIMIT#<name>#<subject>#<window>` | limit counters, one per window, removed by TTL (read by key, never listed) |
 //! | `SETTINGS#<tenant>` | `CURRENT`, `HIST#…`, `SMTPLOG#…` | settings, their history, debug transcripts |
 //! | `MESSAGES#<tenant>` | `KEY#<Idempotency-Key>` | the send log |
@@ -22,7 +23,7 @@ mod tracking;
 
 use super::sdk::{aws_error, build_error};
 use crate::ports::registry::NameOwner;
-use crate::ports::registry::{canonical_identity, now_secs, parents};
+use crate::ports::registry::{ReconcileCursor, canonical_identity, now_secs, owner_shard, parents};
 use crate::ports::sendlog::{Claim, SendLog};
 use crate::ports::settings::{SaveError, SettingsStore, StoredSettings, TRANSCRIPT_DAYS};
 use crate::ports::{AwsError, Limit, LimitError, Limiter, Owned, Record, Registry, ReserveError};
@@ -107,6 +108,35 @@ fn counter(kind: IdentityKind) -> (&'static str, usize) {
 
 fn owner_pk(identity: &str) -> AttributeValue {
     s(&format!("IDENTITY#{}", canonical_identity(identity)))
+}
+
+/// The sparse index of owner items: partition `ownerShard`, sort `pk` (`IDENTITY#<name>`).
+pub const OWNERS_INDEX: &str = "owners";
+
+/// The partition of the deployment's own state (the reconciler's cursor).
+const PLATFORM_PK: &str = "PLATFORM";
+
+/// An owner item as the registry's owner of a name.
+fn name_owner_of(item: &HashMap<String, AttributeValue>) -> Option<NameOwner> {
+    let get = |k: &str| item.get(k).and_then(|v| v.as_s().ok()).cloned();
+    let int = |k: &str| {
+        item.get(k)
+            .and_then(|v| v.as_n().ok())
+            .and_then(|n| n.parse().ok())
+    };
+    let (identity, tenant) = (get("identity")?, get("tenant")?);
+    Some(NameOwner {
+        kind: if identity.contains('@') {
+            IdentityKind::Email
+        } else {
+            IdentityKind::Domain
+        },
+        identity,
+        tenant,
+        pending: get("state").as_deref() == Some("pending"),
+        reserved_at: int("reservedAt"),
+        seen_pass: int("sesSeen"),
+    })
 }
 
 fn kind_name(kind: IdentityKind) -> &'static str {
@@ -283,7 +313,8 @@ impl DynamoRegistry {
     /// in AWS the template creates it.
     pub async fn ensure_table(&self) -> Result<(), TableError> {
         use aws_sdk_dynamodb::types::{
-            AttributeDefinition, BillingMode, KeySchemaElement, KeyType, ScalarAttributeType,
+            AttributeDefinition, BillingMode, GlobalSecondaryIndex, KeySchemaElement, KeyType,
+            Projection, ProjectionType, ScalarAttributeType,
         };
         const WHAT: &str = "Creating the tenant table";
         if self
@@ -320,8 +351,22 @@ impl DynamoRegistry {
             .billing_mode(BillingMode::PayPerRequest)
             .attribute_definitions(attr("pk")?)
             .attribute_definitions(attr("sk")?)
+            .attribute_definitions(attr("ownerShard")?)
             .key_schema(key("pk", KeyType::Hash)?)
             .key_schema(key("sk", KeyType::Range)?)
+            .global_secondary_indexes(
+                GlobalSecondaryIndex::builder()
+                    .index_name(OWNERS_INDEX)
+                    .key_schema(key("ownerShard", KeyType::Hash)?)
+                    .key_schema(key("pk", KeyType::Range)?)
+                    .projection(
+                        Projection::builder()
+                            .projection_type(ProjectionType::All)
+                            .build(),
+                    )
+                    .build()
+                    .map_err(|e| fail(build_error(WHAT, &e)))?,
+            )
             .send()
             .await
             .map_err(|e| fail(aws_error(WHAT, &e)))?;
@@ -489,6 +534,10 @@ impl Registry for DynamoRegistry {
                 (
                     "reservedAt".to_owned(),
                     AttributeValue::N(now_secs().to_string()),
+                ),
+                (
+                    "ownerShard".to_owned(),
+                    s(&owner_shard(&owned.identity).to_string()),
                 ),
             ])))
             .condition_expression("attribute_not_exists(pk)")
@@ -685,46 +734,117 @@ impl Registry for DynamoRegistry {
             .cloned())
     }
 
-    async fn owners(&self) -> Result<Vec<NameOwner>, AwsError> {
-        let mut out = Vec::new();
-        let mut start: Option<HashMap<String, AttributeValue>> = None;
-        loop {
-            let page = self
-                .db
-                .scan()
-                .table_name(&self.table)
-                .filter_expression("sk = :o")
-                .expression_attribute_values(":o", s("OWNER"))
-                .set_exclusive_start_key(start.take())
-                .consistent_read(true)
-                .send()
-                .await
-                .map_err(|e| aws_error("Reading the identity names' owners", &e))?;
-            for item in page.items() {
-                let get = |k: &str| item.get(k).and_then(|v| v.as_s().ok()).cloned();
-                let (Some(identity), Some(tenant)) = (get("identity"), get("tenant")) else {
-                    continue;
-                };
-                out.push(NameOwner {
-                    kind: if identity.contains('@') {
-                        IdentityKind::Email
-                    } else {
-                        IdentityKind::Domain
-                    },
-                    identity,
-                    tenant,
-                    pending: get("state").as_deref() == Some("pending"),
-                    reserved_at: item
-                        .get("reservedAt")
-                        .and_then(|v| v.as_n().ok())
-                        .and_then(|n| n.parse().ok()),
-                });
+    async fn owner(&self, name: &str) -> Result<Option<NameOwner>, AwsError> {
+        let out = self
+            .db
+            .get_item()
+            .table_name(&self.table)
+            .key("pk", owner_pk(name))
+            .key("sk", s("OWNER"))
+            .consistent_read(true)
+            .send()
+            .await
+            .map_err(|e| aws_error("Reading the identity name's owner", &e))?;
+        Ok(out.item().and_then(name_owner_of))
+    }
+
+    async fn owners_page(
+        &self,
+        shard: u32,
+        after: Option<&str>,
+        limit: usize,
+    ) -> Result<(Vec<NameOwner>, Option<String>), AwsError> {
+        // The sparse index holds owner items only, each shard in name order.
+        let query = self
+            .db
+            .query()
+            .table_name(&self.table)
+            .index_name(OWNERS_INDEX)
+            .expression_attribute_values(":s", s(&shard.to_string()))
+            .limit(i32::try_from(limit.clamp(1, 1000)).unwrap_or(1000));
+        let query = match after {
+            Some(a) => query
+                .key_condition_expression("ownerShard = :s AND pk > :a")
+                .expression_attribute_values(":a", s(a)),
+            None => query.key_condition_expression("ownerShard = :s"),
+        };
+        let page = query
+            .send()
+            .await
+            .map_err(|e| aws_error("Reading a page of the identity names' owners", &e))?;
+        let owners = page.items().iter().filter_map(name_owner_of).collect();
+        let next = page
+            .last_evaluated_key()
+            .and_then(|k| k.get("pk"))
+            .and_then(|v| v.as_s().ok())
+            .cloned();
+        Ok((owners, next))
+    }
+
+    async fn mark_seen(&self, name: &str, pass: u64) -> Result<(), AwsError> {
+        let res = self
+            .db
+            .update_item()
+            .table_name(&self.table)
+            .key("pk", owner_pk(name))
+            .key("sk", s("OWNER"))
+            // An owner written before the index existed joins it here.
+            .update_expression("SET sesSeen = :p, ownerShard = if_not_exists(ownerShard, :s)")
+            .condition_expression("attribute_exists(pk)")
+            .expression_attribute_values(":p", AttributeValue::N(pass.to_string()))
+            .expression_attribute_values(":s", s(&owner_shard(name).to_string()))
+            .send()
+            .await;
+        match res {
+            // Released meanwhile: nothing to mark.
+            Err(e)
+                if e.as_service_error().is_some_and(
+                    aws_sdk_dynamodb::operation::update_item::UpdateItemError::is_conditional_check_failed_exception,
+                ) =>
+            {
+                Ok(())
             }
-            match page.last_evaluated_key() {
-                Some(k) if !k.is_empty() => start = Some(k.clone()),
-                _ => return Ok(out),
-            }
+            Err(e) => Err(aws_error("Marking the identity name seen in SES", &e)),
+            Ok(_) => Ok(()),
         }
+    }
+
+    async fn reconcile_cursor(&self) -> Result<Option<ReconcileCursor>, AwsError> {
+        const WHAT: &str = "Reading where the reconciler got to";
+        let out = self
+            .db
+            .get_item()
+            .table_name(&self.table)
+            .key("pk", s(PLATFORM_PK))
+            .key("sk", s("RECONCILE"))
+            .consistent_read(true)
+            .send()
+            .await
+            .map_err(|e| aws_error(WHAT, &e))?;
+        let Some(json) = out
+            .item()
+            .and_then(|i| i.get("cursor"))
+            .and_then(|v| v.as_s().ok())
+        else {
+            return Ok(None);
+        };
+        // A cursor this version cannot read starts a new pass rather than stopping runs.
+        Ok(serde_json::from_str(json).ok())
+    }
+
+    async fn save_reconcile_cursor(&self, cursor: &ReconcileCursor) -> Result<(), AwsError> {
+        const WHAT: &str = "Keeping where the reconciler got to";
+        let json = serde_json::to_string(cursor).map_err(|e| build_error(WHAT, &e))?;
+        self.db
+            .put_item()
+            .table_name(&self.table)
+            .item("pk", s(PLATFORM_PK))
+            .item("sk", s("RECONCILE"))
+            .item("cursor", s(&json))
+            .send()
+            .await
+            .map_err(|e| aws_error(WHAT, &e))?;
+        Ok(())
     }
 
     async fn confirm(&self, tenant: &str, identity: &str) -> Result<(), AwsError> {

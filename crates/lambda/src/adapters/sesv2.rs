@@ -159,28 +159,32 @@ impl Ses for SesV2 {
         Ok(())
     }
 
-    async fn list_identities(&self) -> Result<Vec<String>, AwsError> {
-        let mut out = Vec::new();
-        let mut token: Option<String> = None;
-        loop {
-            let page = self
-                .client
-                .list_email_identities()
-                .page_size(1000)
-                .set_next_token(token.take())
-                .send()
-                .await
-                .map_err(|e| aws_error("Listing SES identities", &e))?;
-            out.extend(
-                page.email_identities()
-                    .iter()
-                    .filter_map(|i| i.identity_name().map(str::to_owned)),
-            );
-            match page.next_token() {
-                Some(t) if !t.is_empty() => token = Some(t.to_owned()),
-                _ => return Ok(out),
-            }
-        }
+    async fn list_identities_page(
+        &self,
+        token: Option<String>,
+        size: usize,
+    ) -> Result<(Vec<String>, Option<String>), AwsError> {
+        // SES takes 1 to 1,000 a page.
+        let size = i32::try_from(size.clamp(1, 1000)).unwrap_or(1000);
+        let page = self
+            .client
+            .list_email_identities()
+            .page_size(size)
+            .set_next_token(token)
+            .send()
+            .await
+            .map_err(|e| aws_error("Listing SES identities", &e))?;
+        let names = page
+            .email_identities()
+            .iter()
+            .filter_map(|i| i.identity_name().map(str::to_owned))
+            .collect();
+        Ok((
+            names,
+            page.next_token()
+                .filter(|t| !t.is_empty())
+                .map(str::to_owned),
+        ))
     }
 
     async fn delete_identity(&self, identity: &str) -> Result<(), AwsError> {

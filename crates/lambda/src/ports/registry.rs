@@ -136,6 +136,60 @@ pub struct NameOwner {
     pub pending: bool,
     /// When it was reserved (seconds since the Unix epoch), when known.
     pub reserved_at: Option<u64>,
+    /// The reconciler's last pass whose walk of SES's identity list found it.
+    pub seen_pass: Option<u64>,
+}
+
+/// The partitions of the owners index: every owner item carries `ownerShard` (a number
+/// below this, from its name), so the reconciler walks the names a shard and a page at a
+/// time and no partition of the index holds them all (the DynamoDB guide's write sharding
+/// over a sparse index).
+pub const OWNER_SHARDS: u32 = 16;
+
+/// The owners-index shard of an identity name: FNV-1a of its canonical form.
+pub fn owner_shard(identity: &str) -> u32 {
+    let mut h: u32 = 0x811c_9dc5;
+    for b in canonical_identity(identity).bytes() {
+        h ^= u32::from(b);
+        h = h.wrapping_mul(0x0100_0193);
+    }
+    h % OWNER_SHARDS
+}
+
+/// Which of its two walks the reconciler is in.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum Walk {
+    /// SES's identity list, a page at a time: each name looked up in the registry.
+    #[default]
+    Ses,
+    /// The registry's owners index, a shard and a page at a time: each name SES's list
+    /// did not show in this pass checked in SES.
+    Registry,
+}
+
+/// Where the reconciler got to, kept between runs so a run that is cut off loses nothing.
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ReconcileCursor {
+    /// The pass (both walks once) under way, from 1.
+    pub pass: u64,
+    /// The walk under way.
+    pub walk: Walk,
+    /// SES's token for the next page of its identity list.
+    pub ses_token: Option<String>,
+    /// The owners-index shard under way.
+    pub shard: u32,
+    /// The last name read in that shard.
+    pub after: Option<String>,
+    /// When the pass began (seconds since the Unix epoch).
+    pub pass_started_at: u64,
+    /// When the last pass finished, if one did.
+    pub last_pass_finished_at: Option<u64>,
+    /// The last run: when it ended, and whether it ended its pass.
+    pub last_run_at: Option<u64>,
+    /// Pages read by the last run.
+    pub last_run_pages: u64,
 }
 
 /// Why a reservation was refused.
@@ -184,8 +238,22 @@ pub trait Registry: Send + Sync {
     async fn reserve(&self, tenant: &str, owned: &Owned) -> Result<(), ReserveError>;
     /// The tenant that owns an identity name across the deployment, if any (one read).
     async fn name_owner(&self, name: &str) -> Result<Option<String>, AwsError>;
-    /// Every identity name's owner across the deployment (a scan: for the reconciler).
-    async fn owners(&self) -> Result<Vec<NameOwner>, AwsError>;
+    /// An identity name's owner with its state (one read by key).
+    async fn owner(&self, name: &str) -> Result<Option<NameOwner>, AwsError>;
+    /// One page of the owners index's `shard`, in name order after `after`: at most
+    /// `limit` owners, and the name to go on after when more may follow.
+    async fn owners_page(
+        &self,
+        shard: u32,
+        after: Option<&str>,
+        limit: usize,
+    ) -> Result<(Vec<NameOwner>, Option<String>), AwsError>;
+    /// Records that the reconciler's pass `pass` found the name in SES.
+    async fn mark_seen(&self, name: &str, pass: u64) -> Result<(), AwsError>;
+    /// Where the reconciler got to, if it ever ran.
+    async fn reconcile_cursor(&self) -> Result<Option<ReconcileCursor>, AwsError>;
+    /// Keeps where the reconciler got to.
+    async fn save_reconcile_cursor(&self, cursor: &ReconcileCursor) -> Result<(), AwsError>;
     /// Marks a reservation confirmed: SES has the identity.
     async fn confirm(&self, tenant: &str, identity: &str) -> Result<(), AwsError>;
     /// Releases an identity and its name; releasing one the tenant does not own changes
@@ -223,5 +291,18 @@ mod tests {
         assert_eq!(parents("a@localhost"), Vec::<String>::new());
         let deep = format!("{}example.com", "a.".repeat(20));
         assert_eq!(parents(&deep).len(), MAX_PARENTS);
+    }
+
+    #[test]
+    fn owner_shards_spread_names_and_ignore_case() {
+        assert_eq!(
+            owner_shard("Acme.Example.com"),
+            owner_shard("acme.example.com")
+        );
+        let used: std::collections::HashSet<u32> = (0..200)
+            .map(|i| owner_shard(&format!("tenant{i}.example.com")))
+            .collect();
+        assert_eq!(used.len(), OWNER_SHARDS as usize);
+        assert!(used.iter().all(|s| *s < OWNER_SHARDS));
     }
 }

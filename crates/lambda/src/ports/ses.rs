@@ -177,8 +177,13 @@ pub trait Ses: Send + Sync {
         dkim: &NewDkim,
         tenant: &str,
     ) -> Result<(), AwsError>;
-    /// Every identity of the account in this region (`ListEmailIdentities`, all pages).
-    async fn list_identities(&self) -> Result<Vec<String>, AwsError>;
+    /// One page of the account's identities in this region (`ListEmailIdentities`, at
+    /// most `size` of them, after `token`), with the token of the next page if any.
+    async fn list_identities_page(
+        &self,
+        token: Option<String>,
+        size: usize,
+    ) -> Result<(Vec<String>, Option<String>), AwsError>;
     /// `DeleteEmailIdentity`; an identity SES no longer has counts as deleted.
     async fn delete_identity(&self, identity: &str) -> Result<(), AwsError>;
     /// `PutEmailIdentityDkimSigningAttributes` back to Easy DKIM (AWS_SES), which makes

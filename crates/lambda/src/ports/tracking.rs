@@ -33,8 +33,9 @@ pub trait TrackingStore: Send + Sync {
     async fn enroll(&self, t: &Tracked) -> Result<bool, AwsError>;
     /// The tracked identity, when it is tracked.
     async fn get(&self, tenant: &str, identity: &str) -> Result<Option<Tracked>, AwsError>;
-    /// Identities due at `now` (`next_at <= now`), earliest first, at most `limit`.
-    async fn due(&self, now: u64, limit: usize) -> Result<Vec<Tracked>, AwsError>;
+    /// Identities due at `now` (`next_at <= now`), earliest first, at most `limit`, and
+    /// how many orphaned due items (no tracking behind them any more) it removed on the way.
+    async fn due(&self, now: u64, limit: usize) -> Result<(Vec<Tracked>, usize), AwsError>;
     /// Saves a look's outcome and its changes, only if `t.version` is still the stored
     /// one: false when another look or a retry got there first (nothing is written).
     async fn save(&self, t: &Tracked, next: &Track, changes: &[Change]) -> Result<bool, AwsError>;

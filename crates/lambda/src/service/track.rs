@@ -10,8 +10,12 @@
 //! is not tried again within the same look, so one that hangs costs one timeout per look,
 //! not one per waiting announcement.
 //!
-//! A look that fails (SES throttled, DNS down) is tried again after the schedule's first
-//! gap, so identities that keep failing never hold the front of the due index.
+//! No tenant's domain can stall it (issue 23.5): each identity is put off before its look
+//! (the schedule's first gap, doubled for each look in a row that did not finish), and
+//! each look has its own deadline, so a look that fails (SES throttled, DNS down), is cut
+//! off, or dies with the function leaves its identity put off, and identities that keep
+//! failing never hold the front of the due index; due items with nothing tracked behind
+//! them are removed where they are found.
 
 use super::identities::Identities;
 use crate::error::Problem;
@@ -45,6 +49,9 @@ pub struct Tracker {
     /// When a run starts no new look (under the function's 30 s timeout); the identities
     /// left are still due, and the next run takes them.
     pub deadline: std::time::Duration,
+    /// The longest one look may take (SES, every DNS lookup, the announcements); one cut
+    /// off is put off like one that failed. `deadline` plus this fits the timeout.
+    pub look_deadline: std::time::Duration,
 }
 
 /// What a run did.
@@ -65,6 +72,8 @@ pub struct TrackReport {
     pub failed: Vec<String>,
     /// Identities due but not looked at before the deadline: the next run takes them.
     pub deferred: usize,
+    /// Orphaned due items (their identity no longer tracked) removed where found.
+    pub orphans_removed: usize,
 }
 
 impl TrackReport {
@@ -75,6 +84,7 @@ impl TrackReport {
         self.announced += other.announced;
         self.waiting += other.waiting;
         self.deferred += other.deferred;
+        self.orphans_removed += other.orphans_removed;
         self.forgotten.extend(other.forgotten);
         self.failed.extend(other.failed);
     }
@@ -108,26 +118,48 @@ pub fn announced(t: &Tracked, c: &Change) -> Option<Announced> {
 
 impl Tracker {
     /// Looks at every identity due at `now` (at most `batch`, `concurrency` at a time,
-    /// none started after `deadline`).
+    /// none started after `deadline`, each within `look_deadline`).
     pub async fn run(&self, now: u64) -> Result<TrackReport, Problem> {
         use futures_util::StreamExt;
         let started = std::time::Instant::now();
-        let due = self.store.due(now, self.batch).await?;
+        let (due, orphans) = self.store.due(now, self.batch).await?;
         let mut looks = futures_util::stream::iter(due)
             .map(|t| async move {
                 let mut one = TrackReport::default();
                 if started.elapsed() >= self.deadline {
                     one.deferred = 1;
-                } else if let Err(p) = self.look_at(&t, now, &mut one).await {
-                    tracing::warn!(tenant = %t.tenant, identity = %t.identity, error = %p.detail, "look failed; tried again later");
-                    one.failed
-                        .push(format!("{} {}: {}", t.tenant, t.identity, p.detail));
-                    self.put_off(&t, now).await;
+                    return one;
+                }
+                let failed = match self.claim(&t, now).await {
+                    Ok(None) => None, // another run has it
+                    Ok(Some(claimed)) => {
+                        match tokio::time::timeout(
+                            self.look_deadline,
+                            self.look_at(&claimed, now, &mut one),
+                        )
+                        .await
+                        {
+                            Ok(Ok(())) => None,
+                            Ok(Err(p)) => Some(p.detail.clone()),
+                            Err(_) => Some(format!(
+                                "the look took longer than {} s (SES or the domain's name servers answer slowly)",
+                                self.look_deadline.as_secs()
+                            )),
+                        }
+                    }
+                    Err(p) => Some(p.detail.clone()),
+                };
+                if let Some(why) = failed {
+                    tracing::warn!(tenant = %t.tenant, identity = %t.identity, error = %why, "look failed; put off, tried again later");
+                    one.failed.push(format!("{} {}: {why}", t.tenant, t.identity));
                 }
                 one
             })
             .buffer_unordered(self.concurrency.max(1));
-        let mut report = TrackReport::default();
+        let mut report = TrackReport {
+            orphans_removed: orphans,
+            ..TrackReport::default()
+        };
         while let Some(one) = looks.next().await {
             report.merge(one);
         }
@@ -135,16 +167,21 @@ impl Tracker {
         Ok(report)
     }
 
-    /// Moves a failed look's identity back in the due index by the schedule's first gap,
-    /// changing nothing else; a failure here leaves it due (logged).
-    async fn put_off(&self, t: &Tracked, now: u64) {
-        let later = tracking::Track {
-            next_at: now + self.identities.schedule.first,
-            ..t.track.clone()
-        };
-        if let Err(e) = self.store.save(t, &later, &[]).await {
-            tracing::warn!(tenant = %t.tenant, identity = %t.identity, error = %e, "failed look not put off");
+    /// Puts the identity off before looking ([`tracking::put_off`]: the schedule's first
+    /// gap, longer for each look in a row that did not finish), so a look that fails, is
+    /// cut off by its deadline or dies with the function leaves it put off, never at the
+    /// front of the due queue. The look's own save then sets the real next look. `None`
+    /// when another run claimed it first.
+    async fn claim(&self, t: &Tracked, now: u64) -> Result<Option<Tracked>, Problem> {
+        let later = tracking::put_off(&t.track, now, &self.identities.schedule);
+        if !self.store.save(t, &later, &[]).await? {
+            return Ok(None);
         }
+        Ok(Some(Tracked {
+            track: later,
+            version: t.version + 1,
+            ..t.clone()
+        }))
     }
 
     async fn look_at(

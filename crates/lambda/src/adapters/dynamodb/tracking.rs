@@ -176,29 +176,63 @@ impl TrackingStore for DynamoRegistry {
         Ok(out.item().and_then(parse))
     }
 
-    async fn due(&self, now: u64, limit: usize) -> Result<Vec<Tracked>, AwsError> {
-        let out = self
-            .db
-            .query()
-            .table_name(&self.table)
-            .key_condition_expression("pk = :pk AND sk < :to")
-            .expression_attribute_values(":pk", s(DUE_PK))
-            .expression_attribute_values(":to", s(&format!("{:012}", now + 1)))
-            .limit(i32::try_from(limit).unwrap_or(i32::MAX))
-            .send()
-            .await
-            .map_err(|e| aws_error("Finding the identities due for a look", &e))?;
+    async fn due(&self, now: u64, limit: usize) -> Result<(Vec<Tracked>, usize), AwsError> {
+        const WHAT: &str = "Finding the identities due for a look";
+        // Orphans (a due item whose identity is no longer tracked, or whose tracking has
+        // moved on to another due item: a delete or a save that raced the tracker) are
+        // deleted where they are found, and the batch is filled from the next page: at
+        // most this many pages a run, so a run's reads stay bounded.
+        const MAX_PAGES: usize = 4;
         let mut found = Vec::new();
-        for item in out.items() {
-            let get = |k: &str| item.get(k).and_then(|v| v.as_s().ok());
-            let (Some(tenant), Some(identity)) = (get("tenant"), get("identity")) else {
-                continue;
-            };
-            if let Some(t) = TrackingStore::get(self, tenant, identity).await? {
-                found.push(t);
+        let mut removed = 0;
+        let mut start: Option<HashMap<String, AttributeValue>> = None;
+        for _ in 0..MAX_PAGES {
+            let want = limit.saturating_sub(found.len());
+            if want == 0 {
+                break;
+            }
+            let out = self
+                .db
+                .query()
+                .table_name(&self.table)
+                .key_condition_expression("pk = :pk AND sk < :to")
+                .expression_attribute_values(":pk", s(DUE_PK))
+                .expression_attribute_values(":to", s(&format!("{:012}", now + 1)))
+                .limit(i32::try_from(want).unwrap_or(i32::MAX))
+                .set_exclusive_start_key(start.take())
+                .send()
+                .await
+                .map_err(|e| aws_error(WHAT, &e))?;
+            for item in out.items() {
+                let get = |k: &str| item.get(k).and_then(|v| v.as_s().ok());
+                let (Some(sk), Some(tenant), Some(identity)) =
+                    (get("sk"), get("tenant"), get("identity"))
+                else {
+                    continue;
+                };
+                match TrackingStore::get(self, tenant, identity).await? {
+                    Some(t) if due_sk(t.track.next_at, tenant, identity) == *sk => found.push(t),
+                    _ => {
+                        // Only this very item, and only while it is still there.
+                        self.db
+                            .delete_item()
+                            .table_name(&self.table)
+                            .key("pk", s(DUE_PK))
+                            .key("sk", s(sk))
+                            .send()
+                            .await
+                            .map_err(|e| aws_error("Removing an orphaned due item", &e))?;
+                        tracing::info!(%tenant, %identity, due = %sk, "orphaned due item removed");
+                        removed += 1;
+                    }
+                }
+            }
+            match out.last_evaluated_key() {
+                Some(k) if !k.is_empty() => start = Some(k.clone()),
+                _ => break,
             }
         }
-        Ok(found)
+        Ok((found, removed))
     }
 
     async fn save(&self, t: &Tracked, next: &Track, changes: &[Change]) -> Result<bool, AwsError> {
