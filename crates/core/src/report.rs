@@ -187,6 +187,9 @@ catalogue! {
     /// Sign-ins to this SMTP host failed too often this hour; it is not tried again until
     /// the hour ends.
     LimitSmtpAuthFailures = "limit-smtp-auth-failures",
+    /// The tenant already has as much work waiting on its own servers (its SMTP server,
+    /// its domain's name servers) as it may run at once.
+    LimitTenantBusy = "limit-tenant-busy",
     /// The server failed to build a request or a key: a fault on Sendready's side, not the
     /// caller's; retrying may help, reporting it will.
     InternalError = "internal-error",

@@ -241,7 +241,10 @@ impl Config {
                 defaults.smtp_auth_failures.max,
             )?,
         );
-        let mut limits = limits;
+        let mut limits = limits.with_tenant_share(limit(
+            "SENDREADY_TENANT_CONCURRENCY",
+            defaults.smtp_share.max,
+        )?);
         limits.messages_hour.max = limit(
             "SENDREADY_LIMIT_MESSAGES_PER_HOUR",
             defaults.messages_hour.max,

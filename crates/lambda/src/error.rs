@@ -279,6 +279,25 @@ impl From<LimitError> for Problem {
                 p.retry_after = Some(retry_after.as_secs());
                 p
             }
+            LimitError::Busy { share, retry_after } => {
+                let what = match share.work {
+                    "smtp" => "sessions with your SMTP server",
+                    "dns" => "checks of your domain in DNS",
+                    other => other,
+                };
+                let mut p = Problem::new(
+                    StatusCode::TOO_MANY_REQUESTS,
+                    Code::LimitTenantBusy,
+                    format!(
+                        "{} {} {what} are already under way for this tenant, the most it may run at once; try again in {} s, when one has ended.",
+                        Code::LimitTenantBusy.summary(),
+                        share.max,
+                        retry_after.as_secs()
+                    ),
+                );
+                p.retry_after = Some(retry_after.as_secs());
+                p
+            }
             LimitError::Aws(e) => e.into(),
         }
     }

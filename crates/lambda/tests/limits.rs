@@ -19,6 +19,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 /// The API over moto with these limits; SMTP checks may reach `server`.
+#[allow(clippy::large_types_passed_by_value)]
 async fn app(moto: &Moto, limits: Limits, server: Option<&SmtpServer>) -> axum::Router {
     let conf = moto.sdk().await;
     common::ensure_table(&conf).await;
@@ -32,7 +33,9 @@ async fn app(moto: &Moto, limits: Limits, server: Option<&SmtpServer>) -> axum::
     };
     let smtp = Smtp {
         client: Arc::new(Lettre { opts }),
-        extra_ports: server.map(|s| vec![s.starttls]).unwrap_or_default(),
+        extra_ports: server
+            .map(|s| vec![s.starttls, s.silent])
+            .unwrap_or_default(),
         limiter: aws.limiter.clone(),
         limits,
         saved: None,
@@ -152,4 +155,53 @@ async fn smtp_checks_per_minute_and_failed_sign_ins_per_host_are_limited() {
     let (status, p) = check("beta", PASSWORD).await;
     assert_eq!(status, StatusCode::TOO_MANY_REQUESTS, "{p}");
     assert_eq!(p["code"], "limit-smtp-checks");
+}
+
+#[tokio::test]
+async fn a_tenant_whose_server_stalls_holds_only_its_share_and_others_go_on() {
+    let moto = Moto::start();
+    let server = SmtpServer::start();
+    let app = app(&moto, Limits::default().with_tenant_share(2), Some(&server)).await;
+    let check = |tenant: &'static str, port: u16| {
+        let app = app.clone();
+        let body = settings(port, PASSWORD);
+        async move { call_as(&app, tenant, Method::POST, "/v1/smtp/check", Some(body)).await }
+    };
+    // Three checks at once against a server that never answers: two hold the tenant's
+    // two places until their step timeout, the third is refused at once.
+    let slow: Vec<_> = (0..3)
+        .map(|_| tokio::spawn(check("slow", server.silent)))
+        .collect();
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    // Meanwhile another tenant's check goes through.
+    let (status, out) = check("fine", server.starttls).await;
+    assert_eq!(status, StatusCode::OK, "{out}");
+    assert_eq!(out["ok"], true, "{out}");
+    let mut answered = 0;
+    let mut busy = Vec::new();
+    for t in slow {
+        let (status, v) = t.await.unwrap();
+        match status {
+            StatusCode::OK => {
+                assert_eq!(v["ok"], false, "the silent server times out: {v}");
+                answered += 1;
+            }
+            StatusCode::TOO_MANY_REQUESTS => busy.push(v),
+            other => panic!("{other}: {v}"),
+        }
+    }
+    assert_eq!((answered, busy.len()), (2, 1), "{busy:?}");
+    assert_eq!(busy[0]["code"], "limit-tenant-busy", "{}", busy[0]);
+    assert!(busy[0]["retryAfter"].as_u64().unwrap() > 0);
+    assert!(
+        busy[0]["detail"]
+            .as_str()
+            .unwrap()
+            .contains("2 sessions with your SMTP server"),
+        "{}",
+        busy[0]
+    );
+    // The places were given back: the tenant may check again.
+    let (status, out) = check("slow", server.starttls).await;
+    assert_eq!(status, StatusCode::OK, "{out}");
 }

@@ -86,6 +86,8 @@ export interface SendreadyLimits {
   readonly smtpAuthFailuresPerHour?: number;
   /** Messages the send route delivers per tenant per hour. Default 1000. */
   readonly messagesPerHour?: number;
+  /** SMTP sessions with a tenant's own server, and DNS checks of its domain, a tenant may run at once. Default 2. */
+  readonly tenantConcurrency?: number;
 }
 
 /** One HTTP route and the function that serves it (the operations of infra/openapi.yaml). */
@@ -241,6 +243,7 @@ export class SendreadyBackend extends Construct {
       SENDREADY_LIMIT_SMTP_CHECKS_PER_MINUTE: String(props.limits?.smtpChecksPerMinute ?? 10),
       SENDREADY_LIMIT_SMTP_AUTH_FAILURES_PER_HOUR: String(props.limits?.smtpAuthFailuresPerHour ?? 5),
       SENDREADY_LIMIT_MESSAGES_PER_HOUR: String(props.limits?.messagesPerHour ?? 1000),
+      SENDREADY_TENANT_CONCURRENCY: String(props.limits?.tenantConcurrency ?? 2),
     };
     const make = (name: keyof typeof FUNCTIONS, extra: Record<string, string> = {}) => {
       const spec = FUNCTIONS[name];
@@ -556,7 +559,8 @@ export class SendreadyBackend extends Construct {
       new PolicyStatement({
         sid: "TenantTable",
         effect: Effect.ALLOW,
-        actions: ["dynamodb:Query", "dynamodb:UpdateItem", "dynamodb:GetItem"],
+        // PutItem/DeleteItem: a place of the tenant's share of SMTP sessions.
+        actions: ["dynamodb:Query", "dynamodb:UpdateItem", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem"],
         resources: [this.table.tableArn],
       }),
     );
@@ -626,7 +630,8 @@ export class SendreadyBackend extends Construct {
       new PolicyStatement({
         sid: "TenantTable",
         effect: Effect.ALLOW,
-        actions: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query", "dynamodb:UpdateItem"],
+        // DeleteItem: a place of the tenant's share of SMTP sessions given back.
+        actions: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query", "dynamodb:UpdateItem", "dynamodb:DeleteItem"],
         resources: [this.table.tableArn],
       }),
     );
@@ -647,7 +652,8 @@ export class SendreadyBackend extends Construct {
       new PolicyStatement({
         sid: "TenantTable",
         effect: Effect.ALLOW,
-        actions: ["dynamodb:UpdateItem", "dynamodb:GetItem"],
+        // PutItem/DeleteItem: a place of the tenant's share of SMTP sessions.
+        actions: ["dynamodb:UpdateItem", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem"],
         resources: [this.table.tableArn],
       }),
     );

@@ -213,7 +213,9 @@ describe("the synthesized CDK stack", () => {
         "ses:UpdateReputationEntityPolicy",
       ],
       "sendready-test-mail": [
+        "dynamodb:DeleteItem",
         "dynamodb:GetItem",
+        "dynamodb:PutItem",
         "dynamodb:Query",
         "dynamodb:UpdateItem",
         "kms:Decrypt",
@@ -229,7 +231,13 @@ describe("the synthesized CDK stack", () => {
         "ses:SendEmail",
         "ses:TagResource",
       ],
-      "sendready-smtp-check": ["dynamodb:GetItem", "dynamodb:UpdateItem", "kms:Decrypt"],
+      "sendready-smtp-check": [
+        "dynamodb:DeleteItem",
+        "dynamodb:GetItem",
+        "dynamodb:PutItem",
+        "dynamodb:UpdateItem",
+        "kms:Decrypt",
+      ],
       "sendready-send": [
         "dynamodb:DeleteItem",
         "dynamodb:GetItem",
@@ -247,6 +255,7 @@ describe("the synthesized CDK stack", () => {
         "ses:TagResource",
       ],
       "sendready-settings": [
+        "dynamodb:DeleteItem",
         "dynamodb:GetItem",
         "dynamodb:PutItem",
         "dynamodb:Query",

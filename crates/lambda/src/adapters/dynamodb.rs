@@ -9,7 +9,7 @@
 //! | `TENANT#<tenant>` | `META`, `ID#<identity>` | the registry a request needs: active users, zones, SES tenant, identity counters, and at most a few identities (one `GetItem` and one bounded `Query`) |
 //! | `IDENTITY#<name>` | `OWNER`, `UNDER#<name>` | a name's one owner across the deployment, and the names under it; the owner item carries `ownerShard`, the key of the sparse `owners` index (partition `ownerShard`, sort `pk`) the reconciler walks a page at a time |
 //! | `PLATFORM` | `RECONCILE` | where the reconciler got to (its cursor) |
-//! | `LIMITS#<tenant>` | `LIMIT#<name>#<subject>#<window>` | limit counters, one per window, removed by TTL (read by key, never listed) |
+//! | `LIMITS#<tenant>` | `LIMIT#<name>#<subject>#<window>` | limit counters, one per window, and the places of a tenant's share of work on its own servers (`LEASE#<work>#<slot>`), removed by TTL (read by key, never listed) |
 //! | `SETTINGS#<tenant>` | `CURRENT`, `HIST#…`, `SMTPLOG#…` | settings, their history, debug transcripts |
 //! | `MESSAGES#<tenant>` | `KEY#<Idempotency-Key>` | the send log |
 //! | `TRACK#<tenant>`, `TRACKDUE` | see `tracking.rs` | verification tracking |
@@ -22,6 +22,7 @@ mod events;
 mod tracking;
 
 use super::sdk::{aws_error, build_error};
+use crate::ports::limits::{Lease, Share};
 use crate::ports::registry::NameOwner;
 use crate::ports::registry::{ReconcileCursor, canonical_identity, now_secs, owner_shard, parents};
 use crate::ports::sendlog::{Claim, SendLog};
@@ -887,6 +888,69 @@ impl Registry for DynamoRegistry {
 /// requests never count past the limit.
 #[async_trait]
 impl Limiter for DynamoRegistry {
+    async fn lease(&self, tenant: &str, share: &Share) -> Result<Lease, LimitError> {
+        const WHAT: &str = "Taking a place of the tenant's share";
+        let holder = format!("{:032x}", rand::random::<u128>());
+        let now = now_secs();
+        // Each place is one item, taken by one conditional put: free, or its hold over.
+        for slot in 0..share.max {
+            let res = self
+                .db
+                .put_item()
+                .table_name(&self.table)
+                .item("pk", limits_pk(tenant))
+                .item("sk", lease_sk(share.work, slot))
+                .item("holder", s(&holder))
+                .item(
+                    "expiresAt",
+                    AttributeValue::N((now + share.hold.as_secs()).to_string()),
+                )
+                .condition_expression("attribute_not_exists(pk) OR expiresAt < :now")
+                .expression_attribute_values(":now", AttributeValue::N(now.to_string()))
+                .send()
+                .await;
+            match res {
+                Ok(_) => {
+                    return Ok(Lease {
+                        tenant: tenant.to_owned(),
+                        work: share.work,
+                        slot,
+                        holder,
+                    });
+                }
+                Err(e)
+                    if e.as_service_error().is_some_and(
+                        aws_sdk_dynamodb::operation::put_item::PutItemError::is_conditional_check_failed_exception,
+                    ) => {}
+                Err(e) => return Err(LimitError::Aws(aws_error(WHAT, &e))),
+            }
+        }
+        Err(LimitError::Busy {
+            share: *share,
+            retry_after: std::time::Duration::from_secs(5),
+        })
+    }
+
+    async fn release(&self, lease: &Lease) {
+        let res = self
+            .db
+            .delete_item()
+            .table_name(&self.table)
+            .key("pk", limits_pk(&lease.tenant))
+            .key("sk", lease_sk(lease.work, lease.slot))
+            .condition_expression("holder = :h")
+            .expression_attribute_values(":h", s(&lease.holder))
+            .send()
+            .await;
+        if let Err(e) = res
+            && !e.as_service_error().is_some_and(
+                aws_sdk_dynamodb::operation::delete_item::DeleteItemError::is_conditional_check_failed_exception,
+            )
+        {
+            tracing::warn!(tenant = %lease.tenant, work = lease.work, error = %aws_error("Giving back a place of the tenant's share", &e), "the place frees itself after its hold");
+        }
+    }
+
     async fn take(&self, tenant: &str, subject: &str, limit: &Limit) -> Result<(), LimitError> {
         const WHAT: &str = "Counting a use against a limit";
         let (sk, window_end) = limit_key(subject, limit);
@@ -945,6 +1009,12 @@ impl Limiter for DynamoRegistry {
         }
         Ok(())
     }
+}
+
+/// A share's place: `LIMITS#<tenant>` / `LEASE#<work>#<slot>`, with its `holder` and an
+/// `expiresAt` after which another request may take it (and the TTL removes it).
+fn lease_sk(work: &str, slot: u32) -> AttributeValue {
+    s(&format!("LEASE#{work}#{slot}"))
 }
 
 fn limits_pk(tenant: &str) -> AttributeValue {

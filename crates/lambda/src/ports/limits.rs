@@ -20,6 +20,33 @@ pub struct Limit {
     pub window: Duration,
 }
 
+/// A tenant's share of work that waits on the tenant's own servers (its SMTP server, its
+/// domain's name servers): at most `max` at once per tenant, so one tenant whose server
+/// answers slowly holds at most that many of a function's executions (issue 23.4).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Share {
+    /// Its name in the store (`smtp`, `dns`).
+    pub work: &'static str,
+    /// Held at once per tenant.
+    pub max: u32,
+    /// How long a lease is held at most: a lease its function never gave back (killed
+    /// mid-request) frees itself after this; longer than any request's deadline.
+    pub hold: Duration,
+}
+
+/// One held place of a [`Share`], given back with [`Limiter::release`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Lease {
+    /// The tenant holding it.
+    pub tenant: String,
+    /// The work.
+    pub work: &'static str,
+    /// Which of the share's places.
+    pub slot: u32,
+    /// This holder's own mark, so only it gives the place back.
+    pub holder: String,
+}
+
 /// Why a use was refused.
 #[derive(Debug, thiserror::Error)]
 pub enum LimitError {
@@ -29,6 +56,14 @@ pub enum LimitError {
         /// The limit.
         limit: Limit,
         /// When the window ends.
+        retry_after: Duration,
+    },
+    /// Every place of the tenant's share is held: the tenant's own work is under way.
+    #[error("{} {} checks already under way", share.max, share.work)]
+    Busy {
+        /// The share.
+        share: Share,
+        /// When to try again.
         retry_after: Duration,
     },
     /// The store failed.
@@ -44,6 +79,11 @@ pub trait Limiter: Send + Sync {
     async fn take(&self, tenant: &str, subject: &str, limit: &Limit) -> Result<(), LimitError>;
     /// Refuses when the window is full, without counting a use.
     async fn check(&self, tenant: &str, subject: &str, limit: &Limit) -> Result<(), LimitError>;
+    /// Takes one place of the tenant's `share`, or refuses ([`LimitError::Busy`]) when
+    /// every place is held.
+    async fn lease(&self, tenant: &str, share: &Share) -> Result<Lease, LimitError>;
+    /// Gives a place back (a failure is logged: the place frees itself after its hold).
+    async fn release(&self, lease: &Lease);
 }
 
 /// The limits the services apply, from the configuration.
@@ -62,6 +102,10 @@ pub struct Limits {
     pub smtp_auth_failures: Limit,
     /// Messages the send route delivers per tenant per hour (1000 unless configured).
     pub messages_hour: Limit,
+    /// SMTP sessions with the tenant's own server at once (checks, test messages, sends).
+    pub smtp_share: Share,
+    /// Verify and policy checks of the tenant's domain in live DNS at once.
+    pub dns_share: Share,
 }
 
 impl Limits {
@@ -112,7 +156,27 @@ impl Limits {
                 max: 1000,
                 window: HOUR,
             },
+            // 2 of a function's 10 reserved executions: five tenants with slow servers
+            // together, not one, would be needed to fill a function.
+            smtp_share: Share {
+                work: "smtp",
+                max: 2,
+                hold: Duration::from_secs(40),
+            },
+            dns_share: Share {
+                work: "dns",
+                max: 2,
+                hold: Duration::from_secs(40),
+            },
         }
+    }
+
+    /// The same limits with `max` places per tenant in each share.
+    #[must_use]
+    pub fn with_tenant_share(mut self, max: u32) -> Limits {
+        self.smtp_share.max = max;
+        self.dns_share.max = max;
+        self
     }
 
     /// Counts one test message (SES or SMTP) by `tenant` against the hourly and the daily

@@ -497,15 +497,26 @@ impl Messages {
                     )
                 })?,
         };
+        // One of the tenant's places with its own server, taken before a byte is sent, so
+        // a refusal is a message certainly not sent.
         let Delivery {
             outcome: out,
             message_id: id,
             uncertain,
-        } = self
-            .smtp
-            .client
-            .send_mail(&config, secret.as_ref(), mail)
-            .await;
+        } = super::leased(
+            &self.smtp.limiter,
+            tenant,
+            &self.smtp.limits.smtp_share,
+            async {
+                Ok::<_, Problem>(
+                    self.smtp
+                        .client
+                        .send_mail(&config, secret.as_ref(), mail)
+                        .await,
+                )
+            },
+        )
+        .await?;
         if config.debug {
             let t = transcript(
                 TranscriptSource::Send,

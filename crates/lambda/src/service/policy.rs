@@ -289,6 +289,17 @@ async fn authorize_reports(
 impl Identities {
     /// SPF and DMARC of a domain identity (and its MAIL FROM domain) in live DNS.
     pub async fn policy(&self, tenant: &str, identity: &str) -> Result<PolicyView, Problem> {
+        // The lookups wait on the tenant's name servers: its share only.
+        super::leased(
+            &self.limiter,
+            tenant,
+            &self.limits.dns_share,
+            self.policy_holding(tenant, identity),
+        )
+        .await
+    }
+
+    async fn policy_holding(&self, tenant: &str, identity: &str) -> Result<PolicyView, Problem> {
         let o = settled(self.registry.as_ref(), tenant, identity).await?;
         let r = self.ses_identity(tenant, &o).await?;
         let domain = o.domain().to_owned();

@@ -233,7 +233,10 @@ impl Smtp {
         let (config, secret) = self.prepare(tenant, req).await?;
         self.admit(tenant, &config).await?;
         tracing::info!(tenant = %tenant, host = %config.host.ascii, port = config.port, security = ?config.security, "smtp check");
-        let out = self.client.check(&config, secret.as_ref()).await;
+        let out = super::leased(&self.limiter, tenant, &self.limits.smtp_share, async {
+            Ok::<_, Problem>(self.client.check(&config, secret.as_ref()).await)
+        })
+        .await?;
         self.count_auth_failure(tenant, &config, &out).await;
         tracing::info!(tenant = %tenant, ok = out.ok, code = ?out.diagnosis.as_ref().map(|d| d.code), "smtp check done");
         let kept = config
@@ -264,7 +267,10 @@ impl Smtp {
             .take_test_mail(self.limiter.as_ref(), tenant)
             .await?;
         tracing::info!(tenant = %tenant, host = %config.host.ascii, port = config.port, "smtp test email");
-        let out = self.client.send_test(&config, secret.as_ref(), &to).await;
+        let out = super::leased(&self.limiter, tenant, &self.limits.smtp_share, async {
+            Ok::<_, Problem>(self.client.send_test(&config, secret.as_ref(), &to).await)
+        })
+        .await?;
         self.count_auth_failure(tenant, &config, &out).await;
         tracing::info!(tenant = %tenant, ok = out.ok, code = ?out.diagnosis.as_ref().map(|d| d.code), "smtp test email done");
         Ok(out)

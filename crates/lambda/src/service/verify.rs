@@ -92,6 +92,17 @@ impl Identities {
     /// Checks the records and retries where the seeds do; a retry (or an identity not
     /// tracked yet) starts verification tracking over.
     pub async fn verify(&self, tenant: &str, identity: &str) -> Result<Verification, Problem> {
+        // The records' lookups wait on the tenant's name servers: its share only.
+        super::leased(
+            &self.limiter,
+            tenant,
+            &self.limits.dns_share,
+            self.verify_holding(tenant, identity),
+        )
+        .await
+    }
+
+    async fn verify_holding(&self, tenant: &str, identity: &str) -> Result<Verification, Problem> {
         let Observed {
             owned: o,
             ses: r,

@@ -449,6 +449,7 @@ pub fn default_smtp() -> sendready_lambda::service::smtp::Smtp {
 #[derive(Default)]
 pub struct MemoryLimiter {
     uses: std::sync::Mutex<std::collections::HashMap<String, u32>>,
+    held: std::sync::Mutex<std::collections::HashMap<String, u32>>,
 }
 
 impl MemoryLimiter {
@@ -502,6 +503,35 @@ impl sendready_lambda::ports::Limiter for MemoryLimiter {
             return Err(Self::exceeded(limit));
         }
         Ok(())
+    }
+
+    async fn lease(
+        &self,
+        tenant: &str,
+        share: &sendready_lambda::ports::limits::Share,
+    ) -> Result<sendready_lambda::ports::limits::Lease, sendready_lambda::ports::LimitError> {
+        let mut held = self.held.lock().unwrap();
+        let n = held.entry(format!("{tenant}#{}", share.work)).or_insert(0);
+        if *n >= share.max {
+            return Err(sendready_lambda::ports::LimitError::Busy {
+                share: *share,
+                retry_after: std::time::Duration::from_secs(5),
+            });
+        }
+        *n += 1;
+        Ok(sendready_lambda::ports::limits::Lease {
+            tenant: tenant.to_owned(),
+            work: share.work,
+            slot: *n - 1,
+            holder: String::new(),
+        })
+    }
+
+    async fn release(&self, lease: &sendready_lambda::ports::limits::Lease) {
+        let mut held = self.held.lock().unwrap();
+        if let Some(n) = held.get_mut(&format!("{}#{}", lease.tenant, lease.work)) {
+            *n = n.saturating_sub(1);
+        }
     }
 }
 
