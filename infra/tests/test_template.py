@@ -104,6 +104,16 @@ def main():
     owners = [i for i in table.get("GlobalSecondaryIndexes", []) if i.get("IndexName") == "owners"]
     if not owners or [k["AttributeName"] for k in owners[0]["KeySchema"]] != ["ownerShard", "pk"]:
         failures.append("the tenant table has no owners index (ownerShard, pk) for the reconciler")
+    # SES events go through a queue with a dead-letter queue and an alarm (issue 23.3).
+    queue = resources.get("SesEventsQueue", {}).get("Properties", {})
+    if queue.get("RedrivePolicy", {}).get("maxReceiveCount") is None:
+        failures.append("the SES events queue has no dead-letter queue")
+    mappings = [r["Properties"] for r in resources.values() if r["Type"] == "AWS::Lambda::EventSourceMapping"]
+    if not any("ReportBatchItemFailures" in m.get("FunctionResponseTypes", []) for m in mappings):
+        failures.append("sendready-events does not report partial batch failures")
+    alarms = [r["Properties"] for r in resources.values() if r["Type"] == "AWS::CloudWatch::Alarm"]
+    if not any(d.get("Value") == {"GetAtt": "SesEventsDeadLetters.QueueName"} for a in alarms for d in a.get("Dimensions", [])):
+        failures.append("no alarm on the SES events dead-letter queue")
     for name, fn in functions.items():
         for policy in fn["Properties"].get("Policies", []):
             for st in policy.get("Statement", []) if isinstance(policy, dict) else []:

@@ -12,10 +12,12 @@ import { HttpJwtAuthorizer } from "aws-cdk-lib/aws-apigatewayv2-authorizers";
 import { HttpLambdaIntegration } from "aws-cdk-lib/aws-apigatewayv2-integrations";
 import { AttributeType, BillingMode, type ITable, ProjectionType, Table, TableEncryption } from "aws-cdk-lib/aws-dynamodb";
 import { Rule, Schedule } from "aws-cdk-lib/aws-events";
-import { LambdaFunction } from "aws-cdk-lib/aws-events-targets";
+import { LambdaFunction, SqsQueue } from "aws-cdk-lib/aws-events-targets";
+import { Alarm, ComparisonOperator, TreatMissingData } from "aws-cdk-lib/aws-cloudwatch";
+import { Queue, QueueEncryption } from "aws-cdk-lib/aws-sqs";
 import { AccountRootPrincipal, Effect, PolicyDocument, PolicyStatement } from "aws-cdk-lib/aws-iam";
 import { Key } from "aws-cdk-lib/aws-kms";
-import { Architecture, type IFunction } from "aws-cdk-lib/aws-lambda";
+import { Architecture, EventSourceMapping, type IFunction } from "aws-cdk-lib/aws-lambda";
 import { LogGroup, RetentionDays } from "aws-cdk-lib/aws-logs";
 import { RustFunction } from "cargo-lambda-cdk";
 import { Construct } from "constructs";
@@ -347,6 +349,44 @@ export class SendreadyBackend extends Construct {
       Events: events,
       Track: track,
     };
+    // SES events reach sendready-events through a queue (issue 23.3): the rule puts each
+    // into it, the function takes them ten at a time and reports the ones it could not
+    // store, which come again and after five receives wait in the dead-letter queue, whose
+    // alarm says so. Nothing is dropped when the function errs or is throttled.
+    const deadLetters = new Queue(this, "SesEventsDeadLetters", {
+      retentionPeriod: Duration.days(14),
+      encryption: QueueEncryption.SQS_MANAGED,
+    });
+    const sesEvents = new Queue(this, "SesEventsQueue", {
+      // Six times the function's timeout, as Lambda's SQS guide advises.
+      visibilityTimeout: Duration.seconds(180),
+      retentionPeriod: Duration.days(4),
+      encryption: QueueEncryption.SQS_MANAGED,
+      deadLetterQueue: { queue: deadLetters, maxReceiveCount: 5 },
+    });
+    new EventSourceMapping(this, "SesEventsMapping", {
+      target: events,
+      eventSourceArn: sesEvents.queueArn,
+      batchSize: 10,
+      reportBatchItemFailures: true,
+    });
+    events.addToRolePolicy(
+      new PolicyStatement({
+        sid: "SesEventsQueue",
+        effect: Effect.ALLOW,
+        actions: ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:ChangeMessageVisibility", "sqs:GetQueueAttributes"],
+        resources: [sesEvents.queueArn],
+      }),
+    );
+    new Alarm(this, "SesEventsDeadLettersAlarm", {
+      alarmDescription:
+        "SES events sendready-events could not store after five tries wait in the dead-letter queue; fix the cause, then redrive them to the SES events queue.",
+      metric: deadLetters.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: "Maximum" }),
+      threshold: 0,
+      evaluationPeriods: 1,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+      treatMissingData: TreatMissingData.NOT_BREACHING,
+    });
     // Every event SES publishes to the default bus for a Sendready configuration set.
     new Rule(this, "SesEvents", {
       eventPattern: {
@@ -362,7 +402,7 @@ export class SendreadyBackend extends Construct {
         ],
         detail: { mail: { tags: { "ses:configuration-set": [{ prefix: "sendready-" }] } } },
       },
-      targets: [new LambdaFunction(events, { retryAttempts: 20, maxEventAge: Duration.days(1) })],
+      targets: [new SqsQueue(sesEvents, { retryAttempts: 20, maxEventAge: Duration.days(1) })],
     });
     // One transaction per event: the once-only guard, the event, the hour's count.
     events.addToRolePolicy(

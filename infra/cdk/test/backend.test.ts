@@ -264,7 +264,14 @@ describe("the synthesized CDK stack", () => {
         "kms:Encrypt",
         "ses:GetEmailIdentity",
       ],
-      "sendready-events": ["dynamodb:PutItem", "dynamodb:UpdateItem"],
+      "sendready-events": [
+        "dynamodb:PutItem",
+        "dynamodb:UpdateItem",
+        "sqs:ChangeMessageVisibility",
+        "sqs:DeleteMessage",
+        "sqs:GetQueueAttributes",
+        "sqs:ReceiveMessage",
+      ],
       "sendready-track": [
         "dynamodb:DeleteItem",
         "dynamodb:GetItem",
@@ -456,25 +463,65 @@ describe("SAM and CDK describe the same stack", () => {
     const trigger = (schedule: string | undefined, pattern: Json | undefined) =>
       schedule ?? `events from ${[pattern?.source].flat().join(",")}`;
     const cdk: Record<string, string[]> = {};
+    // A rule that targets a queue reaches the function the queue's event source mapping names.
+    const mappings = resources("AWS::Lambda::EventSourceMapping").map(([, m]) => m.Properties);
     for (const [, rule] of resources("AWS::Events::Rule")) {
       for (const target of rule.Properties.Targets) {
-        const binary = FUNCTIONS[functionKey(target.Arn["Fn::GetAtt"][0])].binary;
-        (cdk[binary] ??= []).push(trigger(rule.Properties.ScheduleExpression, rule.Properties.EventPattern));
+        const id = target.Arn["Fn::GetAtt"][0];
+        const mapping = mappings.find((m) => m.EventSourceArn["Fn::GetAtt"]?.[0] === id);
+        const binary = FUNCTIONS[functionKey(mapping ? mapping.FunctionName.Ref : id)].binary;
+        const how = trigger(rule.Properties.ScheduleExpression, rule.Properties.EventPattern);
+        (cdk[binary] ??= []).push(mapping ? `${how} through a queue` : how);
       }
     }
     const sam: Record<string, string[]> = {};
     const template = parse(readFileSync(path.join(ROOT, "infra/template.yaml"), "utf8"), { customTags: cfnTags }) as Json;
-    for (const fn of Object.values(template.Resources as Json).filter((r: Json) => r.Type === "AWS::Serverless::Function")) {
+    const samResources = template.Resources as Json;
+    for (const fn of Object.values(samResources).filter((r: Json) => r.Type === "AWS::Serverless::Function")) {
       for (const ev of Object.values((fn.Properties.Events ?? {}) as Json)) {
         if (ev.Type !== "Schedule" && ev.Type !== "EventBridgeRule") continue;
         (sam[fn.Metadata.BuildProperties.Binary] ??= []).push(trigger(ev.Properties.Schedule, ev.Properties.Pattern));
       }
     }
+    const samMappings = Object.values(samResources).filter((r: Json) => r.Type === "AWS::Lambda::EventSourceMapping");
+    for (const rule of Object.values(samResources).filter((r: Json) => r.Type === "AWS::Events::Rule")) {
+      for (const target of rule.Properties.Targets) {
+        const queue = String(target.Arn.GetAtt).split(".")[0];
+        const mapping = samMappings.find((m: Json) => String(m.Properties.EventSourceArn.GetAtt).split(".")[0] === queue);
+        assert.ok(mapping, `rule target ${queue} has no event source mapping`);
+        const binary = samResources[mapping.Properties.FunctionName.Ref].Metadata.BuildProperties.Binary;
+        (sam[binary] ??= []).push(`${trigger(undefined, rule.Properties.EventPattern)} through a queue`);
+      }
+    }
     assert.deepEqual(cdk, sam);
     assert.deepEqual(cdk, {
-      "sendready-events": ["events from aws.ses"],
+      "sendready-events": ["events from aws.ses through a queue"],
       "sendready-reconcile": ["rate(10 minutes)"],
       "sendready-track": ["rate(5 minutes)"],
+    });
+  });
+
+  test("SES events go through a queue with a dead-letter queue, an alarm and partial batch failures", () => {
+    template.hasResourceProperties("AWS::SQS::Queue", {
+      VisibilityTimeout: 180,
+      RedrivePolicy: Match.objectLike({ maxReceiveCount: 5 }),
+    });
+    template.hasResourceProperties("AWS::Lambda::EventSourceMapping", {
+      BatchSize: 10,
+      FunctionResponseTypes: ["ReportBatchItemFailures"],
+    });
+    template.hasResourceProperties("AWS::CloudWatch::Alarm", {
+      MetricName: "ApproximateNumberOfMessagesVisible",
+      Namespace: "AWS/SQS",
+      Threshold: 0,
+    });
+    // Only the SES rule may put into the queue.
+    template.hasResourceProperties("AWS::SQS::QueuePolicy", {
+      PolicyDocument: Match.objectLike({
+        Statement: Match.arrayWith([
+          Match.objectLike({ Action: "sqs:SendMessage", Principal: { Service: "events.amazonaws.com" } }),
+        ]),
+      }),
     });
   });
 

@@ -49,7 +49,61 @@ pub struct Filter {
     pub kind: Option<EventKind>,
 }
 
+/// One message of an SQS batch as Lambda delivers it (`Records[]`): its id and body.
+#[derive(Debug, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct QueueRecord {
+    message_id: String,
+    #[serde(default)]
+    body: String,
+}
+
 impl Events {
+    /// Consumes a batch from the SES events queue (Lambda's SQS event: `Records[]`, each
+    /// `body` the EventBridge event); answers Lambda's partial batch response, the ids of
+    /// the messages whose event could not be stored (`batchItemFailures`), so the queue
+    /// delivers only those again and, after its receive count, moves them to its
+    /// dead-letter queue: one bad event never drops the rest. A body that is not JSON can
+    /// never succeed and is dropped (logged).
+    pub async fn consume_batch(&self, batch: &serde_json::Value) -> serde_json::Value {
+        use futures_util::StreamExt;
+        let records: Vec<QueueRecord> = batch
+            .get("Records")
+            .and_then(|r| serde_json::from_value(r.clone()).ok())
+            .unwrap_or_default();
+        let failed: Vec<String> = futures_util::stream::iter(records)
+            .map(|r| async move {
+                let Ok(delivery) = serde_json::from_str::<serde_json::Value>(&r.body) else {
+                    tracing::warn!(message = %r.message_id, "queued SES event is not JSON; dropped");
+                    return None;
+                };
+                match self.consume(&delivery).await {
+                    Ok(Consumed::Ignored(why)) => {
+                        tracing::warn!(message = %r.message_id, why = %why, "event ignored");
+                        None
+                    }
+                    Ok(c) => {
+                        tracing::debug!(message = %r.message_id, outcome = ?c, "event consumed");
+                        None
+                    }
+                    Err(e) => {
+                        tracing::warn!(message = %r.message_id, error = %e, "event not stored; the queue delivers it again");
+                        Some(r.message_id)
+                    }
+                }
+            })
+            .buffer_unordered(4)
+            .filter_map(|f| async move { f })
+            .collect()
+            .await;
+        serde_json::json!({
+            "batchItemFailures": failed
+                .into_iter()
+                .map(|id| serde_json::json!({ "itemIdentifier": id }))
+                .collect::<Vec<_>>()
+        })
+    }
+
     /// Consumes one delivery: an EventBridge event (`detail` is SES's event) or SES's
     /// event itself (an SNS message).
     pub async fn consume(&self, delivery: &serde_json::Value) -> Result<Consumed, AwsError> {

@@ -1,7 +1,14 @@
 //! The event store in the tenant table: `pk` = `EVENTS#<SES tenant name>`, with
 //! `SEEN#<event id>` (the once-only guard), `EVENT#<time>#<event id>` (the event, newest
-//! last in key order) and `COUNT#<hour>` (recipients per kind, added atomically), all with
-//! an `expiresAt` (the table's TTL).
+//! last in key order) and `COUNT#<hour>#<shard>` (recipients per kind, added atomically),
+//! all with an `expiresAt` (the table's TTL).
+//!
+//! Each event is one transaction (guard, event, count), so it is counted exactly once. The
+//! count is spread over [`COUNT_SHARDS`] items an hour by the event's id (the DynamoDB
+//! guide's write sharding): events of one tenant's hour processed at once update
+//! different items, so their transactions rarely conflict, and one that does is retried
+//! by the queue (issue 23.3). A read sums the shards: at most 168 hours × 4 items for the
+//! 7-day window, whatever the tenant sent.
 
 use super::{DynamoRegistry, condition_failed, num, s};
 use crate::adapters::sdk::{aws_error, build_error};
@@ -14,6 +21,19 @@ use sendready_core::events::{Counts, EventKind, SesEvent};
 
 fn events_pk(key: &str) -> AttributeValue {
     s(&format!("EVENTS#{key}"))
+}
+
+/// Count items per hour.
+pub const COUNT_SHARDS: u32 = 4;
+
+/// The count shard of an event: FNV-1a of its id.
+fn count_shard(id: &str) -> u32 {
+    let mut h: u32 = 0x811c_9dc5;
+    for b in id.bytes() {
+        h ^= u32::from(b);
+        h = h.wrapping_mul(0x0100_0193);
+    }
+    h % COUNT_SHARDS
 }
 
 fn expires(days: u64) -> AttributeValue {
@@ -44,7 +64,7 @@ impl EventStore for DynamoRegistry {
         let count = Update::builder()
             .table_name(&self.table)
             .key("pk", events_pk(key))
-            .key("sk", s(&format!("COUNT#{hour}")))
+            .key("sk", s(&format!("COUNT#{hour}#{}", count_shard(&event.id))))
             .update_expression("ADD #k :n SET expiresAt = :e")
             .expression_attribute_names("#k", event.kind.as_str())
             .expression_attribute_values(":n", AttributeValue::N(event.weight().to_string()))
@@ -109,10 +129,12 @@ impl EventStore for DynamoRegistry {
                 .await
                 .map_err(|e| aws_error("Reading the tenant's event counts", &e))?;
             for item in page.items() {
+                // `COUNT#<hour>#<shard>`, or `COUNT#<hour>` as written before the shards.
                 let hour = item
                     .get("sk")
                     .and_then(|v| v.as_s().ok())
                     .and_then(|k| k.strip_prefix("COUNT#"))
+                    .map(|k| k.split_once('#').map_or(k, |(h, _)| h))
                     .unwrap_or_default()
                     .to_owned();
                 let mut c = Counts::default();
