@@ -74,7 +74,7 @@ def main():
                     admin.add(key)
             if props["Path"] == "/v1/messages" and props.get("Auth", {}).get("AuthorizationScopes") != ["sendready/send"]:
                 failures.append(f"{key} sends mail but API Gateway does not require the send scope")
-            if "/v1/tenants/" in props["Path"] and key not in admin:
+            if ("/v1/tenants/" in props["Path"] or props["Path"] == "/v1/platform") and key not in admin:
                 failures.append(f"{key} is the platform's route but API Gateway does not require the admin scope")
         for policy in fn["Properties"].get("Policies", []):
             for st in policy.get("Statement", []):

@@ -187,6 +187,8 @@ catalogue! {
     /// Sign-ins to this SMTP host failed too often this hour; it is not tried again until
     /// the hour ends.
     LimitSmtpAuthFailures = "limit-smtp-auth-failures",
+    /// SES holds 80 % or more of its quota of identities in this region.
+    PlatformIdentityQuotaNear = "platform-identity-quota-near",
     /// The tenant already has as much work waiting on its own servers (its SMTP server,
     /// its domain's name servers) as it may run at once.
     LimitTenantBusy = "limit-tenant-busy",

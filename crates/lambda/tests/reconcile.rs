@@ -260,4 +260,36 @@ async fn a_reconciler_run_cut_off_mid_way_loses_nothing_and_the_next_goes_on_fro
     let cursor = clean.cursor;
     assert_eq!(cursor.walk, sendready_lambda::ports::registry::Walk::Ses);
     assert!(cursor.last_pass_finished_at.is_some() && cursor.ses_token.is_none());
+
+    // The platform's view: SES's identities of the region's quota, as that pass counted
+    // them, and where the reconciler got to; the platform's only.
+    let app = sendready_lambda::router(sendready_lambda::AppState::new(
+        &Aws::from_sdk(&conf, "sendready-tenants"),
+        common::default_smtp(),
+        common::unused_resolver(),
+        &[],
+    ))
+    .layer(axum::middleware::from_fn_with_state(
+        common::jwt(),
+        sendready_lambda::auth::local_jwt,
+    ));
+    let (status, v) = common::call_as(
+        &app,
+        "platform",
+        axum::http::Method::GET,
+        "/v1/platform",
+        None,
+    )
+    .await;
+    assert_eq!(status, axum::http::StatusCode::OK, "{v}");
+    assert_eq!(v["sesIdentities"]["used"], 9, "{v}");
+    assert_eq!(v["sesIdentities"]["registryNames"], 9, "{v}");
+    assert_eq!(v["sesIdentities"]["quota"], 10_000, "{v}");
+    assert_eq!(v["reconciler"]["ran"], true, "{v}");
+    assert_eq!(v["reconciler"]["walk"], "ses", "{v}");
+    assert!(v["reconciler"]["lastPassFinishedAt"].is_string(), "{v}");
+    assert_eq!(v["warnings"], serde_json::json!([]), "{v}");
+    let (status, v) =
+        common::call_as(&app, "t1", axum::http::Method::GET, "/v1/platform", None).await;
+    assert_eq!(status, axum::http::StatusCode::FORBIDDEN, "{v}");
 }

@@ -124,6 +124,7 @@ export const FUNCTIONS = {
       { method: HttpMethod.POST, path: "/v1/sender/check" },
       { method: HttpMethod.GET, path: "/v1/tenant" },
       { method: HttpMethod.GET, path: "/v1/events" },
+      { method: HttpMethod.GET, path: "/v1/platform", scopes: [ADMIN_SCOPE] },
       { method: HttpMethod.PUT, path: "/v1/tenants/{tenant}/users", scopes: [ADMIN_SCOPE] },
       { method: HttpMethod.PUT, path: "/v1/tenants/{tenant}/zones", scopes: [ADMIN_SCOPE] },
       { method: HttpMethod.PUT, path: "/v1/tenants/{tenant}/reputation", scopes: [ADMIN_SCOPE] },

@@ -170,7 +170,7 @@ pub enum Walk {
 
 /// Where the reconciler got to, kept between runs so a run that is cut off loses nothing.
 #[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", default)]
 pub struct ReconcileCursor {
     /// The pass (both walks once) under way, from 1.
     pub pass: u64,
@@ -190,6 +190,14 @@ pub struct ReconcileCursor {
     pub last_run_at: Option<u64>,
     /// Pages read by the last run.
     pub last_run_pages: u64,
+    /// SES identities this pass's walk of SES's list has read so far.
+    pub pass_ses_identities: u64,
+    /// Owners this pass's walk of the registry has read so far.
+    pub pass_registry_names: u64,
+    /// SES identities of the region at the last finished pass (its walk of SES's list).
+    pub last_pass_ses_identities: Option<u64>,
+    /// Names the registry held at the last finished pass.
+    pub last_pass_registry_names: Option<u64>,
 }
 
 /// Why a reservation was refused.

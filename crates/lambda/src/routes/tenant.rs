@@ -1,6 +1,7 @@
 //! `GET /v1/tenant`, `PUT /v1/tenants/{tenant}/users`, `PUT /v1/tenants/{tenant}/zones`
 //! and `PUT /v1/tenants/{tenant}/reputation` (the platform's admin scope),
-//! `POST /v1/sender/check`, and `GET /v1/events` (the tenant's recent SES events).
+//! `POST /v1/sender/check`, `GET /v1/events` (the tenant's recent SES events), and
+//! `GET /v1/platform` (the platform's headroom, admin scope).
 
 use crate::auth::Caller;
 use crate::error::Problem;
@@ -60,6 +61,14 @@ async fn put_reputation(
     let view = svc.put_reputation(&tenant, &req).await?;
     tracing::info!(tenant = %tenant, policy = req.policy.as_str(), by = %caller.subject, "tenant reputation policy set");
     Ok(Json(view))
+}
+
+async fn platform(
+    State(svc): State<Arc<Identities>>,
+    caller: Caller,
+) -> Result<Json<crate::service::platform::PlatformView>, Problem> {
+    caller.require_admin("Reading the platform's headroom")?;
+    Ok(Json(svc.platform().await?))
 }
 
 /// `?identity=...&type=bounce`: which events; anything else is a 400 problem.
@@ -123,4 +132,5 @@ where
         .route("/v1/tenants/{tenant}/reputation", put(put_reputation))
         .route("/v1/sender/check", post(sender))
         .route("/v1/events", get(events))
+        .route("/v1/platform", get(platform))
 }

@@ -6,6 +6,7 @@ pub mod events;
 pub mod identities;
 pub mod mail_from;
 pub mod messages;
+pub mod platform;
 pub mod policy;
 pub mod publish;
 pub mod reconcile;

@@ -124,6 +124,7 @@ impl Reconciler {
                         .list_identities_page(cur.ses_token.clone(), self.page_size)
                         .await?;
                     report.ses_identities += names.len();
+                    cur.pass_ses_identities += names.len() as u64;
                     let pass = cur.pass;
                     let mut results = futures_util::stream::iter(names)
                         .map(|name| async move { self.in_ses(&name, pass).await })
@@ -144,6 +145,7 @@ impl Reconciler {
                         .owners_page(cur.shard, cur.after.as_deref(), self.page_size)
                         .await?;
                     report.registry_identities += owners.len();
+                    cur.pass_registry_names += owners.len() as u64;
                     let pass = cur.pass;
                     let mut results = futures_util::stream::iter(owners)
                         .map(|o| async move { self.in_registry(&o, pass).await })
@@ -168,6 +170,8 @@ impl Reconciler {
                     pass: cur.pass + 1,
                     pass_started_at: now,
                     last_pass_finished_at: Some(now),
+                    last_pass_ses_identities: Some(cur.pass_ses_identities),
+                    last_pass_registry_names: Some(cur.pass_registry_names),
                     ..ReconcileCursor::default()
                 };
             }
