@@ -187,6 +187,12 @@ catalogue! {
     /// Sign-ins to this SMTP host failed too often this hour; it is not tried again until
     /// the hour ends.
     LimitSmtpAuthFailures = "limit-smtp-auth-failures",
+    /// The claimed domain is verified in SES: a verified name moves only by the platform's
+    /// admin, never by a claim.
+    IdentityClaimVerified = "identity-claim-verified",
+    /// No other tenant holds the claimed name: add it instead (or the tenant already
+    /// holds it).
+    IdentityClaimNotNeeded = "identity-claim-not-needed",
     /// SES holds 80 % or more of its quota of identities in this region.
     PlatformIdentityQuotaNear = "platform-identity-quota-near",
     /// The tenant already has as much work waiting on its own servers (its SMTP server,

@@ -165,6 +165,10 @@ pub enum Announcement {
     /// A record that was right is gone or changed, past the quiet period.
     #[serde(rename = "Records Changed")]
     RecordsChanged,
+    /// Another tenant proved in DNS that it owns the domain, which this tenant held
+    /// unverified; the name moved to it (`status` `CLAIMED`).
+    #[serde(rename = "Identity Claimed")]
+    Claimed,
 }
 
 impl Announcement {
@@ -174,6 +178,7 @@ impl Announcement {
             Announcement::Verified => "Identity Verified",
             Announcement::VerificationFailed => "Identity Verification Failed",
             Announcement::RecordsChanged => "Records Changed",
+            Announcement::Claimed => "Identity Claimed",
         }
     }
 }

@@ -159,6 +159,7 @@ impl Aws {
             events: self.events_service(),
             tracking: self.tracking.clone(),
             schedule: self.schedule,
+            announcers: self.announcers.clone(),
         }
     }
 

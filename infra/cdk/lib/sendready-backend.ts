@@ -124,6 +124,7 @@ export const FUNCTIONS = {
       { method: HttpMethod.POST, path: "/v1/sender/check" },
       { method: HttpMethod.GET, path: "/v1/tenant" },
       { method: HttpMethod.GET, path: "/v1/events" },
+      { method: HttpMethod.POST, path: "/v1/identities/{identity}/claim" },
       { method: HttpMethod.GET, path: "/v1/platform", scopes: [ADMIN_SCOPE] },
       { method: HttpMethod.PUT, path: "/v1/tenants/{tenant}/users", scopes: [ADMIN_SCOPE] },
       { method: HttpMethod.PUT, path: "/v1/tenants/{tenant}/zones", scopes: [ADMIN_SCOPE] },
@@ -263,7 +264,13 @@ export class SendreadyBackend extends Construct {
         logGroup: new LogGroup(this, `${name}Logs`, { retention, removalPolicy: RemovalPolicy.DESTROY }),
       });
     };
-    const identities = make("Identities", { SENDREADY_HOSTED_ZONE_IDS: props.hostedZoneIds.join(",") });
+    // A domain claimed away from a tenant is announced to it, as the tracker does.
+    const identities = make("Identities", {
+      SENDREADY_HOSTED_ZONE_IDS: props.hostedZoneIds.join(","),
+      SENDREADY_ANNOUNCE_BUS: "default",
+      SENDREADY_WEBHOOK_URL: props.webhook?.url ?? "",
+      SENDREADY_WEBHOOK_SECRET: props.webhook?.secret ?? "",
+    });
 
     const reconcile = make("Reconcile");
     const events = make("Events");
@@ -566,6 +573,14 @@ export class SendreadyBackend extends Construct {
         effect: Effect.ALLOW,
         actions: ["dynamodb:Query", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem"],
         resources: [this.table.tableArn],
+      }),
+    );
+    identities.addToRolePolicy(
+      new PolicyStatement({
+        sid: "Announce",
+        effect: Effect.ALLOW,
+        actions: ["events:PutEvents"],
+        resources: [stack.formatArn({ service: "events", resource: "event-bus", resourceName: "default" })],
       }),
     );
     track.addToRolePolicy(

@@ -127,7 +127,7 @@ const samStack = once(() => {
 describe("the synthesized CDK stack", () => {
   test("every route has the JWT authorizer", () => {
     const routes = resources("AWS::ApiGatewayV2::Route");
-    assert.equal(routes.length, 24);
+    assert.equal(routes.length, 25);
     for (const [id, route] of routes) {
       assert.equal(route.Properties.AuthorizationType, "JWT", `${id} has no JWT authorizer`);
       assert.ok(route.Properties.AuthorizerId, `${id} names no authorizer`);
@@ -191,6 +191,7 @@ describe("the synthesized CDK stack", () => {
         "dynamodb:PutItem",
         "dynamodb:Query",
         "dynamodb:UpdateItem",
+        "events:PutEvents",
         // Route53Create (DKIM, DMARC) and Route53CreateMailFrom (MX, TXT).
         "route53:ChangeResourceRecordSets",
         "route53:ChangeResourceRecordSets",

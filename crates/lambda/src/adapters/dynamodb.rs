@@ -7,7 +7,7 @@
 //! | `pk` | `sk` | holds |
 //! | --- | --- | --- |
 //! | `TENANT#<tenant>` | `META`, `ID#<identity>` | the registry a request needs: active users, zones, SES tenant, identity counters, and at most a few identities (one `GetItem` and one bounded `Query`) |
-//! | `IDENTITY#<name>` | `OWNER`, `UNDER#<name>` | a name's one owner across the deployment, and the names under it; the owner item carries `ownerShard`, the key of the sparse `owners` index (partition `ownerShard`, sort `pk`) the reconciler walks a page at a time |
+//! | `IDENTITY#<name>` | `OWNER`, `UNDER#<name>`, `CLAIM#<tenant>` | a name's one owner across the deployment, the names under it, and another tenant's claim token (7 days); the owner item carries `ownerShard`, the key of the sparse `owners` index (partition `ownerShard`, sort `pk`) the reconciler walks a page at a time |
 //! | `PLATFORM` | `RECONCILE` | where the reconciler got to (its cursor) |
 //! | `LIMITS#<tenant>` | `LIMIT#<name>#<subject>#<window>` | limit counters, one per window, and the places of a tenant's share of work on its own servers (`LEASE#<work>#<slot>`), removed by TTL (read by key, never listed) |
 //! | `SETTINGS#<tenant>` | `CURRENT`, `HIST#…`, `SMTPLOG#…` | settings, their history, debug transcripts |
@@ -808,6 +808,44 @@ impl Registry for DynamoRegistry {
             Err(e) => Err(aws_error("Marking the identity name seen in SES", &e)),
             Ok(_) => Ok(()),
         }
+    }
+
+    async fn claim_token(&self, tenant: &str, name: &str) -> Result<String, AwsError> {
+        const WHAT: &str = "Keeping the claim's token";
+        const DAYS: u64 = 7;
+        let key = s(&format!("CLAIM#{tenant}"));
+        let now = now_secs();
+        let current = self
+            .db
+            .get_item()
+            .table_name(&self.table)
+            .key("pk", owner_pk(name))
+            .key("sk", key.clone())
+            .consistent_read(true)
+            .send()
+            .await
+            .map_err(|e| aws_error(WHAT, &e))?;
+        if let Some(item) = current.item()
+            && num::<u64>(item, "expiresAt").is_some_and(|e| e > now)
+            && let Some(t) = item.get("token").and_then(|v| v.as_s().ok())
+        {
+            return Ok(t.clone());
+        }
+        let token = format!("{:032x}", rand::random::<u128>());
+        self.db
+            .put_item()
+            .table_name(&self.table)
+            .item("pk", owner_pk(name))
+            .item("sk", key)
+            .item("token", s(&token))
+            .item(
+                "expiresAt",
+                AttributeValue::N((now + DAYS * 86_400).to_string()),
+            )
+            .send()
+            .await
+            .map_err(|e| aws_error(WHAT, &e))?;
+        Ok(token)
     }
 
     async fn reconcile_cursor(&self) -> Result<Option<ReconcileCursor>, AwsError> {

@@ -258,6 +258,9 @@ pub trait Registry: Send + Sync {
     ) -> Result<(Vec<NameOwner>, Option<String>), AwsError>;
     /// Records that the reconciler's pass `pass` found the name in SES.
     async fn mark_seen(&self, name: &str, pass: u64) -> Result<(), AwsError>;
+    /// The token `tenant` publishes to claim `name` from its unverified holder (made on
+    /// first ask, then the same until it expires after 7 days).
+    async fn claim_token(&self, tenant: &str, name: &str) -> Result<String, AwsError>;
     /// Where the reconciler got to, if it ever ran.
     async fn reconcile_cursor(&self) -> Result<Option<ReconcileCursor>, AwsError>;
     /// Keeps where the reconciler got to.

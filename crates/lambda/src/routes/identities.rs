@@ -67,6 +67,16 @@ async fn verify(
     Ok(Json(svc.verify(&caller.tenant, &identity).await?))
 }
 
+async fn claim(
+    State(svc): State<Arc<Identities>>,
+    caller: Caller,
+    Path(identity): Path<String>,
+) -> Result<axum::response::Response, Problem> {
+    use axum::response::IntoResponse;
+    let (status, view) = svc.claim(&caller.tenant, &identity).await?;
+    Ok((status, Json(view)).into_response())
+}
+
 async fn mail_from(
     State(svc): State<Arc<Identities>>,
     caller: Caller,
@@ -105,6 +115,7 @@ where
         .route("/v1/identities/{identity}", get(read).delete(delete))
         .route("/v1/identities/{identity}/dns", post(publish))
         .route("/v1/identities/{identity}/verify", post(verify))
+        .route("/v1/identities/{identity}/claim", post(claim))
         .route("/v1/identities/{identity}/mail-from", put(mail_from))
         .route("/v1/identities/{identity}/policy", get(policy))
         .route("/v1/identities/{identity}/history", get(history))

@@ -52,6 +52,8 @@ pub struct Identities {
     pub events: super::events::Events,
     /// Verification tracking: each identity is looked at again by `sendready-track`.
     pub tracking: Arc<dyn TrackingStore>,
+    /// Where a name claimed away from a tenant is announced to it.
+    pub announcers: Vec<Arc<dyn crate::ports::Announcer>>,
     /// The tracker's times (SES's, or compressed on the local stack).
     pub schedule: sendready_core::tracking::Schedule,
 }

@@ -2,6 +2,7 @@
 //! verification, test mail and SMTP checks. No axum and no SDK here; a service takes
 //! plain values and the caller's tenant, and answers a value or a [`crate::error::Problem`].
 
+pub mod claim;
 pub mod events;
 pub mod identities;
 pub mod mail_from;
