@@ -39,7 +39,13 @@ pub struct Schedule {
     pub daily: u64,
     /// How long a record must stay lost or changed before it is announced.
     pub quiet: u64,
+    /// How long past SES's window an identity that never verified keeps its name before
+    /// it is released ([`held_too_long`]).
+    pub grace: u64,
 }
+
+/// The grace past SES's 72 hours before an unverified name is released: a day.
+pub const GRACE: u64 = 24 * 3600;
 
 impl Default for Schedule {
     fn default() -> Self {
@@ -49,8 +55,23 @@ impl Default for Schedule {
             max_pending_gap: MAX_PENDING_GAP,
             daily: DAILY,
             quiet: QUIET,
+            grace: GRACE,
         }
     }
+}
+
+/// True when an identity that is not verified has held its name for SES's whole window
+/// and the grace after it since tracking last started (the create, or a Retry): its
+/// reservation is released so the name's rightful owner can add it (issue 23.6).
+pub fn held_too_long(track: &Track, verified: bool, now: u64, at: &Schedule) -> bool {
+    !verified
+        && !track.ever_verified
+        && track.status.as_deref() != Some("SUCCESS")
+        && now
+            >= track
+                .since
+                .saturating_add(at.window)
+                .saturating_add(at.grace)
 }
 
 impl Schedule {
@@ -65,6 +86,7 @@ impl Schedule {
             max_pending_gap: s(d.max_pending_gap),
             daily: s(d.daily),
             quiet: s(d.quiet),
+            grace: s(d.grace),
         }
     }
 }
@@ -96,6 +118,10 @@ pub struct Track {
     /// with the function): each puts the next one off twice as long ([`put_off`]).
     #[serde(default, skip_serializing_if = "is_zero")]
     pub failures: u32,
+    /// True once a look saw SES verify it: a name that was verified is never released for
+    /// failing later ([`held_too_long`]).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub ever_verified: bool,
 }
 
 #[allow(clippy::trivially_copy_pass_by_ref)] // serde's skip_serializing_if passes a reference
@@ -165,6 +191,10 @@ pub enum Announcement {
     /// A record that was right is gone or changed, past the quiet period.
     #[serde(rename = "Records Changed")]
     RecordsChanged,
+    /// The identity never verified within SES's window and the grace after it; its name
+    /// was released (`status` `RELEASED`) so its rightful owner can add it.
+    #[serde(rename = "Identity Released")]
+    Released,
     /// Another tenant proved in DNS that it owns the domain, which this tenant held
     /// unverified; the name moved to it (`status` `CLAIMED`).
     #[serde(rename = "Identity Claimed")]
@@ -179,6 +209,7 @@ impl Announcement {
             Announcement::VerificationFailed => "Identity Verification Failed",
             Announcement::RecordsChanged => "Records Changed",
             Announcement::Claimed => "Identity Claimed",
+            Announcement::Released => "Identity Released",
         }
     }
 }
@@ -259,6 +290,9 @@ pub fn step(track: &Track, look: &Look, now: u64, at: &Schedule) -> (Track, Vec<
     let mut next = Track {
         checks: track.checks.saturating_add(1),
         status: Some(look.status.clone()),
+        ever_verified: track.ever_verified
+            || look.status == "SUCCESS"
+            || track.status.as_deref() == Some("SUCCESS"),
         ..track.clone()
     };
     let mut changes = Vec::new();
@@ -352,6 +386,7 @@ pub fn start(now: u64, keep: Option<&Track>, at: &Schedule) -> Track {
         next_at: now + at.first,
         outbox: keep.map(|t| t.outbox.clone()).unwrap_or_default(),
         failures: 0,
+        ever_verified: keep.is_some_and(|t| t.ever_verified),
     }
 }
 
@@ -560,5 +595,37 @@ mod tests {
         // A look that finishes starts the count again.
         let (next, _) = step(&t, &Look::default(), 2000, &at);
         assert_eq!(next.failures, 0);
+    }
+
+    #[test]
+    fn an_unverified_name_is_held_for_the_window_and_the_grace_and_no_longer() {
+        let at = Schedule::default();
+        let t = start(1000, None, &at);
+        let end = 1000 + WINDOW + GRACE;
+        for (verified, now, released) in [
+            (false, 1000, false),
+            (false, 1000 + WINDOW, false),
+            (false, end - 1, false),
+            (false, end, true),
+            (true, end + 10 * DAILY, false),
+        ] {
+            assert_eq!(
+                held_too_long(&t, verified, now, &at),
+                released,
+                "{verified} {now}"
+            );
+        }
+        // A Retry starts the window again.
+        let retried = start(end, Some(&t), &at);
+        assert!(!held_too_long(&retried, false, end + 1, &at));
+        // A name SES verified once is never released for failing later.
+        let look = |status: &str| Look {
+            status: status.to_owned(),
+            ..Look::default()
+        };
+        let (was, _) = step(&t, &look("SUCCESS"), 2000, &at);
+        let (now_failing, _) = step(&was, &look("FAILED"), 3000, &at);
+        assert!(now_failing.ever_verified);
+        assert!(!held_too_long(&now_failing, false, end + 10 * DAILY, &at));
     }
 }

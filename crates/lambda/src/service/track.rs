@@ -74,6 +74,9 @@ pub struct TrackReport {
     pub deferred: usize,
     /// Orphaned due items (their identity no longer tracked) removed where found.
     pub orphans_removed: usize,
+    /// Identities that never verified within SES's window and the grace after it, their
+    /// names released (`tenant identity`).
+    pub released: Vec<String>,
 }
 
 impl TrackReport {
@@ -86,6 +89,7 @@ impl TrackReport {
         self.deferred += other.deferred;
         self.orphans_removed += other.orphans_removed;
         self.forgotten.extend(other.forgotten);
+        self.released.extend(other.released);
         self.failed.extend(other.failed);
     }
 }
@@ -202,6 +206,13 @@ impl Tracker {
             Err(p) => return Err(p),
         };
         report.looked += 1;
+        let verified =
+            observed.ses.verified_for_sending || observed.ses.verification_status == "SUCCESS";
+        if tracking::held_too_long(&t.track, verified, now, &self.identities.schedule) {
+            return self
+                .release_unverified(t, &observed.ses.verification_status, report)
+                .await;
+        }
         let (mut next, changes) =
             tracking::step(&t.track, &observed.look(), now, &self.identities.schedule);
         report.changes += changes.len();
@@ -267,6 +278,44 @@ impl Tracker {
         if let Err(e) = self.store.save(&saved, &next, &[]).await {
             tracing::warn!(tenant = %t.tenant, identity = %t.identity, error = %e, "delivered announcements not recorded; offered again with the same id");
         }
+        Ok(())
+    }
+}
+
+impl Tracker {
+    /// Releases the name of an identity that never verified within SES's window and the
+    /// grace after it (issue 23.6): its tenant is told first (`Identity Released`, with the
+    /// same id on every try), then its SES identity, reservation and tracking go, so the
+    /// name's rightful owner can add it. A failure part-way leaves it due, and the next
+    /// look goes on.
+    async fn release_unverified(
+        &self,
+        t: &Tracked,
+        status: &str,
+        report: &mut TrackReport,
+    ) -> Result<(), Problem> {
+        let change = Change {
+            at: t.track.since,
+            from: Some(status.to_owned()),
+            status: "RELEASED".to_owned(),
+            records: Vec::new(),
+            announce: Some(sendready_core::tracking::Announcement::Released),
+        };
+        if let Some(a) = announced(t, &change) {
+            for to in &self.announcers {
+                if let Err(e) = to.announce(&a).await {
+                    tracing::warn!(tenant = %t.tenant, identity = %t.identity, announcer = to.name(), error = %e, "the release was not announced");
+                }
+            }
+        }
+        self.identities.ses.delete_identity(&t.identity).await?;
+        self.identities
+            .registry
+            .release(&t.tenant, &t.identity, t.kind)
+            .await?;
+        self.store.forget(&t.tenant, &t.identity).await?;
+        tracing::warn!(tenant = %t.tenant, identity = %t.identity, status, "unverified name released after SES's window and the grace");
+        report.released.push(format!("{} {}", t.tenant, t.identity));
         Ok(())
     }
 }
