@@ -718,21 +718,7 @@ impl Registry for DynamoRegistry {
     }
 
     async fn name_owner(&self, name: &str) -> Result<Option<String>, AwsError> {
-        let out = self
-            .db
-            .get_item()
-            .table_name(&self.table)
-            .key("pk", owner_pk(name))
-            .key("sk", s("OWNER"))
-            .consistent_read(true)
-            .send()
-            .await
-            .map_err(|e| aws_error("Reading the identity name's owner", &e))?;
-        Ok(out
-            .item()
-            .and_then(|i| i.get("tenant"))
-            .and_then(|v| v.as_s().ok())
-            .cloned())
+        Ok(self.owner(name).await?.map(|o| o.tenant))
     }
 
     async fn owner(&self, name: &str) -> Result<Option<NameOwner>, AwsError> {

@@ -146,14 +146,19 @@ pub struct NameOwner {
 /// over a sparse index).
 pub const OWNER_SHARDS: u32 = 16;
 
-/// The owners-index shard of an identity name: FNV-1a of its canonical form.
-pub fn owner_shard(identity: &str) -> u32 {
+/// FNV-1a (32 bits) of `key`: the stable spread behind every write shard.
+pub fn fnv1a(key: &str) -> u32 {
     let mut h: u32 = 0x811c_9dc5;
-    for b in canonical_identity(identity).bytes() {
+    for b in key.bytes() {
         h ^= u32::from(b);
         h = h.wrapping_mul(0x0100_0193);
     }
-    h % OWNER_SHARDS
+    h
+}
+
+/// The owners-index shard of an identity name: FNV-1a of its canonical form.
+pub fn owner_shard(identity: &str) -> u32 {
+    fnv1a(&canonical_identity(identity)) % OWNER_SHARDS
 }
 
 /// Which of its two walks the reconciler is in.

@@ -28,12 +28,7 @@ pub const COUNT_SHARDS: u32 = 4;
 
 /// The count shard of an event: FNV-1a of its id.
 fn count_shard(id: &str) -> u32 {
-    let mut h: u32 = 0x811c_9dc5;
-    for b in id.bytes() {
-        h ^= u32::from(b);
-        h = h.wrapping_mul(0x0100_0193);
-    }
-    h % COUNT_SHARDS
+    crate::ports::registry::fnv1a(id) % COUNT_SHARDS
 }
 
 fn expires(days: u64) -> AttributeValue {
