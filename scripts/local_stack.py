@@ -302,6 +302,11 @@ class Stack:
                # The EventBridge rule -> sendready-events of AWS: the backend reads what
                # the local SES published and consumes it (sendready-local).
                "SENDREADY_LOCAL_SES_EVENTS": self.moto,
+               # The deployment's queues in moto's SQS: SES events through the events
+               # queue, Prefer: respond-async sends through the send queue (a fair queue,
+               # message group = tenant), each fed to its consumer as Lambda's event
+               # source mappings do; GET /v1/platform shows their depths.
+               "SENDREADY_LOCAL_QUEUES": "1",
                # The schedule -> sendready-track of AWS: the tracker runs every second,
                # its times compressed as much as the local SES compresses the 72 hours,
                # and announces on moto's default EventBridge bus.

@@ -104,16 +104,22 @@ def main():
     owners = [i for i in table.get("GlobalSecondaryIndexes", []) if i.get("IndexName") == "owners"]
     if not owners or [k["AttributeName"] for k in owners[0]["KeySchema"]] != ["ownerShard", "pk"]:
         failures.append("the tenant table has no owners index (ownerShard, pk) for the reconciler")
-    # SES events go through a queue with a dead-letter queue and an alarm (issue 23.3).
-    queue = resources.get("SesEventsQueue", {}).get("Properties", {})
-    if queue.get("RedrivePolicy", {}).get("maxReceiveCount") is None:
-        failures.append("the SES events queue has no dead-letter queue")
+    # SES events (issue 23.3) and queued sends (issue 23.4) each go through a queue with a
+    # dead-letter queue and an alarm, to a function that reports partial batch failures.
     mappings = [r["Properties"] for r in resources.values() if r["Type"] == "AWS::Lambda::EventSourceMapping"]
-    if not any("ReportBatchItemFailures" in m.get("FunctionResponseTypes", []) for m in mappings):
-        failures.append("sendready-events does not report partial batch failures")
     alarms = [r["Properties"] for r in resources.values() if r["Type"] == "AWS::CloudWatch::Alarm"]
-    if not any(d.get("Value") == {"GetAtt": "SesEventsDeadLetters.QueueName"} for a in alarms for d in a.get("Dimensions", [])):
-        failures.append("no alarm on the SES events dead-letter queue")
+    for queue_id, dlq_id, fn_id in (("SesEventsQueue", "SesEventsDeadLetters", "EventsFunction"),
+                                    ("SendQueue", "SendDeadLetters", "DeliverFunction")):
+        queue = resources.get(queue_id, {}).get("Properties", {})
+        redrive = queue.get("RedrivePolicy", {})
+        if redrive.get("maxReceiveCount") is None or redrive.get("deadLetterTargetArn") != {"GetAtt": f"{dlq_id}.Arn"}:
+            failures.append(f"{queue_id} has no dead-letter queue {dlq_id}")
+        mapping = [m for m in mappings if m.get("EventSourceArn") == {"GetAtt": f"{queue_id}.Arn"}]
+        if not mapping or mapping[0].get("FunctionName") != {"Ref": fn_id} \
+                or "ReportBatchItemFailures" not in mapping[0].get("FunctionResponseTypes", []):
+            failures.append(f"{queue_id} does not feed {fn_id} with partial batch failures")
+        if not any(d.get("Value") == {"GetAtt": f"{dlq_id}.QueueName"} for a in alarms for d in a.get("Dimensions", [])):
+            failures.append(f"no alarm on {dlq_id}")
     for name, fn in functions.items():
         for policy in fn["Properties"].get("Policies", []):
             for st in policy.get("Statement", []) if isinstance(policy, dict) else []:

@@ -775,6 +775,67 @@ pub struct SentMessage {
     pub replayed: bool,
 }
 
+/// Where a message sent with `Prefer: respond-async` is (issue 23.4).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "tsify", derive(tsify::Tsify))]
+#[serde(rename_all = "camelCase")]
+pub enum MessageStatus {
+    /// On the send queue, waiting for a place of the tenant's share.
+    Queued,
+    /// Being handed to the route.
+    Sending,
+    /// Delivered to the route (`sent` says how).
+    Sent,
+    /// Surely not sent (`problem` says why); a new send needs a new request.
+    Failed,
+    /// May have left: the route's answer never came (`problem` says why). Never sent again.
+    Unknown,
+}
+
+/// Why a queued message failed, or why its outcome is unknown: the problem a synchronous
+/// send would have answered.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "tsify", derive(tsify::Tsify))]
+#[serde(rename_all = "camelCase")]
+pub struct MessageProblem {
+    /// The HTTP status a synchronous send would have answered.
+    pub status: u16,
+    /// The problem's code (docs/codes.md).
+    pub code: String,
+    /// What went wrong and what to do.
+    pub detail: String,
+}
+
+/// The answer of `POST /v1/messages` with `Prefer: respond-async` (202) and of
+/// `GET /v1/messages/{messageId}`: a message on the send queue and where it got to.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "tsify", derive(tsify::Tsify))]
+#[serde(rename_all = "camelCase")]
+pub struct QueuedMessage {
+    /// Sendready's id of the message (`msg_…`), the key of its status route.
+    pub message_id: String,
+    /// Where it is.
+    pub status: MessageStatus,
+    /// Its status route (`/v1/messages/{messageId}`).
+    pub status_url: String,
+    /// When it was queued (RFC 3339).
+    pub queued_at: String,
+    /// When its status last changed (RFC 3339).
+    pub updated_at: String,
+    /// Times a worker began to hand it over.
+    pub attempts: u32,
+    /// How it left, once `sent`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sent: Option<SentMessage>,
+    /// Why it failed or may have left, once `failed` or `unknown`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub problem: Option<MessageProblem>,
+    /// True when this answer repeats an earlier request with the same `Idempotency-Key`
+    /// (nothing was queued again).
+    #[serde(default)]
+    pub replayed: bool,
+}
+
 /// The answer of `GET /v1/identities/{identity}/history`: verification tracking and the
 /// changes it recorded (issue 15).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -140,6 +140,9 @@ catalogue! {
     MessageRouteUnavailable = "message-route-unavailable",
     /// The tenant sent as many messages as it may this hour.
     LimitMessages = "limit-messages",
+    /// No message of this tenant has this id (`GET /v1/messages/{messageId}`; a message
+    /// sent with `Prefer: respond-async` is kept 7 days).
+    MessageNotFound = "message-not-found",
 
     // ---- the tenant's sending reputation (SES events, issue 15)
     /// The tenant's bounce rate is at or over 5 %, where SES places an account under
@@ -195,6 +198,9 @@ catalogue! {
     IdentityClaimNotNeeded = "identity-claim-not-needed",
     /// SES holds 80 % or more of its quota of identities in this region.
     PlatformIdentityQuotaNear = "platform-identity-quota-near",
+    /// A dead-letter queue holds messages: SES events not stored, or sends not handled,
+    /// after their retries; fix the cause and redrive them.
+    PlatformDeadLetters = "platform-dead-letters",
     /// The tenant already has as much work waiting on its own servers (its SMTP server,
     /// its domain's name servers) as it may run at once.
     LimitTenantBusy = "limit-tenant-busy",

@@ -107,6 +107,24 @@ pub struct Config {
     /// The most identities one tracking run looks at: `SENDREADY_TRACK_BATCH` (default
     /// 100; the rest are looked at in the next run).
     pub track_batch: usize,
+    /// The queues, by URL: `SENDREADY_SEND_QUEUE_URL` (the SQS fair queue `Prefer:
+    /// respond-async` sends go through; unset: every send answers synchronously),
+    /// `SENDREADY_SEND_DLQ_URL`, `SENDREADY_EVENTS_QUEUE_URL` and
+    /// `SENDREADY_EVENTS_DLQ_URL` (their depths in the platform view).
+    pub queues: QueueUrls,
+}
+
+/// The queues' URLs (each unset where the deployment has none).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct QueueUrls {
+    /// The send queue.
+    pub send: Option<String>,
+    /// The send queue's dead-letter queue.
+    pub send_dlq: Option<String>,
+    /// The SES events queue.
+    pub events: Option<String>,
+    /// The SES events queue's dead-letter queue.
+    pub events_dlq: Option<String>,
 }
 
 /// The platform's webhook.
@@ -259,7 +277,15 @@ impl Config {
         {
             return Err(ConfigError::SelectorPrefix(selector_prefix));
         }
+        let url = |name: &str| var(name).filter(|u| !u.is_empty());
+        let queues = QueueUrls {
+            send: url("SENDREADY_SEND_QUEUE_URL"),
+            send_dlq: url("SENDREADY_SEND_DLQ_URL"),
+            events: url("SENDREADY_EVENTS_QUEUE_URL"),
+            events_dlq: url("SENDREADY_EVENTS_DLQ_URL"),
+        };
         Ok(Config {
+            queues,
             announce_bus: var("SENDREADY_ANNOUNCE_BUS").filter(|b| !b.is_empty()),
             webhook: webhook(
                 var("SENDREADY_WEBHOOK_URL"),

@@ -10,17 +10,18 @@ use crate::adapters::kms::Kms;
 use crate::adapters::lettre::{Lettre, SmtpOptions};
 use crate::adapters::route53::Route53Sdk;
 use crate::adapters::sesv2::SesV2;
+use crate::adapters::sqs::Sqs;
 use crate::adapters::webhook::Webhook;
-use crate::config::{Config, ConfigError, DEFAULT_SETTINGS_KEY};
+use crate::config::{Config, ConfigError, DEFAULT_SETTINGS_KEY, QueueUrls};
 use crate::ports::route53::bare_zone_id;
 use crate::ports::sendlog::SendLog;
 use crate::ports::settings::{Sealer, SettingsStore};
 use crate::ports::{
-    Announcer, EventStore, Limiter, Limits, Registry, Resolver, Route53, Ses, TrackingStore,
+    Announcer, EventStore, Limiter, Limits, Queues, Registry, Resolver, Route53, Ses, TrackingStore,
 };
 use crate::service::events::Events;
 use crate::service::identities::Identities;
-use crate::service::messages::Messages;
+use crate::service::messages::{Messages, SendQueue};
 use crate::service::reconcile::Reconciler;
 use crate::service::secrets::Secrets;
 use crate::service::settings::Settings;
@@ -81,6 +82,10 @@ pub struct Aws {
     pub announcers: Vec<Arc<dyn Announcer>>,
     /// The most identities one tracking run looks at.
     pub track_batch: usize,
+    /// SQS.
+    pub queues: Arc<dyn Queues>,
+    /// The queues' URLs.
+    pub queue_urls: QueueUrls,
 }
 
 impl Aws {
@@ -101,6 +106,8 @@ impl Aws {
             schedule: Schedule::default(),
             announcers: Vec::new(),
             track_batch: 100,
+            queues: Arc::new(Sqs::from_conf(conf)),
+            queue_urls: QueueUrls::default(),
             sendlog: registry,
             platform_from: None,
             sealer: Arc::new(Kms::from_conf(conf, DEFAULT_SETTINGS_KEY)),
@@ -134,6 +141,7 @@ impl Aws {
             selector_prefix: config.selector_prefix.clone(),
             sealer: Arc::new(Kms::from_conf(conf, &config.settings_key)),
             platform_from: config.platform_from.clone(),
+            queue_urls: config.queues.clone(),
             ..Aws::from_sdk(conf, &config.table)
         }
     }
@@ -160,6 +168,8 @@ impl Aws {
             tracking: self.tracking.clone(),
             schedule: self.schedule,
             announcers: self.announcers.clone(),
+            queues: self.queues.clone(),
+            queue_urls: self.queue_urls.clone(),
         }
     }
 
@@ -209,6 +219,10 @@ impl Aws {
             limiter: self.limiter.clone(),
             limits: self.limits,
             platform_from: self.platform_from.clone(),
+            queue: self.queue_urls.send.clone().map(|url| SendQueue {
+                queues: self.queues.clone(),
+                url,
+            }),
         }
     }
 

@@ -98,6 +98,16 @@ fn app_with(ses_rules: &[Rule], retry: &aws_sdk_sesv2::config::retry::RetryConfi
         track_batch: 100,
         sendlog: registry,
         platform_from: None,
+        // No queue is configured: nothing calls SQS.
+        queues: Arc::new(sendready_lambda::adapters::sqs::Sqs::new(
+            aws_sdk_sqs::Client::from_conf(
+                aws_sdk_sqs::Config::builder()
+                    .behavior_version_latest()
+                    .region(aws_sdk_sqs::config::Region::new("eu-west-1"))
+                    .build(),
+            ),
+        )),
+        queue_urls: sendready_lambda::config::QueueUrls::default(),
         sealer: Arc::new(sendready_lambda::adapters::kms::Kms::new(
             kms,
             "alias/sendready-settings",

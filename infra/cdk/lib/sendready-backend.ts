@@ -157,7 +157,15 @@ export const FUNCTIONS = {
   Send: {
     binary: "sendready-send",
     description: "POST /v1/messages, one message for a tenant through its chosen route.",
-    routes: [{ method: HttpMethod.POST, path: "/v1/messages", scopes: [SEND_SCOPE] }],
+    routes: [
+      { method: HttpMethod.POST, path: "/v1/messages", scopes: [SEND_SCOPE] },
+      { method: HttpMethod.GET, path: "/v1/messages/{messageId}", scopes: [SEND_SCOPE] },
+    ],
+  },
+  Deliver: {
+    binary: "sendready-deliver",
+    description: "Delivers each message a Prefer respond-async send queued, at most once, through the tenant's route.",
+    routes: [],
   },
   Reconcile: {
     binary: "sendready-reconcile",
@@ -347,16 +355,66 @@ export class SendreadyBackend extends Construct {
       SENDREADY_SETTINGS_KEY_ID: this.settingsKey.keyId,
       SENDREADY_PLATFORM_FROM: props.platformFrom ?? "",
     });
+    const deliver = make("Deliver", {
+      SENDREADY_SETTINGS_KEY_ID: this.settingsKey.keyId,
+      SENDREADY_PLATFORM_FROM: props.platformFrom ?? "",
+    });
     this.functions = {
       Identities: identities,
       TestMail: testMail,
       SmtpCheck: smtpCheck,
       Settings: settings,
       Send: send,
+      Deliver: deliver,
       Reconcile: reconcile,
       Events: events,
       Track: track,
     };
+    // Sends with Prefer: respond-async (issue 23.4): the send route puts each message's
+    // id on this queue with the tenant as its message group, which makes it an SQS fair
+    // queue, so a tenant with a backlog on a slow server delays only its own messages;
+    // sendready-deliver takes them ten at a time under each tenant's share of places and
+    // names in its partial batch response the ones to deliver again. After ten receives
+    // a message waits in the dead-letter queue, whose alarm says so.
+    const sendDeadLetters = new Queue(this, "SendDeadLetters", {
+      retentionPeriod: Duration.days(14),
+      encryption: QueueEncryption.SQS_MANAGED,
+    });
+    const sendQueue = new Queue(this, "SendQueue", {
+      visibilityTimeout: Duration.seconds(180),
+      retentionPeriod: Duration.days(4),
+      encryption: QueueEncryption.SQS_MANAGED,
+      deadLetterQueue: { queue: sendDeadLetters, maxReceiveCount: 10 },
+    });
+    new EventSourceMapping(this, "SendMapping", {
+      target: deliver,
+      eventSourceArn: sendQueue.queueArn,
+      batchSize: 10,
+      reportBatchItemFailures: true,
+      // At most this many workers at once; each tenant holds at most its share of them.
+      maxConcurrency: 10,
+    });
+    deliver.addToRolePolicy(
+      new PolicyStatement({
+        sid: "SendQueue",
+        effect: Effect.ALLOW,
+        actions: ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:ChangeMessageVisibility", "sqs:GetQueueAttributes"],
+        resources: [sendQueue.queueArn],
+      }),
+    );
+    send.addEnvironment("SENDREADY_SEND_QUEUE_URL", sendQueue.queueUrl);
+    send.addToRolePolicy(
+      new PolicyStatement({ sid: "SendQueue", effect: Effect.ALLOW, actions: ["sqs:SendMessage"], resources: [sendQueue.queueArn] }),
+    );
+    new Alarm(this, "SendDeadLettersAlarm", {
+      alarmDescription:
+        "Queued messages sendready-deliver could not handle after ten receives wait in the dead-letter queue; fix the cause, then redrive them to the send queue.",
+      metric: sendDeadLetters.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: "Maximum" }),
+      threshold: 0,
+      evaluationPeriods: 1,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+      treatMissingData: TreatMissingData.NOT_BREACHING,
+    });
     // SES events reach sendready-events through a queue (issue 23.3): the rule puts each
     // into it, the function takes them ten at a time and reports the ones it could not
     // store, which come again and after five receives wait in the dead-letter queue, whose
@@ -384,6 +442,19 @@ export class SendreadyBackend extends Construct {
         effect: Effect.ALLOW,
         actions: ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:ChangeMessageVisibility", "sqs:GetQueueAttributes"],
         resources: [sesEvents.queueArn],
+      }),
+    );
+    // The platform view's queue depths, nothing else of the queues.
+    identities.addEnvironment("SENDREADY_EVENTS_QUEUE_URL", sesEvents.queueUrl);
+    identities.addEnvironment("SENDREADY_EVENTS_DLQ_URL", deadLetters.queueUrl);
+    identities.addEnvironment("SENDREADY_SEND_QUEUE_URL", sendQueue.queueUrl);
+    identities.addEnvironment("SENDREADY_SEND_DLQ_URL", sendDeadLetters.queueUrl);
+    identities.addToRolePolicy(
+      new PolicyStatement({
+        sid: "QueueDepths",
+        effect: Effect.ALLOW,
+        actions: ["sqs:GetQueueAttributes"],
+        resources: [sesEvents.queueArn, deadLetters.queueArn, sendQueue.queueArn, sendDeadLetters.queueArn],
       }),
     );
     new Alarm(this, "SesEventsDeadLettersAlarm", {
@@ -558,6 +629,8 @@ export class SendreadyBackend extends Construct {
           "dynamodb:UpdateItem",
           "dynamodb:DeleteItem",
           "dynamodb:ConditionCheckItem",
+          // The platform view's tenant count: four items by key.
+          "dynamodb:BatchGetItem",
         ],
         resources: [this.table.tableArn],
       }),
@@ -691,18 +764,21 @@ export class SendreadyBackend extends Construct {
         resources: [this.table.tableArn],
       }),
     );
-    send.addToRolePolicy(openSecret());
-    send.addToRolePolicy(sesSend());
-    send.addToRolePolicy(sesTenants(tenantSetup));
-    send.addToRolePolicy(sesTenantTag());
-    send.addToRolePolicy(
-      new PolicyStatement({
-        sid: "TenantTable",
-        effect: Effect.ALLOW,
-        actions: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query", "dynamodb:UpdateItem", "dynamodb:DeleteItem"],
-        resources: [this.table.tableArn],
-      }),
-    );
+    // The worker sends as the route does, with the same rights.
+    for (const f of [send, deliver]) {
+      f.addToRolePolicy(openSecret());
+      f.addToRolePolicy(sesSend());
+      f.addToRolePolicy(sesTenants(tenantSetup));
+      f.addToRolePolicy(sesTenantTag());
+      f.addToRolePolicy(
+        new PolicyStatement({
+          sid: "TenantTable",
+          effect: Effect.ALLOW,
+          actions: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query", "dynamodb:UpdateItem", "dynamodb:DeleteItem"],
+          resources: [this.table.tableArn],
+        }),
+      );
+    }
     // The SMTP checks' limits (checks per minute, failed sign-ins per host).
     smtpCheck.addToRolePolicy(
       new PolicyStatement({

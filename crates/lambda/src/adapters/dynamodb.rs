@@ -8,10 +8,10 @@
 //! | --- | --- | --- |
 //! | `TENANT#<tenant>` | `META`, `ID#<identity>` | the registry a request needs: active users, zones, SES tenant, identity counters, and at most a few identities (one `GetItem` and one bounded `Query`) |
 //! | `IDENTITY#<name>` | `OWNER`, `UNDER#<name>`, `CLAIM#<tenant>` | a name's one owner across the deployment, the names under it, and another tenant's claim token (7 days); the owner item carries `ownerShard`, the key of the sparse `owners` index (partition `ownerShard`, sort `pk`) the reconciler walks a page at a time |
-//! | `PLATFORM` | `RECONCILE` | where the reconciler got to (its cursor) |
+//! | `PLATFORM` | `RECONCILE`, `TENANTS#<0-3>` | where the reconciler got to (its cursor); the tenant count, spread over four items and read by key |
 //! | `LIMITS#<tenant>` | `LIMIT#<name>#<subject>#<window>` | limit counters, one per window, and the places of a tenant's share of work on its own servers (`LEASE#<work>#<slot>`), removed by TTL (read by key, never listed) |
 //! | `SETTINGS#<tenant>` | `CURRENT`, `HIST#…`, `SMTPLOG#…` | settings, their history, debug transcripts |
-//! | `MESSAGES#<tenant>` | `KEY#<Idempotency-Key>` | the send log |
+//! | `MESSAGES#<tenant>` | `KEY#<Idempotency-Key>`, `JOB#<messageId>` | the send log (a day), and messages sent with `Prefer: respond-async` with their status (7 days), each read by key |
 //! | `TRACK#<tenant>`, `TRACKDUE` | see `tracking.rs` | verification tracking |
 //! | events | see `events.rs` | SES events and counts |
 //!
@@ -24,8 +24,10 @@ mod tracking;
 use super::sdk::{aws_error, build_error};
 use crate::ports::limits::{Lease, Share};
 use crate::ports::registry::NameOwner;
-use crate::ports::registry::{ReconcileCursor, canonical_identity, now_secs, owner_shard, parents};
-use crate::ports::sendlog::{Claim, SendLog};
+use crate::ports::registry::{
+    ReconcileCursor, TENANT_COUNT_SHARDS, canonical_identity, fnv1a, now_secs, owner_shard, parents,
+};
+use crate::ports::sendlog::{Claim, JOB_SECS, Job, SendLog, Take};
 use crate::ports::settings::{SaveError, SettingsStore, StoredSettings, TRANSCRIPT_DAYS};
 use crate::ports::{AwsError, Limit, LimitError, Limiter, Owned, Record, Registry, ReserveError};
 use async_trait::async_trait;
@@ -34,6 +36,7 @@ use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
 use aws_sdk_dynamodb::types::{
     AttributeValue, ConditionCheck, Delete, Put, TransactWriteItem, Update,
 };
+use sendready_core::api::MessageStatus;
 use sendready_core::api::{EmailSettings, SettingsChange, SmtpTranscript};
 use sendready_core::identity::{IdentityKind, MAX_DOMAIN_IDENTITIES, MAX_EMAIL_IDENTITIES};
 use std::collections::HashMap;
@@ -165,7 +168,8 @@ impl DynamoRegistry {
         values: &[String],
         what: &'static str,
     ) -> Result<(), AwsError> {
-        self.db
+        let old = self
+            .db
             .update_item()
             .table_name(&self.table)
             .key("pk", pk(tenant))
@@ -176,9 +180,31 @@ impl DynamoRegistry {
             .expression_attribute_names("#a", attr)
             .expression_attribute_values(":v", AttributeValue::L(values.iter().map(|v| s(v)).collect()))
             .expression_attribute_values(":z", n(0))
+            .return_values(aws_sdk_dynamodb::types::ReturnValue::AllOld)
             .send()
             .await
             .map_err(|e| aws_error(what, &e))?;
+        // A new tenant (its META had no counters): counted once, in one of the shards.
+        // A failure here leaves the count one short, never the tenant unwritten.
+        let created = old
+            .attributes()
+            .is_none_or(|a| !a.contains_key("domainCount"));
+        if created {
+            let shard = fnv1a(tenant) % TENANT_COUNT_SHARDS;
+            if let Err(e) = self
+                .db
+                .update_item()
+                .table_name(&self.table)
+                .key("pk", s("PLATFORM"))
+                .key("sk", s(&format!("TENANTS#{shard}")))
+                .update_expression("ADD tenants :one")
+                .expression_attribute_values(":one", n(1))
+                .send()
+                .await
+            {
+                tracing::warn!(tenant = %tenant, error = %aws_error("Counting a new tenant", &e), "the tenant count missed one");
+            }
+        }
         Ok(())
     }
 
@@ -834,6 +860,35 @@ impl Registry for DynamoRegistry {
         Ok(token)
     }
 
+    async fn tenant_count(&self) -> Result<u64, AwsError> {
+        const WHAT: &str = "Reading the tenant count";
+        let keys: Vec<HashMap<String, AttributeValue>> = (0..TENANT_COUNT_SHARDS)
+            .map(|i| {
+                HashMap::from([
+                    ("pk".to_owned(), s("PLATFORM")),
+                    ("sk".to_owned(), s(&format!("TENANTS#{i}"))),
+                ])
+            })
+            .collect();
+        let ka = aws_sdk_dynamodb::types::KeysAndAttributes::builder()
+            .set_keys(Some(keys))
+            .build()
+            .map_err(|e| build_error(WHAT, &e))?;
+        let out = self
+            .db
+            .batch_get_item()
+            .request_items(&self.table, ka)
+            .send()
+            .await
+            .map_err(|e| aws_error(WHAT, &e))?;
+        Ok(out
+            .responses()
+            .and_then(|r| r.get(&self.table))
+            .map_or(0, |items| {
+                items.iter().filter_map(|i| num::<u64>(i, "tenants")).sum()
+            }))
+    }
+
     async fn reconcile_cursor(&self) -> Result<Option<ReconcileCursor>, AwsError> {
         const WHAT: &str = "Reading where the reconciler got to";
         let out = self
@@ -1307,6 +1362,43 @@ fn message_key(key: &str) -> AttributeValue {
     s(&format!("KEY#{key}"))
 }
 
+fn job_key(id: &str) -> AttributeValue {
+    s(&format!("JOB#{id}"))
+}
+
+/// A message status's stored name.
+fn status_name(status: MessageStatus) -> &'static str {
+    match status {
+        MessageStatus::Queued => "queued",
+        MessageStatus::Sending => "sending",
+        MessageStatus::Sent => "sent",
+        MessageStatus::Failed => "failed",
+        MessageStatus::Unknown => "unknown",
+    }
+}
+
+/// A stored job (`MESSAGES#<tenant>` / `JOB#<id>`); `None` when it is not one.
+fn job_of(item: &HashMap<String, AttributeValue>) -> Option<Job> {
+    let text = |k: &str| item.get(k).and_then(|v| v.as_s().ok()).cloned();
+    let status = match text("state")?.as_str() {
+        "queued" => MessageStatus::Queued,
+        "sending" => MessageStatus::Sending,
+        "sent" => MessageStatus::Sent,
+        "failed" => MessageStatus::Failed,
+        "unknown" => MessageStatus::Unknown,
+        _ => return None,
+    };
+    Some(Job {
+        id: text("sk")?.strip_prefix("JOB#")?.to_owned(),
+        request: text("request")?,
+        status,
+        attempts: num(item, "attempts").unwrap_or(0),
+        queued_at: num(item, "queuedAt").unwrap_or(0),
+        updated_at: num(item, "updatedAt").unwrap_or(0),
+        answer: text("answer"),
+    })
+}
+
 /// How long a key is remembered.
 pub const IDEMPOTENCY_SECS: u64 = 86_400;
 
@@ -1419,6 +1511,115 @@ impl SendLog for DynamoRegistry {
             .send()
             .await
             .map_err(|e| aws_error("Releasing the Idempotency-Key", &e))?;
+        Ok(())
+    }
+
+    async fn queue_job(&self, tenant: &str, id: &str, request: &str) -> Result<(), AwsError> {
+        let now = now_secs();
+        self.db
+            .put_item()
+            .table_name(&self.table)
+            .item("pk", messages_pk(tenant))
+            .item("sk", job_key(id))
+            .item("request", s(request))
+            .item("state", s("queued"))
+            .item("attempts", n(0))
+            .item("queuedAt", AttributeValue::N(now.to_string()))
+            .item("updatedAt", AttributeValue::N(now.to_string()))
+            .item("expiresAt", AttributeValue::N((now + JOB_SECS).to_string()))
+            .condition_expression("attribute_not_exists(sk)")
+            .send()
+            .await
+            .map_err(|e| aws_error("Queueing the message", &e))?;
+        Ok(())
+    }
+
+    async fn job(&self, tenant: &str, id: &str) -> Result<Option<Job>, AwsError> {
+        let out = self
+            .db
+            .get_item()
+            .table_name(&self.table)
+            .key("pk", messages_pk(tenant))
+            .key("sk", job_key(id))
+            .consistent_read(true)
+            .send()
+            .await
+            .map_err(|e| aws_error("Reading the queued message", &e))?;
+        Ok(out.item().and_then(job_of))
+    }
+
+    async fn take_job(&self, tenant: &str, id: &str) -> Result<Take, AwsError> {
+        const WHAT: &str = "Taking the queued message";
+        let out = self
+            .db
+            .update_item()
+            .table_name(&self.table)
+            .key("pk", messages_pk(tenant))
+            .key("sk", job_key(id))
+            .update_expression("SET #s = :sending, attempts = attempts + :one, updatedAt = :now")
+            .condition_expression("#s = :queued")
+            .expression_attribute_names("#s", "state")
+            .expression_attribute_values(":sending", s("sending"))
+            .expression_attribute_values(":queued", s("queued"))
+            .expression_attribute_values(":one", n(1))
+            .expression_attribute_values(":now", AttributeValue::N(now_secs().to_string()))
+            .return_values(aws_sdk_dynamodb::types::ReturnValue::AllNew)
+            .send()
+            .await;
+        match out {
+            Ok(o) => Ok(o
+                .attributes()
+                .and_then(job_of)
+                .map_or(Take::Missing, Take::Taken)),
+            Err(e)
+                if e.as_service_error().is_some_and(
+                    aws_sdk_dynamodb::operation::update_item::UpdateItemError::is_conditional_check_failed_exception,
+                ) =>
+            {
+                Ok(match self.job(tenant, id).await? {
+                    None => Take::Missing,
+                    Some(j) if j.status == MessageStatus::Sending => Take::Sending(j),
+                    // Queued again between the two calls: the next delivery takes it.
+                    Some(j) if j.status == MessageStatus::Queued => Take::Sending(j),
+                    Some(j) => Take::Settled(j),
+                })
+            }
+            Err(e) => Err(aws_error(WHAT, &e)),
+        }
+    }
+
+    async fn settle_job(
+        &self,
+        tenant: &str,
+        id: &str,
+        status: MessageStatus,
+        answer: Option<&str>,
+        refund: bool,
+    ) -> Result<(), AwsError> {
+        let mut set = "SET #s = :to, updatedAt = :now".to_owned();
+        let mut req = self
+            .db
+            .update_item()
+            .table_name(&self.table)
+            .key("pk", messages_pk(tenant))
+            .key("sk", job_key(id))
+            .condition_expression("#s = :sending")
+            .expression_attribute_names("#s", "state")
+            .expression_attribute_values(":to", s(status_name(status)))
+            .expression_attribute_values(":sending", s("sending"))
+            .expression_attribute_values(":now", AttributeValue::N(now_secs().to_string()));
+        if let Some(a) = answer {
+            set.push_str(", answer = :a");
+            req = req.expression_attribute_values(":a", s(a));
+        }
+        if refund {
+            set.push_str(", attempts = attempts - :one");
+            req = req.expression_attribute_values(":one", n(1));
+        }
+        req.update_expression(set)
+            .send()
+            .await
+            .map_err(|e| aws_error("Recording where the queued message got to", &e))?;
         Ok(())
     }
 }

@@ -9,4 +9,5 @@ pub mod lettre;
 pub mod route53;
 pub mod sdk;
 pub mod sesv2;
+pub mod sqs;
 pub mod webhook;

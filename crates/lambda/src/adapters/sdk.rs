@@ -61,6 +61,7 @@ where
         ("aws_sdk_route53", "Route 53"),
         ("aws_sdk_kms", "KMS"),
         ("aws_sdk_eventbridge", "EventBridge"),
+        ("aws_sdk_sqs", "SQS"),
     ]
     .iter()
     .find(|(k, _)| crate_name.starts_with(k))

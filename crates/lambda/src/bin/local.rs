@@ -21,9 +21,18 @@
 //! EventBridge rule and `sendready-events` do in AWS: every second it reads the events the
 //! local SES published (`GET /_sendready/ses/events`) and consumes each new EventBridge
 //! event, so the tenant's events and rates follow its sends.
+//!
+//! With `SENDREADY_LOCAL_QUEUES=1` it makes the deployment's queues in the local SQS
+//! (moto): `sendready-ses-events` and `sendready-sends`, each with a `-dlq` dead-letter
+//! queue, and does what Lambda's event source mappings do in AWS: it receives from each
+//! in batches of 10, hands the batch to the events consumer or the send worker, and
+//! deletes what their partial batch response does not name. The local SES's events then
+//! go through the events queue, `Prefer: respond-async` sends through the send queue,
+//! and `GET /v1/platform` shows both queues' depths.
 
 use axum::middleware;
 use sendready_lambda::adapters::dynamodb::DynamoRegistry;
+use sendready_lambda::adapters::sqs::Sqs;
 use sendready_lambda::auth::{LocalJwt, local_jwt};
 use sendready_lambda::config::Config;
 use sendready_lambda::routes::router_with;
@@ -75,8 +84,28 @@ async fn run() -> Result<(), String> {
         println!("{}", jwt.mint("local-user", tenant, scopes, 12 * 3600));
         return Ok(());
     }
-    let config = Config::from_env().map_err(|e| e.to_string())?;
+    let mut config = Config::from_env().map_err(|e| e.to_string())?;
     let conf = adapters::sdk::sdk_config().await;
+    let sqs = Sqs::from_conf(&conf);
+    let local_queues = std::env::var("SENDREADY_LOCAL_QUEUES").is_ok_and(|v| v == "1");
+    if local_queues {
+        // As the template makes them, with short visibility timeouts: a message handed
+        // back comes again in seconds, not minutes.
+        let (events, events_dlq) = sqs
+            .ensure_queue("sendready-ses-events", 5, 5)
+            .await
+            .map_err(|e| e.to_string())?;
+        let (send, send_dlq) = sqs
+            .ensure_queue("sendready-sends", 5, 10)
+            .await
+            .map_err(|e| e.to_string())?;
+        config.queues = sendready_lambda::config::QueueUrls {
+            send: Some(send),
+            send_dlq: Some(send_dlq),
+            events: Some(events),
+            events_dlq: Some(events_dlq),
+        };
+    }
     // Locally (moto) the table is made here; in AWS the template makes it.
     DynamoRegistry::from_conf(&conf, &config.table)
         .ensure_table()
@@ -95,8 +124,14 @@ async fn run() -> Result<(), String> {
         );
         return Ok(());
     }
+    let events_queue = config.queues.events.clone().filter(|_| local_queues);
     if let Ok(base) = std::env::var("SENDREADY_LOCAL_SES_EVENTS") {
-        tokio::spawn(relay_events(base, aws.events_service()));
+        tokio::spawn(relay_events(
+            base,
+            aws.events_service(),
+            sqs.clone(),
+            events_queue.clone(),
+        ));
     }
     let smtp = state::smtp(&config, aws.limiter.clone()).map_err(|e| e.to_string())?;
     let resolver = state::resolver(&config).map_err(|e| e.to_string())?;
@@ -107,6 +142,20 @@ async fn run() -> Result<(), String> {
         tokio::spawn(track(aws.tracker(resolver.clone()), every));
     }
     let mut state = AppState::new(&aws, smtp, resolver, &config.hosted_zones);
+    if let Some(url) = events_queue {
+        let events = aws.events_service();
+        tokio::spawn(poll(sqs.clone(), url, move |batch| {
+            let events = events.clone();
+            async move { events.consume_batch(&batch).await }
+        }));
+    }
+    if let Some(url) = config.queues.send.clone().filter(|_| local_queues) {
+        let messages = state.messages.clone();
+        tokio::spawn(poll(sqs.clone(), url, move |batch| {
+            let messages = messages.clone();
+            async move { messages.consume_batch(&batch).await }
+        }));
+    }
     state.test_mail = Arc::new(aws.test_mail(config.test_mail_any_recipient));
     let app = router_with(state, config.request_deadline)
         .layer(middleware::from_fn_with_state(jwt, local_jwt));
@@ -136,9 +185,31 @@ async fn track(tracker: sendready_lambda::service::track::Tracker, every: u64) {
     }
 }
 
-/// The local stand-in for the EventBridge rule and `sendready-events`: consumes each new
-/// EventBridge event the local SES published, once a second.
-async fn relay_events(base: String, events: Events) {
+/// The local stand-in for a Lambda event source mapping on `url`: batches of up to 10
+/// handed to `handle`, what its partial batch response does not name deleted.
+async fn poll<F, Fut>(sqs: Sqs, url: String, handle: F)
+where
+    F: Fn(serde_json::Value) -> Fut + Clone,
+    Fut: std::future::Future<Output = serde_json::Value>,
+{
+    loop {
+        match sqs.receive(&url, 10, 1).await {
+            Ok(received) if received.is_empty() => {}
+            Ok(received) => {
+                sqs.drain(&url, received, handle.clone()).await;
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, queue = %url, "receiving from the local queue");
+                tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+            }
+        }
+    }
+}
+
+/// The local stand-in for the EventBridge rule (to the events queue when there is one)
+/// and `sendready-events`: each new EventBridge event the local SES published, once a
+/// second, put on the queue or consumed at once.
+async fn relay_events(base: String, events: Events, sqs: Sqs, queue: Option<String>) {
     let mut seen = 0usize;
     loop {
         tokio::time::sleep(std::time::Duration::from_secs(1)).await;
@@ -155,6 +226,12 @@ async fn relay_events(base: String, events: Events) {
         }
         for entry in &list[seen..] {
             if entry["kind"] != "eventbridge" {
+                continue;
+            }
+            if let Some(url) = &queue {
+                if let Err(e) = sqs.send_plain(url, &entry["event"].to_string()).await {
+                    tracing::warn!(error = %e, "local SES event not queued");
+                }
                 continue;
             }
             match events.consume(&entry["event"]).await {

@@ -235,6 +235,10 @@ pub enum ReserveError {
     Aws(#[from] AwsError),
 }
 
+/// The items the tenant count is spread over (`PLATFORM` / `TENANTS#<n>`), so tenants
+/// created at once do not all update one item.
+pub const TENANT_COUNT_SHARDS: u32 = 4;
+
 /// The registry.
 #[async_trait]
 pub trait Registry: Send + Sync {
@@ -266,6 +270,9 @@ pub trait Registry: Send + Sync {
     /// The token `tenant` publishes to claim `name` from its unverified holder (made on
     /// first ask, then the same until it expires after 7 days).
     async fn claim_token(&self, tenant: &str, name: &str) -> Result<String, AwsError>;
+    /// How many tenants the registry holds (counted as each is first written, in
+    /// [`TENANT_COUNT_SHARDS`] items read by key).
+    async fn tenant_count(&self) -> Result<u64, AwsError>;
     /// Where the reconciler got to, if it ever ran.
     async fn reconcile_cursor(&self) -> Result<Option<ReconcileCursor>, AwsError>;
     /// Keeps where the reconciler got to.

@@ -7,6 +7,42 @@
 
 use super::AwsError;
 use async_trait::async_trait;
+use sendready_core::api::MessageStatus;
+
+/// How long a message sent with `Prefer: respond-async` and its status are kept.
+pub const JOB_SECS: u64 = 7 * 86_400;
+
+/// A message on the send queue, as stored (`MESSAGES#<tenant>` / `JOB#<id>`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Job {
+    /// Sendready's id of the message.
+    pub id: String,
+    /// The request (the send's canonical JSON).
+    pub request: String,
+    /// Where it is.
+    pub status: MessageStatus,
+    /// Times a worker took it.
+    pub attempts: u32,
+    /// When it was queued (seconds since the Unix epoch).
+    pub queued_at: u64,
+    /// When its status last changed.
+    pub updated_at: u64,
+    /// Once settled: the sent message's answer or the problem (JSON).
+    pub answer: Option<String>,
+}
+
+/// What taking a queued message for delivery found.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Take {
+    /// It is this worker's to deliver now (its attempts counted).
+    Taken(Job),
+    /// Another worker took it and has not settled it.
+    Sending(Job),
+    /// It is settled already (a queue message delivered twice).
+    Settled(Job),
+    /// No such message (expired, or never queued).
+    Missing,
+}
 
 /// What a claim of a key found.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -44,4 +80,20 @@ pub trait SendLog: Send + Sync {
     async fn unknown(&self, tenant: &str, key: &str, why: &str) -> Result<(), AwsError>;
     /// Gives `key` back after a send that surely did not happen.
     async fn release(&self, tenant: &str, key: &str) -> Result<(), AwsError>;
+    /// Stores a new message on the send queue, `queued`.
+    async fn queue_job(&self, tenant: &str, id: &str, request: &str) -> Result<(), AwsError>;
+    /// The stored message, read consistently.
+    async fn job(&self, tenant: &str, id: &str) -> Result<Option<Job>, AwsError>;
+    /// Moves a `queued` message to `sending`, counting the attempt; only one worker can.
+    async fn take_job(&self, tenant: &str, id: &str) -> Result<Take, AwsError>;
+    /// Settles a `sending` message as `status` with `answer`; `Queued` puts it back (with
+    /// `refund`, the attempt is not counted: it waited for a place and sent nothing).
+    async fn settle_job(
+        &self,
+        tenant: &str,
+        id: &str,
+        status: MessageStatus,
+        answer: Option<&str>,
+        refund: bool,
+    ) -> Result<(), AwsError>;
 }

@@ -56,6 +56,10 @@ pub struct Identities {
     pub announcers: Vec<Arc<dyn crate::ports::Announcer>>,
     /// The tracker's times (SES's, or compressed on the local stack).
     pub schedule: sendready_core::tracking::Schedule,
+    /// SQS (the platform view's queue depths).
+    pub queues: Arc<dyn crate::ports::Queues>,
+    /// The queues the platform view reads.
+    pub queue_urls: crate::config::QueueUrls,
 }
 
 /// The tenant's registry record.

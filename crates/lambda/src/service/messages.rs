@@ -26,6 +26,10 @@
 //!   every retry is 409 `message-outcome-unknown`, never a second message. A claim still
 //!   `sending` after [`SENDING_SECS`] was cut off, so it is answered the same way.
 
+mod queued;
+
+pub use queued::{Handled, MAX_ATTEMPTS, SendQueue};
+
 use super::identities::{record_of, sender_decision};
 use super::secrets::{Secrets, Which, binding};
 use super::ses_tenant;
@@ -38,7 +42,9 @@ use crate::ports::smtp::{Delivery, OutgoingMail};
 use crate::ports::{AwsErrorKind, Limiter, Limits, Registry, Ses};
 use axum::http::StatusCode;
 use sendready_core::address::{AddressOptions, check_address_into, check_display_name};
-use sendready_core::api::{DeliveryRoute, SendMessage, SentMessage, TranscriptSource};
+use sendready_core::api::{
+    DeliveryRoute, QueuedMessage, SendMessage, SentMessage, TranscriptSource,
+};
 use sendready_core::smtp::parse_additional_headers;
 use sendready_core::text::{TextKind, report_unsafe};
 use sendready_core::{Code, Issues};
@@ -112,6 +118,27 @@ pub struct Messages {
     pub limits: Limits,
     /// The platform's own sender for `platformDefault` (`SENDREADY_PLATFORM_FROM`).
     pub platform_from: Option<String>,
+    /// The send queue for `Prefer: respond-async` (`SENDREADY_SEND_QUEUE_URL`).
+    pub queue: Option<SendQueue>,
+}
+
+/// What the send route answers.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Answer {
+    /// Sent now (200).
+    Sent(SentMessage),
+    /// Queued, or a queued message's status (202).
+    Queued(QueuedMessage),
+}
+
+/// A recorded answer of an `Idempotency-Key`: a send's or a queued message's.
+fn recorded(answer: &str) -> Result<Answer, Problem> {
+    if let Ok(sent) = serde_json::from_str::<SentMessage>(answer) {
+        return Ok(Answer::Sent(sent));
+    }
+    serde_json::from_str::<QueuedMessage>(answer)
+        .map(Answer::Queued)
+        .map_err(|e| Problem::internal(e.to_string()))
 }
 
 /// Checked addresses: To, Cc and Reply-To.
@@ -203,15 +230,24 @@ impl Messages {
         }
     }
 
-    /// Delivers one message for `tenant`; with `key`, at most once per key.
+    /// Delivers one message for `tenant`, or with `queue` (the caller preferred an
+    /// asynchronous answer and a send queue is configured) queues it; with `key`, at most
+    /// once per key.
     pub async fn send(
         &self,
         tenant: &str,
         key: Option<&str>,
         req: SendMessage,
-    ) -> Result<SentMessage, Problem> {
+        queue: bool,
+    ) -> Result<Answer, Problem> {
+        let queue = queue && self.can_queue();
         let (to, cc, reply_to) = checked(&req)?;
         let Some(key) = key else {
+            if queue {
+                let request =
+                    serde_json::to_string(&req).map_err(|e| Problem::internal(e.to_string()))?;
+                return self.enqueue(tenant, &request).await.map(Answer::Queued);
+            }
             return self
                 .deliver(tenant, &req, to, cc, reply_to)
                 .await
@@ -233,7 +269,8 @@ impl Messages {
                         p
                     }
                     Undelivered { problem, .. } => problem,
-                });
+                })
+                .map(Answer::Sent);
         };
         if key.is_empty() || key.len() > 255 || !key.bytes().all(|b| (33..=126).contains(&b)) {
             return Err(Problem::field(
@@ -247,10 +284,15 @@ impl Messages {
         match self.log.claim(tenant, key, &request, &nonce).await? {
             Claim::New => {}
             Claim::Done(answer) => {
-                let mut sent: SentMessage =
-                    serde_json::from_str(&answer).map_err(|e| Problem::internal(e.to_string()))?;
-                sent.replayed = true;
-                return Ok(sent);
+                return match recorded(&answer)? {
+                    Answer::Sent(mut sent) => {
+                        sent.replayed = true;
+                        Ok(Answer::Sent(sent))
+                    }
+                    Answer::Queued(first) => {
+                        self.replay_queued(tenant, first).await.map(Answer::Queued)
+                    }
+                };
             }
             Claim::Sending(since) if now_secs() < since + SENDING_SECS => {
                 let mut p = Problem::new(
@@ -271,6 +313,26 @@ impl Messages {
                 ));
             }
         }
+        if queue {
+            return match self.enqueue(tenant, &request).await {
+                Ok(queued) => {
+                    let answer = serde_json::to_string(&queued)
+                        .map_err(|e| Problem::internal(e.to_string()))?;
+                    if let Err(e) = self.log.finish(tenant, key, &answer).await {
+                        // Queued, but not recorded: the claim stays `sending`, so a retry
+                        // is answered as an unknown outcome, never a second message.
+                        tracing::warn!(tenant = %tenant, error = %e, "the queued message could not be recorded");
+                    }
+                    Ok(Answer::Queued(queued))
+                }
+                Err(p) => {
+                    if let Err(e) = self.log.release(tenant, key).await {
+                        tracing::warn!(tenant = %tenant, error = %e, "the Idempotency-Key could not be released");
+                    }
+                    Err(p)
+                }
+            };
+        }
         match self.deliver(tenant, &req, to, cc, reply_to).await {
             Ok(sent) => {
                 let answer =
@@ -280,7 +342,7 @@ impl Messages {
                     // answered as an unknown outcome, never a second send.
                     tracing::warn!(tenant = %tenant, error = %e, "the sent message could not be recorded");
                 }
-                Ok(sent)
+                Ok(Answer::Sent(sent))
             }
             Err(Undelivered {
                 problem,

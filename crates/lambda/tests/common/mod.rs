@@ -93,6 +93,14 @@ impl SmtpServer {
     }
 }
 
+impl SmtpServer {
+    /// Stops the server: every port then refuses connections.
+    pub fn stop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
 impl Drop for SmtpServer {
     fn drop(&mut self) {
         let _ = self.child.kill();
@@ -644,6 +652,23 @@ pub async fn app_with_smtp_and(
     server: &SmtpServer,
     f: impl FnOnce(&mut sendready_lambda::state::Aws),
 ) -> axum::Router {
+    app_of(state_with_smtp_and(moto, server, f).await)
+}
+
+/// The API over `state`, verifying [`jwt`]'s tokens.
+pub fn app_of(state: sendready_lambda::AppState) -> axum::Router {
+    sendready_lambda::router(state).layer(axum::middleware::from_fn_with_state(
+        jwt(),
+        sendready_lambda::auth::local_jwt,
+    ))
+}
+
+/// The services behind [`app_with_smtp_and`] (for a worker beside the API).
+pub async fn state_with_smtp_and(
+    moto: &Moto,
+    server: &SmtpServer,
+    f: impl FnOnce(&mut sendready_lambda::state::Aws),
+) -> sendready_lambda::AppState {
     let conf = moto.sdk().await;
     ensure_table(&conf).await;
     settings_key(&conf).await;
@@ -664,16 +689,7 @@ pub async fn app_with_smtp_and(
         limits: sendready_lambda::ports::Limits::default(),
         saved: None,
     };
-    sendready_lambda::router(sendready_lambda::AppState::new(
-        &aws,
-        smtp,
-        unused_resolver(),
-        &[],
-    ))
-    .layer(axum::middleware::from_fn_with_state(
-        jwt(),
-        sendready_lambda::auth::local_jwt,
-    ))
+    sendready_lambda::AppState::new(&aws, smtp, unused_resolver(), &[])
 }
 
 /// What the tracing subscriber of [`capture_logs`] wrote (JSON lines, every level).
