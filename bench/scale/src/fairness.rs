@@ -170,10 +170,21 @@ fn percentile(sorted: &[Duration], p: f64) -> Duration {
     sorted[i.min(sorted.len() - 1)]
 }
 
-fn summary(samples: &[(Duration, StatusCode)]) -> (Duration, Duration, usize) {
+fn summary(samples: &[(Duration, StatusCode)]) -> (Duration, Duration, String) {
     let mut d: Vec<Duration> = samples.iter().map(|s| s.0).collect();
     d.sort();
-    let bad = samples.iter().filter(|s| !s.1.is_success()).count();
+    let mut bad: std::collections::BTreeMap<u16, usize> = std::collections::BTreeMap::new();
+    for s in samples.iter().filter(|s| !s.1.is_success()) {
+        *bad.entry(s.1.as_u16()).or_default() += 1;
+    }
+    let bad = if bad.is_empty() {
+        "all 2xx".to_owned()
+    } else {
+        bad.iter()
+            .map(|(s, n)| format!("{n} answered {s}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
     (percentile(&d, 0.5), percentile(&d, 0.99), bad)
 }
 
@@ -270,13 +281,13 @@ pub async fn run() {
     let (i50, i99, ibad) = summary(&idle);
     let (b50, b99, bbad) = summary(&busy);
     println!(
-        "fairness: tenant B's {} requests alone: p50 {:.1} ms, p99 {:.1} ms, {ibad} not 2xx",
+        "fairness: tenant B's {} requests alone: p50 {:.1} ms, p99 {:.1} ms, {ibad}",
         idle.len(),
         i50.as_secs_f64() * 1e3,
         i99.as_secs_f64() * 1e3
     );
     println!(
-        "fairness: tenant B's {} requests beside A: p50 {:.1} ms, p99 {:.1} ms, {bbad} not 2xx",
+        "fairness: tenant B's {} requests beside A: p50 {:.1} ms, p99 {:.1} ms, {bbad}",
         busy.len(),
         b50.as_secs_f64() * 1e3,
         b99.as_secs_f64() * 1e3

@@ -127,7 +127,7 @@ const samStack = once(() => {
 describe("the synthesized CDK stack", () => {
   test("every route has the JWT authorizer", () => {
     const routes = resources("AWS::ApiGatewayV2::Route");
-    assert.equal(routes.length, 25);
+    assert.equal(routes.length, 26);
     for (const [id, route] of routes) {
       assert.equal(route.Properties.AuthorizationType, "JWT", `${id} has no JWT authorizer`);
       assert.ok(route.Properties.AuthorizerId, `${id} names no authorizer`);
@@ -135,7 +135,7 @@ describe("the synthesized CDK stack", () => {
       const key = route.Properties.RouteKey as string;
       const scopes = key.includes("/v1/tenants/") || key === "GET /v1/platform"
         ? ["sendready/admin"]
-        : key === "POST /v1/messages"
+        : key === "POST /v1/messages" || key === "GET /v1/messages/{messageId}"
           ? ["sendready/send"]
           : undefined;
       assert.deepEqual(route.Properties.AuthorizationScopes, scopes, id);
@@ -185,6 +185,8 @@ describe("the synthesized CDK stack", () => {
     const { actions } = cdkStack();
     assert.deepEqual(Object.fromEntries(actions), {
       "sendready-identities": [
+        // The platform view's tenant count.
+        "dynamodb:BatchGetItem",
         "dynamodb:ConditionCheckItem",
         "dynamodb:DeleteItem",
         "dynamodb:GetItem",
@@ -212,6 +214,8 @@ describe("the synthesized CDK stack", () => {
         "ses:PutTenantSuppressionAttributes",
         "ses:TagResource",
         "ses:UpdateReputationEntityPolicy",
+        // The platform view's queue depths.
+        "sqs:GetQueueAttributes",
       ],
       "sendready-test-mail": [
         "dynamodb:DeleteItem",
@@ -254,6 +258,29 @@ describe("the synthesized CDK stack", () => {
         "ses:GetTenant",
         "ses:SendEmail",
         "ses:TagResource",
+        // Prefer: respond-async.
+        "sqs:SendMessage",
+      ],
+      // The send queue's worker sends as the route does.
+      "sendready-deliver": [
+        "dynamodb:DeleteItem",
+        "dynamodb:GetItem",
+        "dynamodb:PutItem",
+        "dynamodb:Query",
+        "dynamodb:UpdateItem",
+        "kms:Decrypt",
+        "ses:CreateConfigurationSet",
+        "ses:CreateConfigurationSetEventDestination",
+        "ses:CreateTenant",
+        "ses:CreateTenantResourceAssociation",
+        "ses:GetEmailIdentity",
+        "ses:GetTenant",
+        "ses:SendEmail",
+        "ses:TagResource",
+        "sqs:ChangeMessageVisibility",
+        "sqs:DeleteMessage",
+        "sqs:GetQueueAttributes",
+        "sqs:ReceiveMessage",
       ],
       "sendready-settings": [
         "dynamodb:DeleteItem",
@@ -319,7 +346,7 @@ describe("the synthesized CDK stack", () => {
       ([, p]) => p.Properties.PolicyDocument.Statement as Json[],
     );
     const tags = statements.filter((st) => st.Sid === "SesTenantTag");
-    assert.equal(tags.length, 3, "identities, test mail and send");
+    assert.equal(tags.length, 4, "identities, test mail, send and the send queue's worker");
     for (const tag of tags) {
       assert.equal(tag.Action, "ses:TagResource");
       assert.deepEqual(tag.Condition["ForAllValues:StringEquals"]["aws:TagKeys"], ["sendready:tenant"]);
@@ -331,7 +358,7 @@ describe("the synthesized CDK stack", () => {
       ([, p]) => p.Properties.PolicyDocument.Statement as Json[],
     );
     const scoped = statements.filter((st) => st.Sid === "SesTenants" || st.Sid === "SesSend");
-    assert.equal(scoped.length, 5, "identities; test mail and send, each twice");
+    assert.equal(scoped.length, 7, "identities; test mail, send and the send queue's worker, each twice");
     for (const st of scoped) {
       const arns = JSON.stringify(st.Resource);
       assert.match(arns, /:tenant\/sendready-\*/);
@@ -356,7 +383,7 @@ describe("the synthesized CDK stack", () => {
     assert.equal(seal[0].Action, "kms:Encrypt");
     assert.equal(seal[0].Condition.Null["kms:EncryptionContext:sendready:smtp-host"], "false");
     const open = statements.filter((st) => st.Sid === "SettingsKey");
-    assert.equal(open.length, 4, "settings, send, SMTP check and test mail open secrets");
+    assert.equal(open.length, 5, "settings, send, the send queue's worker, SMTP check and test mail open secrets");
     for (const st of [...seal, ...open]) {
       if (st.Sid === "SettingsKey") assert.equal(st.Action, "kms:Decrypt");
       assert.deepEqual(st.Condition["ForAllValues:StringEquals"]["kms:EncryptionContextKeys"], keys);
@@ -414,7 +441,7 @@ describe("the synthesized CDK stack", () => {
 
   test("functions are arm64 provided.al2023 with log retention, the tenant claim, reserved concurrency and a deadline", () => {
     const fns = resources("AWS::Lambda::Function");
-    assert.equal(fns.length, 8);
+    assert.equal(fns.length, 9);
     for (const [id, fn] of fns) {
       assert.equal(fn.Properties.Runtime, "provided.al2023", id);
       assert.deepEqual(fn.Properties.Architectures, ["arm64"], id);
@@ -429,13 +456,13 @@ describe("the synthesized CDK stack", () => {
       assert.equal(fn.Properties.Environment.Variables.SENDREADY_LIMIT_SMTP_CHECKS_PER_MINUTE, "10", id);
     }
     const groups = resources("AWS::Logs::LogGroup");
-    assert.equal(groups.length, 8);
+    assert.equal(groups.length, 9);
     for (const [, g] of groups) assert.equal(g.Properties.RetentionInDays, 30);
   });
 
   test("each function's asset is a real aarch64 bootstrap built by cargo-lambda", () => {
     const assets = readdirSync(outdir).filter((d) => d.startsWith("asset."));
-    assert.equal(assets.length, 8);
+    assert.equal(assets.length, 9);
     for (const dir of assets) {
       const bin = readFileSync(path.join(outdir, dir, "bootstrap"));
       assert.deepEqual([...bin.subarray(0, 4)], [0x7f, 0x45, 0x4c, 0x46], `${dir}/bootstrap is not ELF`);
