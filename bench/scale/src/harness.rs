@@ -362,7 +362,13 @@ impl Stack {
     /// What Lambda's event source mapping does with `url`: `workers` at once, each
     /// receiving up to 10, handing them to `events` as one batch and deleting what its
     /// partial batch response does not name; until the queue stays empty.
-    pub async fn consume(&self, url: &str, workers: usize, events: Events) -> Consumed {
+    pub async fn consume(
+        &self,
+        url: &str,
+        workers: usize,
+        events: Events,
+        producing: Arc<std::sync::atomic::AtomicBool>,
+    ) -> Consumed {
         let sqs = Sqs::from_conf(&self.direct);
         let redelivered = Arc::new(AtomicUsize::new(0));
         let idle_rounds = Arc::new(AtomicUsize::new(0));
@@ -374,9 +380,13 @@ impl Stack {
             let redelivered = redelivered.clone();
             let idle_rounds = idle_rounds.clone();
             let last = last.clone();
+            let producing = producing.clone();
             async move {
                 loop {
                     let got = sqs.receive(url, 10, 1).await.unwrap_or_default();
+                    if got.is_empty() && producing.load(Ordering::SeqCst) {
+                        continue;
+                    }
                     if got.is_empty() {
                         // Empty for 12 polls of every worker (longer than the visibility
                         // timeout): the handed-back ones are done too.
