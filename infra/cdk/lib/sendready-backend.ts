@@ -370,79 +370,77 @@ export class SendreadyBackend extends Construct {
       Events: events,
       Track: track,
     };
+    // A queue `worker` takes ten at a time with partial batch responses (at most
+    // `maxConcurrency` at once), its dead-letter queue after `maxReceiveCount` receives,
+    // and an alarm on it: the SES events queue and the send queue alike.
+    const workedQueue = (
+      id: string,
+      worker: RustFunction,
+      maxReceiveCount: number,
+      alarmDescription: string,
+      maxConcurrency?: number,
+    ) => {
+      const deadLetters = new Queue(this, `${id}DeadLetters`, {
+        retentionPeriod: Duration.days(14),
+        encryption: QueueEncryption.SQS_MANAGED,
+      });
+      const queue = new Queue(this, `${id}Queue`, {
+        // Six times the function's timeout, as Lambda's SQS guide advises.
+        visibilityTimeout: Duration.seconds(180),
+        retentionPeriod: Duration.days(4),
+        encryption: QueueEncryption.SQS_MANAGED,
+        deadLetterQueue: { queue: deadLetters, maxReceiveCount },
+      });
+      new EventSourceMapping(this, `${id}Mapping`, {
+        target: worker,
+        eventSourceArn: queue.queueArn,
+        batchSize: 10,
+        reportBatchItemFailures: true,
+        ...(maxConcurrency ? { maxConcurrency } : {}),
+      });
+      worker.addToRolePolicy(
+        new PolicyStatement({
+          sid: `${id}Queue`,
+          effect: Effect.ALLOW,
+          actions: ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:ChangeMessageVisibility", "sqs:GetQueueAttributes"],
+          resources: [queue.queueArn],
+        }),
+      );
+      new Alarm(this, `${id}DeadLettersAlarm`, {
+        alarmDescription,
+        metric: deadLetters.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: "Maximum" }),
+        threshold: 0,
+        evaluationPeriods: 1,
+        comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+        treatMissingData: TreatMissingData.NOT_BREACHING,
+      });
+      return { queue, deadLetters };
+    };
     // Sends with Prefer: respond-async (issue 23.4): the send route puts each message's
     // id on this queue with the tenant as its message group, which makes it an SQS fair
     // queue, so a tenant with a backlog on a slow server delays only its own messages;
-    // sendready-deliver takes them ten at a time under each tenant's share of places and
-    // names in its partial batch response the ones to deliver again. After ten receives
-    // a message waits in the dead-letter queue, whose alarm says so.
-    const sendDeadLetters = new Queue(this, "SendDeadLetters", {
-      retentionPeriod: Duration.days(14),
-      encryption: QueueEncryption.SQS_MANAGED,
-    });
-    const sendQueue = new Queue(this, "SendQueue", {
-      visibilityTimeout: Duration.seconds(180),
-      retentionPeriod: Duration.days(4),
-      encryption: QueueEncryption.SQS_MANAGED,
-      deadLetterQueue: { queue: sendDeadLetters, maxReceiveCount: 10 },
-    });
-    new EventSourceMapping(this, "SendMapping", {
-      target: deliver,
-      eventSourceArn: sendQueue.queueArn,
-      batchSize: 10,
-      reportBatchItemFailures: true,
-      // At most this many workers at once; each tenant holds at most its share of them.
-      maxConcurrency: 10,
-    });
-    deliver.addToRolePolicy(
-      new PolicyStatement({
-        sid: "SendQueue",
-        effect: Effect.ALLOW,
-        actions: ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:ChangeMessageVisibility", "sqs:GetQueueAttributes"],
-        resources: [sendQueue.queueArn],
-      }),
+    // sendready-deliver takes them under each tenant's share of places (at most 10
+    // workers at once). After ten receives a message waits in the dead-letter queue.
+    const { queue: sendQueue, deadLetters: sendDeadLetters } = workedQueue(
+      "Send",
+      deliver,
+      10,
+      "Queued messages sendready-deliver could not handle after ten receives wait in the dead-letter queue; fix the cause, then redrive them to the send queue.",
+      10,
     );
     send.addEnvironment("SENDREADY_SEND_QUEUE_URL", sendQueue.queueUrl);
     send.addToRolePolicy(
       new PolicyStatement({ sid: "SendQueue", effect: Effect.ALLOW, actions: ["sqs:SendMessage"], resources: [sendQueue.queueArn] }),
     );
-    new Alarm(this, "SendDeadLettersAlarm", {
-      alarmDescription:
-        "Queued messages sendready-deliver could not handle after ten receives wait in the dead-letter queue; fix the cause, then redrive them to the send queue.",
-      metric: sendDeadLetters.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: "Maximum" }),
-      threshold: 0,
-      evaluationPeriods: 1,
-      comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
-      treatMissingData: TreatMissingData.NOT_BREACHING,
-    });
     // SES events reach sendready-events through a queue (issue 23.3): the rule puts each
     // into it, the function takes them ten at a time and reports the ones it could not
     // store, which come again and after five receives wait in the dead-letter queue, whose
     // alarm says so. Nothing is dropped when the function errs or is throttled.
-    const deadLetters = new Queue(this, "SesEventsDeadLetters", {
-      retentionPeriod: Duration.days(14),
-      encryption: QueueEncryption.SQS_MANAGED,
-    });
-    const sesEvents = new Queue(this, "SesEventsQueue", {
-      // Six times the function's timeout, as Lambda's SQS guide advises.
-      visibilityTimeout: Duration.seconds(180),
-      retentionPeriod: Duration.days(4),
-      encryption: QueueEncryption.SQS_MANAGED,
-      deadLetterQueue: { queue: deadLetters, maxReceiveCount: 5 },
-    });
-    new EventSourceMapping(this, "SesEventsMapping", {
-      target: events,
-      eventSourceArn: sesEvents.queueArn,
-      batchSize: 10,
-      reportBatchItemFailures: true,
-    });
-    events.addToRolePolicy(
-      new PolicyStatement({
-        sid: "SesEventsQueue",
-        effect: Effect.ALLOW,
-        actions: ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:ChangeMessageVisibility", "sqs:GetQueueAttributes"],
-        resources: [sesEvents.queueArn],
-      }),
+    const { queue: sesEvents, deadLetters } = workedQueue(
+      "SesEvents",
+      events,
+      5,
+      "SES events sendready-events could not store after five tries wait in the dead-letter queue; fix the cause, then redrive them to the SES events queue.",
     );
     // The platform view's queue depths, nothing else of the queues.
     identities.addEnvironment("SENDREADY_EVENTS_QUEUE_URL", sesEvents.queueUrl);
@@ -457,15 +455,6 @@ export class SendreadyBackend extends Construct {
         resources: [sesEvents.queueArn, deadLetters.queueArn, sendQueue.queueArn, sendDeadLetters.queueArn],
       }),
     );
-    new Alarm(this, "SesEventsDeadLettersAlarm", {
-      alarmDescription:
-        "SES events sendready-events could not store after five tries wait in the dead-letter queue; fix the cause, then redrive them to the SES events queue.",
-      metric: deadLetters.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: "Maximum" }),
-      threshold: 0,
-      evaluationPeriods: 1,
-      comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
-      treatMissingData: TreatMissingData.NOT_BREACHING,
-    });
     // Every event SES publishes to the default bus for a Sendready configuration set.
     new Rule(this, "SesEvents", {
       eventPattern: {
