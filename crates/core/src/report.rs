@@ -536,6 +536,9 @@ catalogue! {
     DnsRecordWrongType = "dns-record-wrong-type",
     /// The DNS lookup failed (timeout, SERVFAIL): the answer is unknown, not negative.
     DnsLookupFailed = "dns-lookup-failed",
+    /// The check used every DNS lookup or all the time one check may spend (a slow or
+    /// sprawling name server); what it did not look up is unknown, not missing.
+    DnsBudgetSpent = "dns-budget-spent",
     /// The record name is not inside the DNS host's zone.
     ZoneOutside = "zone-outside",
     /// The zone already holds a record at this name with another value or type; Sendready

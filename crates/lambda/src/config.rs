@@ -267,6 +267,12 @@ impl Config {
             "SENDREADY_LIMIT_MESSAGES_PER_HOUR",
             defaults.messages_hour.max,
         )?;
+        limits.dns_budget.lookups = limit("SENDREADY_DNS_LOOKUPS", defaults.dns_budget.lookups)?;
+        limits.dns_budget.time = Duration::from_millis(positive(
+            &var,
+            "SENDREADY_DNS_BUDGET_MS",
+            u64::try_from(defaults.dns_budget.time.as_millis()).unwrap_or(u64::MAX),
+        )?);
         let selector_prefix =
             var("SENDREADY_DKIM_SELECTOR_PREFIX").unwrap_or_else(|| "sendready".to_owned());
         if selector_prefix.is_empty()
@@ -365,6 +371,34 @@ mod tests {
         assert!(matches!(e, Some(ConfigError::StepTimeout(_))));
         let c = read(&[("SENDREADY_SMTP_STEP_TIMEOUT_MS", "1")]).unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(c.smtp_step_timeout, Duration::from_millis(100));
+    }
+
+    #[test]
+    fn the_dns_budget_is_40_lookups_and_10_s_unless_set_and_a_bad_value_names_its_variable() {
+        let c = read(&[]).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(
+            (c.limits.dns_budget.lookups, c.limits.dns_budget.time),
+            (40, Duration::from_secs(10))
+        );
+        let c = read(&[
+            ("SENDREADY_DNS_LOOKUPS", "12"),
+            ("SENDREADY_DNS_BUDGET_MS", "2500"),
+        ])
+        .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(
+            (c.limits.dns_budget.lookups, c.limits.dns_budget.time),
+            (12, Duration::from_millis(2500))
+        );
+        for (name, bad) in [
+            ("SENDREADY_DNS_LOOKUPS", "0"),
+            ("SENDREADY_DNS_BUDGET_MS", "10s"),
+        ] {
+            let e = read(&[(name, bad)])
+                .err()
+                .map(|e| e.to_string())
+                .unwrap_or_default();
+            assert!(e.starts_with(name), "{name}={bad}: {e}");
+        }
     }
 
     #[test]

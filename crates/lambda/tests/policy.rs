@@ -161,3 +161,122 @@ async fn dmarc_is_found_by_the_tree_walk_and_report_addresses_are_checked() {
     assert!(none.found_at.is_none());
     assert_eq!(none.to_publish.unwrap().name, "_dmarc.bare.example");
 }
+
+#[tokio::test]
+async fn past_its_dns_budget_an_spf_walk_says_unknown_never_missing() {
+    use sendready_lambda::ports::dns::{Budgeted, DnsBudget};
+    let mut records = Vec::new();
+    let many: Vec<String> = (1..=11)
+        .map(|i| format!("include:_{i}.many.example"))
+        .collect();
+    records.push(txt(
+        "many.example",
+        &format!("v=spf1 {} -all", many.join(" ")),
+    ));
+    for i in 1..=11 {
+        records.push(txt(
+            &format!("_{i}.many.example"),
+            "v=spf1 ip4:192.0.2.1 -all",
+        ));
+    }
+    let (_d, r) = dns(&records);
+    let budget = DnsBudget {
+        lookups: 5,
+        time: Duration::from_secs(10),
+    };
+    let b = Budgeted::new(&r, budget);
+    let many = live_spf(&b, "many.example").await;
+    assert!(b.spent());
+    let c = codes(&many.issues);
+    // The record and 4 includes read; the other 7 unknown, none called missing.
+    assert_eq!(
+        c.iter().filter(|c| **c == "dns-lookup-failed").count(),
+        7,
+        "{many:?}"
+    );
+    assert!(!c.contains(&"spf-include-missing"), "{many:?}");
+    assert!(
+        many.issues
+            .iter()
+            .any(|i| i.message.contains("budget of 5 lookups")),
+        "{many:?}"
+    );
+
+    // Spent before the walk starts: nothing to publish while SPF is unknown.
+    let top = live_spf(&b, "many.example").await;
+    assert_eq!(codes(&top.issues), ["dns-lookup-failed"], "{top:?}");
+    assert!(
+        top.to_publish.is_none() && top.records.is_empty(),
+        "{top:?}"
+    );
+    let dmarc = live_dmarc(&b, "many.example").await;
+    assert_eq!(codes(&dmarc.issues), ["dns-lookup-failed"], "{dmarc:?}");
+    assert!(dmarc.to_publish.is_none(), "{dmarc:?}");
+}
+
+/// A name server that takes every query and never answers (UDP and TCP on one port).
+struct BlackHole {
+    addr: std::net::SocketAddr,
+    _udp: std::net::UdpSocket,
+    _tcp: std::net::TcpListener,
+}
+
+fn black_hole() -> BlackHole {
+    loop {
+        let udp = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
+        let addr = udp.local_addr().unwrap();
+        // The kernel completes TCP handshakes for a listener nobody accepts on.
+        if let Ok(tcp) = std::net::TcpListener::bind(addr) {
+            return BlackHole {
+                addr,
+                _udp: udp,
+                _tcp: tcp,
+            };
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_policy_check_against_a_name_server_that_never_answers_ends_within_its_dns_budget() {
+    use axum::http::{Method, StatusCode};
+    use sendready_lambda::ports::dns::DnsBudget;
+    use serde_json::json;
+    let moto = common::Moto::start();
+    let hole = black_hole();
+    let conf = moto.sdk().await;
+    common::ensure_table(&conf).await;
+    let mut aws = sendready_lambda::state::Aws::from_sdk(&conf, "sendready-tenants");
+    aws.limits.dns_budget = DnsBudget {
+        lookups: 40,
+        time: Duration::from_millis(1500),
+    };
+    // 1 s a try and 2 tries a lookup: without the budget, the two SPF lookups and the
+    // DMARC walk's 3 would wait 20 s.
+    let resolver = std::sync::Arc::new(Dns::new(Some(hole.addr), Duration::from_secs(1)).unwrap());
+    let app = common::app_of(sendready_lambda::AppState::new(
+        &aws,
+        common::default_smtp(),
+        resolver,
+        &[],
+    ));
+    common::users(&app, "acme", &["ops@acme.example.com"]).await;
+    common::create_as(&app, "acme", json!({ "identity": "acme.example.com" })).await;
+    let path = "/v1/identities/acme.example.com/policy";
+    let start = std::time::Instant::now();
+    let (status, p) = common::call_as(&app, "acme", Method::GET, path, None).await;
+    let took = start.elapsed();
+    assert_eq!(status, StatusCode::OK, "{p}");
+    assert!(took < Duration::from_secs(8), "took {took:?}: {p}");
+    let spf: Vec<&str> = p["spf"]["issues"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["code"].as_str().unwrap())
+        .collect();
+    assert_eq!(spf, ["dns-lookup-failed", "dns-budget-spent"], "{p}");
+    assert!(p["spf"].get("toPublish").is_none(), "{p}");
+    // DMARC's walk starts with the budget spent: unknown, and said once, in SPF.
+    assert_eq!(p["dmarc"]["issues"][0]["code"], "dns-lookup-failed", "{p}");
+    assert_eq!(p["dmarc"]["issues"].as_array().unwrap().len(), 1, "{p}");
+    assert!(p["dmarc"].get("toPublish").is_none(), "{p}");
+}

@@ -2,6 +2,7 @@
 //! counted so that concurrent requests never exceed them.
 
 use super::AwsError;
+use super::dns::DnsBudget;
 use async_trait::async_trait;
 use sendready_core::Code;
 use std::time::Duration;
@@ -106,6 +107,8 @@ pub struct Limits {
     pub smtp_share: Share,
     /// Verify and policy checks of the tenant's domain in live DNS at once.
     pub dns_share: Share,
+    /// What one such check (and one look of the tracker) may spend on DNS.
+    pub dns_budget: DnsBudget,
 }
 
 impl Limits {
@@ -168,6 +171,7 @@ impl Limits {
                 max: 2,
                 hold: Duration::from_secs(40),
             },
+            dns_budget: DnsBudget::default(),
         }
     }
 

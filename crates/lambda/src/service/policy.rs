@@ -15,13 +15,14 @@
 use super::identities::{Identities, settled};
 use crate::error::Problem;
 use crate::ports::Resolver;
+use crate::ports::dns::Budgeted;
 use sendready_core::api::{DmarcLive, PolicyView, SpfLive};
 use sendready_core::dns::spf::{self, Term};
 use sendready_core::dns::verdict::Lookup;
 use sendready_core::dns::{RecordType, dmarc};
 use sendready_core::identity::IdentityKind;
 use sendready_core::ses::SPF_INCLUDE;
-use sendready_core::{Code, Issues};
+use sendready_core::{Code, Issue, Issues, Severity};
 use std::collections::HashSet;
 
 /// The most lookups RFC 7208 §4.6.4 allows, and the most void ones.
@@ -30,15 +31,21 @@ const MAX_VOID: usize = 2;
 /// The most SPF records one evaluation reads (a bound on hostile include trees).
 const MAX_RECORDS: usize = 40;
 
-/// The SPF records among the TXT values at `domain`, and whether the lookup was void.
-async fn spf_at(dns: &dyn Resolver, domain: &str) -> (Vec<String>, bool) {
+/// What a lookup of `domain`'s TXT records says of its SPF.
+enum At {
+    /// The SPF records among the TXT values (none when it has only other TXT records).
+    Records(Vec<String>),
+    /// No TXT records at all: a void lookup (RFC 7208 §4.6.4).
+    Void,
+    /// The lookup failed (timeout, SERVFAIL, the check's DNS budget): unknown.
+    Failed(String),
+}
+
+async fn spf_at(dns: &dyn Resolver, domain: &str) -> At {
     match dns.lookup(domain, RecordType::Txt).await {
-        Lookup::Values(v) => {
-            let recs: Vec<String> = v.into_iter().filter(|t| spf::is_spf(t)).collect();
-            (recs, false)
-        }
-        Lookup::Nothing => (Vec::new(), true),
-        Lookup::Failed(_) => (Vec::new(), false),
+        Lookup::Values(v) => At::Records(v.into_iter().filter(|t| spf::is_spf(t)).collect()),
+        Lookup::Nothing => At::Void,
+        Lookup::Failed(e) => At::Failed(e),
     }
 }
 
@@ -49,7 +56,20 @@ pub async fn live_spf(dns: &dyn Resolver, domain: &str) -> SpfLive {
         domain: domain.to_owned(),
         ..SpfLive::default()
     };
-    let (records, _) = spf_at(dns, domain).await;
+    let records = match spf_at(dns, domain).await {
+        At::Records(r) => r,
+        At::Void => Vec::new(),
+        At::Failed(e) => {
+            // Unknown is not missing: nothing to publish until the answer is known.
+            issues.warning(
+                "spf",
+                Code::DnsLookupFailed,
+                format!("Looking up {domain}'s TXT records failed ({e}): its SPF is unknown. Check again in a minute."),
+            );
+            out.issues = issues.into_vec();
+            return out;
+        }
+    };
     out.records.clone_from(&records);
     let top = match records.as_slice() {
         [] => {
@@ -124,8 +144,21 @@ pub async fn live_spf(dns: &dyn Resolver, domain: &str) -> SpfLive {
                 continue;
             }
             read += 1;
-            let (recs, void) = spf_at(dns, &target).await;
-            out.void_lookups += usize::from(void);
+            let recs = match spf_at(dns, &target).await {
+                At::Records(r) => r,
+                At::Void => {
+                    out.void_lookups += 1;
+                    Vec::new()
+                }
+                At::Failed(e) => {
+                    issues.warning(
+                        "spf",
+                        Code::DnsLookupFailed,
+                        format!("Looking up {target}, included by {at}, failed ({e}): what it allows is unknown. Check again in a minute."),
+                    );
+                    continue;
+                }
+            };
             match recs.as_slice() {
                 [one] => {
                     if let Some(r) = spf::check_spf(one).value {
@@ -198,8 +231,19 @@ pub async fn live_dmarc(dns: &dyn Resolver, domain: &str) -> DmarcLive {
     let mut issues = Issues::new();
     for name in tree_walk(domain) {
         let at = format!("_dmarc.{name}");
-        let Lookup::Values(v) = dns.lookup(&at, RecordType::Txt).await else {
-            continue;
+        let v = match dns.lookup(&at, RecordType::Txt).await {
+            Lookup::Values(v) => v,
+            Lookup::Nothing => continue,
+            Lookup::Failed(e) => {
+                // The walk's first answer decides; an unknown one leaves DMARC unknown.
+                issues.warning(
+                    "dmarc",
+                    Code::DnsLookupFailed,
+                    format!("Looking up {at} failed ({e}): which DMARC record applies to {domain} is unknown. Check again in a minute."),
+                );
+                out.issues = issues.into_vec();
+                return out;
+            }
         };
         let recs: Vec<String> = v
             .into_iter()
@@ -286,6 +330,23 @@ async fn authorize_reports(
     }
 }
 
+/// A warning on the part of the check during which the DNS budget ran out (`before`:
+/// it had run out already), saying its answers are incomplete.
+fn budget_note(dns: &Budgeted<'_>, before: bool, field: &str, issues: &mut Vec<Issue>) {
+    if dns.spent() && !before {
+        issues.push(Issue {
+            field: field.to_owned(),
+            code: Code::DnsBudgetSpent,
+            severity: Severity::Warning,
+            message: format!(
+                "This check's DNS budget ran out here (at most {} lookups and {} ms; a slow or sprawling name server): what it did not look up is unknown, not missing. Check again in a minute; if it recurs, make the records' include trees smaller or the name servers faster.",
+                dns.budget().lookups,
+                dns.budget().time.as_millis()
+            ),
+        });
+    }
+}
+
 impl Identities {
     /// SPF and DMARC of a domain identity (and its MAIL FROM domain) in live DNS.
     pub async fn policy(&self, tenant: &str, identity: &str) -> Result<PolicyView, Problem> {
@@ -303,16 +364,25 @@ impl Identities {
         let o = settled(self.registry.as_ref(), tenant, identity).await?;
         let r = self.ses_identity(tenant, &o).await?;
         let domain = o.domain().to_owned();
-        let dns = self.resolver.as_ref();
-        let spf = live_spf(dns, &domain).await;
-        let mail_from_spf = match (&r.mail_from, o.kind) {
-            (Some(m), IdentityKind::Domain) => Some(live_spf(dns, &m.domain).await),
+        // One budget for the whole check: two SPF trees and a DMARC walk.
+        let dns = Budgeted::new(self.resolver.as_ref(), self.limits.dns_budget);
+        let mut spf = live_spf(&dns, &domain).await;
+        budget_note(&dns, false, "spf", &mut spf.issues);
+        let before = dns.spent();
+        let mut mail_from_spf = match (&r.mail_from, o.kind) {
+            (Some(m), IdentityKind::Domain) => Some(live_spf(&dns, &m.domain).await),
             _ => None,
         };
+        if let Some(m) = &mut mail_from_spf {
+            budget_note(&dns, before, "spf", &mut m.issues);
+        }
+        let before = dns.spent();
+        let mut dmarc = live_dmarc(&dns, &domain).await;
+        budget_note(&dns, before, "dmarc", &mut dmarc.issues);
         Ok(PolicyView {
             spf,
             mail_from_spf,
-            dmarc: live_dmarc(dns, &domain).await,
+            dmarc,
         })
     }
 }

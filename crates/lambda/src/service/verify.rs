@@ -6,6 +6,7 @@
 use super::identities::{Identities, settled};
 use crate::error::Problem;
 use crate::ports::Resolver;
+use crate::ports::dns::Budgeted;
 use crate::ports::ses::NewDkim;
 pub use sendready_core::api::{Check, Verification};
 use sendready_core::diagnose;
@@ -75,10 +76,13 @@ impl Identities {
     pub async fn observe(&self, tenant: &str, identity: &str) -> Result<Observed, Problem> {
         let o = settled(self.registry.as_ref(), tenant, identity).await?;
         let r = self.ses_identity(tenant, &o).await?;
+        // Every record's lookups from one budget: a name server that stalls or a zone
+        // that sprawls costs this check its budget, never the function's timeout.
+        let dns = Budgeted::new(self.resolver.as_ref(), self.limits.dns_budget);
         let mut checks = Vec::new();
         for (record, required) in self.records_for(&o, &r) {
             checks.push(Check {
-                check: check_record(self.resolver.as_ref(), &record, o.domain()).await,
+                check: check_record(&dns, &record, o.domain()).await,
                 required,
             });
         }
