@@ -13,6 +13,7 @@ use crate::adapters::sesv2::SesV2;
 use crate::adapters::sqs::Sqs;
 use crate::adapters::webhook::Webhook;
 use crate::config::{Config, ConfigError, DEFAULT_SETTINGS_KEY, QueueUrls};
+use crate::ports::limits::Remembering;
 use crate::ports::route53::bare_zone_id;
 use crate::ports::sendlog::SendLog;
 use crate::ports::settings::{Sealer, SettingsStore};
@@ -97,7 +98,8 @@ impl Aws {
             registry: registry.clone(),
             route53: Arc::new(Route53Sdk::from_conf(conf)),
             region: conf.region().map(ToString::to_string),
-            limiter: registry.clone(),
+            // A tenant refused a place is refused again from memory for a second.
+            limiter: Arc::new(Remembering::new(registry.clone())),
             limits: Limits::default(),
             selector_prefix: "sendready".to_owned(),
             settings: registry.clone(),

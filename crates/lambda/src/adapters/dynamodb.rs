@@ -1006,7 +1006,7 @@ impl Limiter for DynamoRegistry {
         }
         Err(LimitError::Busy {
             share: *share,
-            retry_after: std::time::Duration::from_secs(5),
+            retry_after: crate::ports::limits::BUSY_RETRY,
         })
     }
 

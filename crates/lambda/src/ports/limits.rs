@@ -5,7 +5,10 @@ use super::AwsError;
 use super::dns::DnsBudget;
 use async_trait::async_trait;
 use sendready_core::Code;
-use std::time::Duration;
+use std::time::{Duration, Instant};
+
+/// When a tenant refused a place of its share is told to try again.
+pub const BUSY_RETRY: Duration = Duration::from_secs(5);
 
 /// A limit: at most `max` uses per `window` (fixed windows aligned to the epoch), counted
 /// per tenant and subject.
@@ -200,5 +203,150 @@ impl Default for Limits {
     /// identity, 10 SMTP checks a minute, 5 failed sign-ins an hour per host.
     fn default() -> Limits {
         Limits::new(20, 100, 5, 10, 5)
+    }
+}
+
+/// How long a process remembers that a tenant's share was full.
+const REFUSAL_MEMO: Duration = Duration::from_secs(1);
+/// The most refusals remembered at once (expired ones are dropped first).
+const REFUSALS_KEPT: usize = 4096;
+
+/// A [`Limiter`] that remembers, in this process, a tenant refused a place of a share:
+/// for [`REFUSAL_MEMO`] its next requests for that share are refused at once, without a
+/// write to the store, so a tenant hammering past its share costs the table nothing and
+/// holds a function's execution for microseconds. A place this process gives back
+/// forgets the refusal; one given back elsewhere is seen within the memo's second.
+pub struct Remembering {
+    inner: std::sync::Arc<dyn Limiter>,
+    refused: std::sync::Mutex<std::collections::HashMap<(String, &'static str), Instant>>,
+}
+
+impl Remembering {
+    /// `inner`, remembering its refusals.
+    pub fn new(inner: std::sync::Arc<dyn Limiter>) -> Remembering {
+        Remembering {
+            inner,
+            refused: std::sync::Mutex::new(std::collections::HashMap::new()),
+        }
+    }
+
+    fn refused(
+        &self,
+    ) -> std::sync::MutexGuard<'_, std::collections::HashMap<(String, &'static str), Instant>> {
+        self.refused
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+}
+
+#[async_trait]
+impl Limiter for Remembering {
+    async fn take(&self, tenant: &str, subject: &str, limit: &Limit) -> Result<(), LimitError> {
+        self.inner.take(tenant, subject, limit).await
+    }
+
+    async fn check(&self, tenant: &str, subject: &str, limit: &Limit) -> Result<(), LimitError> {
+        self.inner.check(tenant, subject, limit).await
+    }
+
+    async fn lease(&self, tenant: &str, share: &Share) -> Result<Lease, LimitError> {
+        let key = (tenant.to_owned(), share.work);
+        let now = Instant::now();
+        if self.refused().get(&key).is_some_and(|until| *until > now) {
+            return Err(LimitError::Busy {
+                share: *share,
+                retry_after: BUSY_RETRY,
+            });
+        }
+        let out = self.inner.lease(tenant, share).await;
+        if matches!(out, Err(LimitError::Busy { .. })) {
+            let mut refused = self.refused();
+            if refused.len() >= REFUSALS_KEPT {
+                refused.retain(|_, until| *until > now);
+                if refused.len() >= REFUSALS_KEPT {
+                    refused.clear();
+                }
+            }
+            refused.insert(key, now + REFUSAL_MEMO);
+        }
+        out
+    }
+
+    async fn release(&self, lease: &Lease) {
+        self.inner.release(lease).await;
+        self.refused().remove(&(lease.tenant.clone(), lease.work));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicU32, Ordering};
+
+    /// One place in all; counts what reaches it.
+    #[derive(Default)]
+    struct OnePlace {
+        held: AtomicU32,
+        leases: AtomicU32,
+    }
+
+    #[async_trait]
+    impl Limiter for OnePlace {
+        async fn take(&self, _: &str, _: &str, _: &Limit) -> Result<(), LimitError> {
+            Ok(())
+        }
+        async fn check(&self, _: &str, _: &str, _: &Limit) -> Result<(), LimitError> {
+            Ok(())
+        }
+        async fn lease(&self, tenant: &str, share: &Share) -> Result<Lease, LimitError> {
+            self.leases.fetch_add(1, Ordering::SeqCst);
+            if self.held.fetch_add(1, Ordering::SeqCst) > 0 {
+                self.held.fetch_sub(1, Ordering::SeqCst);
+                return Err(LimitError::Busy {
+                    share: *share,
+                    retry_after: BUSY_RETRY,
+                });
+            }
+            Ok(Lease {
+                tenant: tenant.to_owned(),
+                work: share.work,
+                slot: 0,
+                holder: "h".to_owned(),
+            })
+        }
+        async fn release(&self, _: &Lease) {
+            self.held.fetch_sub(1, Ordering::SeqCst);
+        }
+    }
+
+    #[tokio::test]
+    async fn a_refusal_is_remembered_for_its_tenant_only_and_forgotten_when_a_place_comes_back() {
+        let inner = Arc::new(OnePlace::default());
+        let limiter = Remembering::new(inner.clone());
+        let share = Limits::default().smtp_share;
+        let held = limiter
+            .lease("a", &share)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert!(matches!(
+            limiter.lease("a", &share).await,
+            Err(LimitError::Busy { .. })
+        ));
+        // Refused again from memory: the store is not asked.
+        for _ in 0..5 {
+            assert!(matches!(
+                limiter.lease("a", &share).await,
+                Err(LimitError::Busy { .. })
+            ));
+        }
+        assert_eq!(inner.leases.load(Ordering::SeqCst), 2);
+        // Another tenant's request still reaches the store.
+        assert!(limiter.lease("b", &share).await.is_err());
+        assert_eq!(inner.leases.load(Ordering::SeqCst), 3);
+        // The place given back here: the next request of `a` is asked for again.
+        limiter.release(&held).await;
+        assert!(limiter.lease("a", &share).await.is_ok());
+        assert_eq!(inner.leases.load(Ordering::SeqCst), 4);
     }
 }

@@ -231,9 +231,11 @@ impl Smtp {
         source: TranscriptSource,
     ) -> Result<(Outcome, Option<SmtpTranscript>), Problem> {
         let (config, secret) = self.prepare(tenant, req).await?;
-        self.admit(tenant, &config).await?;
-        tracing::info!(tenant = %tenant, host = %config.host.ascii, port = config.port, security = ?config.security, "smtp check");
+        // The place first: a tenant past its share is refused before anything is counted
+        // or written (from memory, while its refusal is fresh).
         let out = super::leased(&self.limiter, tenant, &self.limits.smtp_share, async {
+            self.admit(tenant, &config).await?;
+            tracing::info!(tenant = %tenant, host = %config.host.ascii, port = config.port, security = ?config.security, "smtp check");
             Ok::<_, Problem>(self.client.check(&config, secret.as_ref()).await)
         })
         .await?;
@@ -262,12 +264,12 @@ impl Smtp {
                 "Enter the From address the test message is sent from.",
             ));
         }
-        self.admit(tenant, &config).await?;
-        self.limits
-            .take_test_mail(self.limiter.as_ref(), tenant)
-            .await?;
-        tracing::info!(tenant = %tenant, host = %config.host.ascii, port = config.port, "smtp test email");
         let out = super::leased(&self.limiter, tenant, &self.limits.smtp_share, async {
+            self.admit(tenant, &config).await?;
+            self.limits
+                .take_test_mail(self.limiter.as_ref(), tenant)
+                .await?;
+            tracing::info!(tenant = %tenant, host = %config.host.ascii, port = config.port, "smtp test email");
             Ok::<_, Problem>(self.client.send_test(&config, secret.as_ref(), &to).await)
         })
         .await?;
