@@ -35,6 +35,7 @@ const backend = new SendreadyBackend(stack, "Backend", {
     tenantClaim: setting("tenantClaim", "TENANT_CLAIM", false),
   },
   hostedZoneIds: list(setting("hostedZoneIds", "HOSTED_ZONE_IDS", true)),
+  platformFrom: setting("platformFrom", "PLATFORM_FROM", false),
 });
 addOutputs(stack, backend);
 app.synth();

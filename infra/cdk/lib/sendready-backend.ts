@@ -661,18 +661,21 @@ export class SendreadyBackend extends Construct {
       new PolicyStatement({ sid: "SesAccount", effect: Effect.ALLOW, actions: ["ses:GetAccount"], resources: ["*"] }),
     );
     // Test mail goes from a tenant's identity, never as the platform's own sender (its
-    // address, or its domain): only sendready-send sends as it.
+    // address, or its domain): only sendready-send sends as it. Without a platform sender
+    // there is nothing to deny (an ARN ending in "identity/" would name no identity).
     const platformFrom = props.platformFrom ?? "";
-    testMail.addToRolePolicy(
-      new PolicyStatement({
-        sid: "NotAsThePlatform",
-        effect: Effect.DENY,
-        actions: ["ses:SendEmail"],
-        resources: [platformFrom, `${platformFrom}@`.split("@")[1]].map((name) =>
-          stack.formatArn({ service: "ses", resource: "identity", resourceName: name }),
-        ),
-      }),
-    );
+    if (platformFrom !== "") {
+      testMail.addToRolePolicy(
+        new PolicyStatement({
+          sid: "NotAsThePlatform",
+          effect: Effect.DENY,
+          actions: ["ses:SendEmail"],
+          resources: [...new Set([platformFrom, `${platformFrom}@`.split("@")[1]])].map((name) =>
+            stack.formatArn({ service: "ses", resource: "identity", resourceName: name }),
+          ),
+        }),
+      );
+    }
     testMail.addToRolePolicy(
       new PolicyStatement({
         sid: "TenantTable",

