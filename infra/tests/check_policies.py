@@ -14,8 +14,9 @@ silently allows nothing (or a Deny on it denies everything).
 
 What this cannot prove: IAM's evaluation itself (that the allowed calls are exactly
 those the code makes, that a tag is on the resource when the call is made, an SCP or a
-permissions boundary of the account). `infra/smoke.md` is the short check a platform
-runs once in its own account after deploying.
+permissions boundary of the account). `infra/smoke.sh` is the short check a platform
+runs once in its own account after deploying
+(IAM's own policy simulator on the deployed roles).
 """
 
 import fnmatch
