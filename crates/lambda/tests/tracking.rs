@@ -593,3 +593,86 @@ async fn a_name_never_verified_is_released_after_the_window_and_the_grace_and_it
     )
     .await;
 }
+
+#[tokio::test]
+async fn a_release_waits_until_its_tenant_is_told_for_at_most_one_more_grace_period() {
+    use sendready_core::tracking::{DAILY, GRACE, WINDOW};
+    let moto = Moto::start();
+    let empty = Dnsmasq::start(&[]);
+    moto.ses(
+        "config",
+        Some(json!({ "dns": empty.addr.to_string(), "verificationWindowSeconds": 1 })),
+    );
+    let app = common::app_with_dns(&moto, &empty).await;
+    users(&app, "squatter", &["someone@bigcorp.example.com"]).await;
+    users(&app, "idler", &["someone@idle.example.com"]).await;
+    let t0 = now_secs() + 1;
+    create_as(
+        &app,
+        "squatter",
+        json!({ "identity": "bigcorp.example.com" }),
+    )
+    .await;
+    let down = format!("http://127.0.0.1:{}/hook", common::closed_port());
+    let untold = tracker(&moto, &empty, announcers(&moto, &down).await).await;
+    let held = |app: &axum::Router, tenant: &'static str, name: &'static str| {
+        let app = app.clone();
+        async move {
+            call_as(
+                &app,
+                tenant,
+                Method::GET,
+                &format!("/v1/identities/{name}"),
+                None,
+            )
+            .await
+            .0
+        }
+    };
+
+    // Past SES's window and the grace, the webhook down: the release waits, said why.
+    let due = t0 + WINDOW + GRACE - 3_600 + DAILY;
+    let r = untold.run(due).await.unwrap();
+    assert!(r.released.is_empty(), "{r:?}");
+    assert!(
+        r.failed
+            .iter()
+            .any(|f| f.contains("waits until its tenant is told")),
+        "{r:?}"
+    );
+    assert_eq!(
+        held(&app, "squatter", "bigcorp.example.com").await,
+        StatusCode::OK
+    );
+
+    // The webhook back: the next look tells the tenant, then releases the name.
+    let hook = Receiver::start();
+    let told = tracker(&moto, &empty, announcers(&moto, &hook.url).await).await;
+    let r = told.run(due + 3_600).await.unwrap();
+    assert_eq!(r.released, ["squatter bigcorp.example.com"], "{r:?}");
+    let released: Vec<Value> = hook
+        .announcements()
+        .into_iter()
+        .filter(|a| a["detail"]["status"] == "RELEASED")
+        .collect();
+    assert_eq!(released.len(), 1, "{released:?}");
+    assert_eq!(
+        held(&app, "squatter", "bigcorp.example.com").await,
+        StatusCode::NOT_FOUND
+    );
+
+    // An announcer refusing for a whole further grace period does not hold a name forever.
+    let t1 = now_secs() + 1;
+    create_as(&app, "idler", json!({ "identity": "idle.example.com" })).await;
+    let r = untold
+        .run(t1 + WINDOW + GRACE - 3_600 + DAILY)
+        .await
+        .unwrap();
+    assert!(r.released.is_empty(), "{r:?}");
+    let r = untold.run(t1 + WINDOW + 2 * GRACE + DAILY).await.unwrap();
+    assert_eq!(r.released, ["idler idle.example.com"], "{r:?}");
+    assert_eq!(
+        held(&app, "idler", "idle.example.com").await,
+        StatusCode::NOT_FOUND
+    );
+}

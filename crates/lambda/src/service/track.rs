@@ -210,7 +210,7 @@ impl Tracker {
             observed.ses.verified_for_sending || observed.ses.verification_status == "SUCCESS";
         if tracking::held_too_long(&t.track, verified, now, &self.identities.schedule) {
             return self
-                .release_unverified(t, &observed.ses.verification_status, report)
+                .release_unverified(t, &observed.ses.verification_status, now, report)
                 .await;
         }
         let (mut next, changes) =
@@ -285,13 +285,15 @@ impl Tracker {
 impl Tracker {
     /// Releases the name of an identity that never verified within SES's window and the
     /// grace after it (issue 23.6): its tenant is told first (`Identity Released`, with the
-    /// same id on every try), then its SES identity, reservation and tracking go, so the
+    /// same id on every try; while an announcer refuses, for up to one more grace period,
+    /// the release waits), then its SES identity, reservation and tracking go, so the
     /// name's rightful owner can add it. A failure part-way leaves it due, and the next
     /// look goes on.
     async fn release_unverified(
         &self,
         t: &Tracked,
         status: &str,
+        now: u64,
         report: &mut TrackReport,
     ) -> Result<(), Problem> {
         let change = Change {
@@ -301,12 +303,34 @@ impl Tracker {
             records: Vec::new(),
             announce: Some(sendready_core::tracking::Announcement::Released),
         };
+        let mut untold = Vec::new();
         if let Some(a) = announced(t, &change) {
             for to in &self.announcers {
                 if let Err(e) = to.announce(&a).await {
                     tracing::warn!(tenant = %t.tenant, identity = %t.identity, announcer = to.name(), error = %e, "the release was not announced");
+                    untold.push(to.name());
                 }
             }
+        }
+        // Told first: while an announcer refuses, the release waits (the look fails, its
+        // identity is put off and looked at again, the announcement keeping its id), for
+        // at most one more grace period; then the name goes untold rather than held.
+        let at = &self.identities.schedule;
+        let last_chance = t
+            .track
+            .since
+            .saturating_add(at.window)
+            .saturating_add(at.grace.saturating_mul(2));
+        if !untold.is_empty() {
+            if now < last_chance {
+                return Err(Problem::internal(format!(
+                    "The release of {} waits until its tenant is told: {} did not take the announcement. The next look offers it again; from {} the name is released untold.",
+                    t.identity,
+                    untold.join(", "),
+                    rfc3339(last_chance)
+                )));
+            }
+            tracing::error!(tenant = %t.tenant, identity = %t.identity, untold = ?untold, "released without telling its tenant: the announcers refused for a whole grace period");
         }
         self.identities.ses.delete_identity(&t.identity).await?;
         self.identities
