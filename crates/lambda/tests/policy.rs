@@ -25,6 +25,20 @@ fn dns(records: &[(&'static str, String, Vec<String>)]) -> (Dnsmasq, Dns) {
     (d, r)
 }
 
+/// `many.example`: eleven includes, each a record of its own.
+fn eleven_includes() -> Vec<(&'static str, String, Vec<String>)> {
+    let many: Vec<String> = (1..=11)
+        .map(|i| format!("include:_{i}.many.example"))
+        .collect();
+    let mut records = vec![txt(
+        "many.example",
+        &format!("v=spf1 {} -all", many.join(" ")),
+    )];
+    records
+        .extend((1..=11).map(|i| txt(&format!("_{i}.many.example"), "v=spf1 ip4:192.0.2.1 -all")));
+    records
+}
+
 fn codes(issues: &[sendready_core::Issue]) -> Vec<&'static str> {
     issues.iter().map(|i| i.code.as_str()).collect()
 }
@@ -56,20 +70,7 @@ async fn spf_is_followed_through_includes_and_redirects_with_its_limits() {
             "v=spf1 include:gone1.example include:gone2.example include:gone3.example -all",
         ),
     ];
-    // Eleven includes, each a record of its own.
-    let many: Vec<String> = (1..=11)
-        .map(|i| format!("include:_{i}.many.example"))
-        .collect();
-    records.push(txt(
-        "many.example",
-        &format!("v=spf1 {} -all", many.join(" ")),
-    ));
-    for i in 1..=11 {
-        records.push(txt(
-            &format!("_{i}.many.example"),
-            "v=spf1 ip4:192.0.2.1 -all",
-        ));
-    }
+    records.extend(eleven_includes());
     let (_d, r) = dns(&records);
 
     let ok = live_spf(&r, "ok.example").await;
@@ -165,21 +166,7 @@ async fn dmarc_is_found_by_the_tree_walk_and_report_addresses_are_checked() {
 #[tokio::test]
 async fn past_its_dns_budget_an_spf_walk_says_unknown_never_missing() {
     use sendready_lambda::ports::dns::{Budgeted, DnsBudget};
-    let mut records = Vec::new();
-    let many: Vec<String> = (1..=11)
-        .map(|i| format!("include:_{i}.many.example"))
-        .collect();
-    records.push(txt(
-        "many.example",
-        &format!("v=spf1 {} -all", many.join(" ")),
-    ));
-    for i in 1..=11 {
-        records.push(txt(
-            &format!("_{i}.many.example"),
-            "v=spf1 ip4:192.0.2.1 -all",
-        ));
-    }
-    let (_d, r) = dns(&records);
+    let (_d, r) = dns(&eleven_includes());
     let budget = DnsBudget {
         lookups: 5,
         time: Duration::from_secs(10),

@@ -535,8 +535,8 @@ async fn a_batch_with_a_slow_domain_and_orphans_still_finishes_and_puts_the_slow
     assert_eq!(h["tracked"], true, "{h}");
 }
 
-#[tokio::test]
-async fn a_name_never_verified_is_released_after_the_window_and_the_grace_and_its_tenant_told() {
+/// Moto whose SES fails a verification after a second, no records in DNS, and the API.
+async fn one_second_window() -> (Moto, Dnsmasq, axum::Router) {
     let moto = Moto::start();
     let empty = Dnsmasq::start(&[]);
     moto.ses(
@@ -544,6 +544,12 @@ async fn a_name_never_verified_is_released_after_the_window_and_the_grace_and_it
         Some(json!({ "dns": empty.addr.to_string(), "verificationWindowSeconds": 1 })),
     );
     let app = common::app_with_dns(&moto, &empty).await;
+    (moto, empty, app)
+}
+
+#[tokio::test]
+async fn a_name_never_verified_is_released_after_the_window_and_the_grace_and_its_tenant_told() {
+    let (moto, empty, app) = one_second_window().await;
     let hook = Receiver::start();
     users(&app, "squatter", &["someone@bigcorp.example.com"]).await;
     users(&app, "bigcorp", &["it@bigcorp.example.com"]).await;
@@ -597,13 +603,7 @@ async fn a_name_never_verified_is_released_after_the_window_and_the_grace_and_it
 #[tokio::test]
 async fn a_release_waits_until_its_tenant_is_told_for_at_most_one_more_grace_period() {
     use sendready_core::tracking::{DAILY, GRACE, WINDOW};
-    let moto = Moto::start();
-    let empty = Dnsmasq::start(&[]);
-    moto.ses(
-        "config",
-        Some(json!({ "dns": empty.addr.to_string(), "verificationWindowSeconds": 1 })),
-    );
-    let app = common::app_with_dns(&moto, &empty).await;
+    let (moto, empty, app) = one_second_window().await;
     users(&app, "squatter", &["someone@bigcorp.example.com"]).await;
     users(&app, "idler", &["someone@idle.example.com"]).await;
     let t0 = now_secs() + 1;
