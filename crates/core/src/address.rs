@@ -10,7 +10,7 @@
 //! are parsed by [`parse_mailbox`] and formatted by [`format_mailbox`].
 
 use crate::host::{
-    DomainOptions, check_domain_into, describe_char, has_empty_label, parse_ipv4_strict,
+    DomainOptions, check_domain_scanned, describe_char, has_empty_label, parse_ipv4_strict,
 };
 use crate::report::{Code, Issues, Report};
 use crate::text::{TextKind, nfc, report_unsafe};
@@ -117,7 +117,10 @@ pub fn check_address_into(
     if report_unsafe(s, TextKind::Address, field, "address", issues) {
         return None;
     }
-    if s.contains('<') && s.ends_with('>') {
+    // In ASCII only controls are unsafe, whatever the kind of text: the domain after @
+    // passed with the whole, and is not scanned again.
+    let scanned = s.is_ascii();
+    if s.ends_with('>') && s.contains('<') {
         issues.error(
             field,
             Code::AddressDisplayName,
@@ -236,7 +239,7 @@ pub fn check_address_into(
     }
 
     // Domain.
-    if rest.contains('@') && !rest.starts_with('[') {
+    if !rest.starts_with('[') && rest.contains('@') {
         issues.error(
             field,
             Code::AddressMultipleAt,
@@ -286,7 +289,7 @@ pub fn check_address_into(
             refuse_reserved_hyphens: false,
             host_name: false,
         };
-        let d = check_domain_into(rest, field, "domain", dopts, issues)?;
+        let d = check_domain_scanned(rest, field, "domain", dopts, scanned, issues)?;
         (d.ascii, d.unicode)
     };
 

@@ -282,6 +282,25 @@ fn classify(
 
 /// The first character of `text` a person could not read as it is, in one pass.
 pub fn find_unsafe(text: &str, kind: TextKind) -> Option<Unsafe> {
+    // ASCII fast path (issue 26): in ASCII only a control other than tab, CR and LF is
+    // unsafe, so a byte scan decides up to the first non-ASCII byte; from there (where
+    // neighbours matter) the full pass runs, from the start, as before.
+    let bytes = text.as_bytes();
+    match bytes.iter().position(|&b| {
+        !b.is_ascii() || (b.is_ascii_control() && !matches!(b, b'\t' | b'\r' | b'\n'))
+    }) {
+        None => None,
+        Some(i) if bytes[i].is_ascii() => Some(Unsafe {
+            c: char::from(bytes[i]),
+            position: i + 1,
+            class: UnsafeClass::Control,
+        }),
+        Some(_) => find_unsafe_full(text, kind),
+    }
+}
+
+/// [`find_unsafe`] character by character, for text that is not all ASCII.
+fn find_unsafe_full(text: &str, kind: TextKind) -> Option<Unsafe> {
     let mut prev = None;
     let mut chars = text.chars().peekable();
     let mut position = 0;

@@ -121,6 +121,38 @@ mod properties {
             let _ = check_dns_name(&s);
         }
 
+        /// Issue 26: the ASCII fast path (lowercase, no UTS #46 pass) gives what UTS #46
+        /// gives for every all-ASCII name it accepts, with and without underscores, in
+        /// every case, and A-labels still take the full path.
+        #[test]
+        fn the_ascii_fast_path_maps_as_uts46_does(s in "(?:[a-zA-Z0-9_-]{1,12}\\.){0,3}(?:[a-zA-Z]{2,6}|xn--[a-z0-9]{1,8}|[a-zA-Z0-9_-]{1,12})") {
+            let dopts = DomainOptions { allow_underscore: true, allow_dotless: true, ..DomainOptions::default() };
+            let mut issues = crate::report::Issues::new();
+            if let Some(d) = check_domain_into(&s, "domain", "domain", dopts, &mut issues) {
+                let expected: Vec<String> = s
+                    .split('.')
+                    .map(|l| {
+                        if l.contains('_') {
+                            l.to_ascii_lowercase()
+                        } else {
+                            Uts46::new()
+                                .to_ascii(l.as_bytes(), AsciiDenyList::STD3, Hyphens::CheckFirstLast, DnsLength::Ignore)
+                                .map_or_else(|_| format!("<refused by UTS #46: {l}>"), std::borrow::Cow::into_owned)
+                        }
+                    })
+                    .collect();
+                prop_assert_eq!(&d.ascii, &expected.join("."));
+                if !s.split('.').any(is_a_label) {
+                    prop_assert_eq!(&d.unicode, &d.ascii);
+                }
+            }
+        }
+
+        #[test]
+        fn labels_splits_as_split_does(s in "[a.é]{0,12}") {
+            prop_assert_eq!(labels(&s).collect::<Vec<_>>(), s.split('.').collect::<Vec<_>>());
+        }
+
         #[test]
         fn normalization_is_idempotent(s in "[a-zA-Z0-9.-]{1,40}|[a-zäöüß]{1,10}\\.[a-z]{2,5}") {
             if let Some(h) = check_host(&s, HostOptions::default()).value {

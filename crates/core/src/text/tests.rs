@@ -264,3 +264,20 @@ fn a_mail_domains_top_level_label_is_letters_or_an_a_label() {
     assert_eq!(h.issues[0].code, Code::DomainTldInvalid);
     assert_eq!(h.issues[0].severity, Severity::Warning);
 }
+
+mod fast_path {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// Issue 26: the byte scan for ASCII text finds what the character-by-character
+        /// pass finds (the same character, position and class), for every kind of text;
+        /// with non-ASCII after the ASCII it hands over to the full pass.
+        #[test]
+        fn the_ascii_fast_path_finds_what_the_full_pass_finds(s in "[\\x00-\\x7F]{0,40}(?:\\u{202E}|\\u{0301}|é|)[\\x00-\\x7F]{0,5}") {
+            for kind in [TextKind::Address, TextKind::Domain, TextKind::DisplayName, TextKind::HeaderValue] {
+                prop_assert_eq!(find_unsafe(&s, kind), find_unsafe_full(&s, kind), "{:?} {:?}", s, kind);
+            }
+        }
+    }
+}
