@@ -20,6 +20,7 @@ runs once in its own account after deploying
 """
 
 import fnmatch
+import functools
 import json
 import pathlib
 import re
@@ -207,12 +208,14 @@ def expand(action):
     return [ALL_ACTIONS[a]] if a in ALL_ACTIONS else []
 
 
+@functools.lru_cache(maxsize=None)
 def rows(action):
+    """The reference's rows for an action (asked once per action, not per key or ARN)."""
     service, name = action.split(":", 1)
     out = list(get_action_data(service, name).get(service, []))
     for fmt in NEWER_RESOURCES.get(action, []):
         out.append({"resource_arn_format": fmt, "condition_keys": []})
-    return out
+    return tuple(out)
 
 
 def in_botocore(action):
